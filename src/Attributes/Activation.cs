@@ -1,0 +1,27 @@
+namespace NetGen
+{
+    /// <summary>The activation function σ of a <see cref="DenseAttribute"/> layer: a = σ(z).</summary>
+    public enum Activation
+    {
+        /// <summary>σ(z) = z, σ'(z) = 1. The default; use it on the output of a regression network.</summary>
+        Identity = 0,
+
+        /// <summary>σ(z) = 1 / (1 + e^−z), σ'(z) = σ(z)(1 − σ(z)).</summary>
+        Sigmoid = 1,
+
+        /// <summary>σ(z) = tanh z, σ'(z) = 1 − tanh² z.</summary>
+        Tanh = 2,
+
+        /// <summary>σ(z) = max(0, z), σ'(z) = 1 for z &gt; 0, else 0.</summary>
+        ReLU = 3,
+
+        /// <summary>σ(z) = z for z &gt; 0, else α z (α = <see cref="DenseAttribute.Alpha"/>, default 0.01).</summary>
+        LeakyReLU = 4,
+
+        /// <summary>σ(z) = z for z &gt; 0, else α (e^z − 1) (α = <see cref="DenseAttribute.Alpha"/>, default 1).</summary>
+        ELU = 5,
+
+        /// <summary>a_j = e^{z_j} / Σ_k e^{z_k}; only allowed on the output layer.</summary>
+        Softmax = 6,
+    }
+}

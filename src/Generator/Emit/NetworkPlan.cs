@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// What the emitter decides from a model before writing a line: offsets, buffers and, per layer, the kernel
+/// shape — chosen by size, never by the user.
+/// </summary>
+internal sealed class NetworkPlan
+{
+    /// <summary>Layers with at most this many weights are emitted as unrolled scalar statements, like the course's 2-2-1 derivation.</summary>
+    public const int UnrollLimit = 64;
+
+    /// <summary>The most rows a batch tile holds; fewer for very wide networks so each buffer stays below <see cref="MaxTileValues"/>.</summary>
+    public const int MaxTileRows = 256;
+
+    /// <summary>The most values one per-layer buffer holds for a tile (4 Mi).</summary>
+    public const int MaxTileValues = 1 << 22;
+
+    public NetworkPlan(NetworkModel model)
+    {
+        Model = model;
+        T = model.IsDouble ? NumericType.Double : NumericType.Single;
+        var layers = new List<LayerPlan>();
+        long offset = 0, state = 0;
+        foreach (LayerModel layer in model.Layers)
+        {
+            var plan = new LayerPlan(layer, layer.Index == model.Layers.Count, (int)offset, (int)state);
+            layers.Add(plan);
+            offset += plan.ParameterCount;
+            state += plan.StateCount;
+        }
+
+        Layers = layers;
+        ParameterCount = (int)offset;
+        StateCount = (int)state;
+        int widest = Math.Max(model.InputSize, model.Layers.Max(l => l.OutputSize));
+        TileRows = Math.Max(1, Math.Min(MaxTileRows, MaxTileValues / widest));
+
+        var buffers = new List<ScratchBuffer>();
+        if (model.InputDropout > 0)
+        {
+            buffers.Add(new ScratchBuffer("_a0", "Layer0Size", true, "a0 = x ∘ m0, the input after dropout"));
+            buffers.Add(new ScratchBuffer("_m0", "Layer0Size", true, "m0, the input's dropout mask"));
+        }
+
+        foreach (LayerPlan layer in layers)
+        {
+            buffers.AddRange(layer.Buffers);
+        }
+
+        Buffers = buffers;
+    }
+
+    public NetworkModel Model { get; }
+
+    public NumericType T { get; }
+
+    public IReadOnlyList<LayerPlan> Layers { get; }
+
+    public IReadOnlyList<ScratchBuffer> Buffers { get; }
+
+    /// <summary>L, the number of dense layers.</summary>
+    public int L => Layers.Count;
+
+    public int ParameterCount { get; }
+
+    public int StateCount { get; }
+
+    public int TileRows { get; }
+
+    public bool HasBatchNorm => Layers.Any(l => l.Model.BatchNorm);
+
+    public bool HasDropout => Model.InputDropout > 0 || Layers.Any(l => l.Model.DropoutRate > 0);
+
+
+    /// <summary>e.g. "2 → 2 (sigmoid) → 1 (identity)".</summary>
+    public string Summary =>
+        Model.InputSize.ToString(CultureInfo.InvariantCulture) +
+        string.Concat(Layers.Select(l => $" → {l.Out} ({LayerMath.For(l.Model.Activation).Name})"));
+
+    public IEnumerable<string> TopologyTable()
+    {
+        yield return "l  layer                      activation   kernel";
+        yield return $"0  input [{Model.InputSize}]".PadRight(43) + (Model.InputDropout > 0 ? $"dropout p = {NumericType.DoubleText(Model.InputDropout)}" : "");
+        foreach (LayerPlan layer in Layers)
+        {
+            string name = LayerMath.For(layer.Model.Activation).Name;
+            if (layer.Model.Activation is ActivationKind.LeakyReLU or ActivationKind.ELU)
+            {
+                name += $" α={NumericType.DoubleText(layer.Model.Alpha)}";
+            }
+
+            string extras = (layer.Model.BatchNorm ? ", batch norm" : "") + (layer.Model.DropoutRate > 0 ? $", dropout p = {NumericType.DoubleText(layer.Model.DropoutRate)}" : "");
+            string kernel = layer.Unrolled ? $"unrolled ({layer.Model.WeightCount} weights)" : "Vector<T> loops";
+            yield return $"{layer.Index,-2} dense {layer.In} → {layer.Out}".PadRight(30) + $"{name,-13}{kernel}{extras}";
+        }
+    }
+
+    public IEnumerable<string> LayoutTable()
+    {
+        foreach (LayerPlan layer in Layers)
+        {
+            int l = layer.Index;
+            yield return $"W{l}".PadRight(8) + $"[{layer.WeightOffset}, {layer.BiasOffset})".PadRight(24) + $"[{layer.In} × {layer.Out}]";
+            yield return $"b{l}".PadRight(8) + $"[{layer.BiasOffset}, {layer.BiasOffset + layer.Out})".PadRight(24) + $"[{layer.Out}]";
+            if (layer.Model.BatchNorm)
+            {
+                yield return $"gamma{l}".PadRight(8) + $"[{layer.GammaOffset}, {layer.GammaOffset + layer.Out})".PadRight(24) + $"[{layer.Out}]";
+                yield return $"beta{l}".PadRight(8) + $"[{layer.BetaOffset}, {layer.BetaOffset + layer.Out})".PadRight(24) + $"[{layer.Out}]";
+            }
+        }
+    }
+}
+
+/// <summary>Dense layer l as the emitter writes it.</summary>
+internal sealed class LayerPlan
+{
+    public LayerPlan(LayerModel model, bool isOutput, int offset, int stateOffset)
+    {
+        Model = model;
+        IsOutput = isOutput;
+        WeightOffset = offset;
+        BiasOffset = offset + model.InputSize * model.OutputSize;
+        GammaOffset = model.BatchNorm ? BiasOffset + model.OutputSize : -1;
+        BetaOffset = model.BatchNorm ? GammaOffset + model.OutputSize : -1;
+        MeanOffset = model.BatchNorm ? stateOffset : -1;
+        VarianceOffset = model.BatchNorm ? stateOffset + model.OutputSize : -1;
+    }
+
+    public LayerModel Model { get; }
+
+    public int Index => Model.Index;
+
+    public int In => Model.InputSize;
+
+    public int Out => Model.OutputSize;
+
+    public bool IsOutput { get; }
+
+    /// <summary>Small layers are unrolled into one scalar statement per weight.</summary>
+    public bool Unrolled => Model.WeightCount <= NetworkPlan.UnrollLimit;
+
+    /// <summary>Whether σ is applied inside the per-sample block (unrolled, no batch norm, not softmax).</summary>
+    public bool InlineActivation => Unrolled && !Model.BatchNorm && Model.Activation != ActivationKind.Softmax;
+
+    public int WeightOffset { get; }
+
+    public int BiasOffset { get; }
+
+    public int GammaOffset { get; }
+
+    public int BetaOffset { get; }
+
+    public int MeanOffset { get; }
+
+    public int VarianceOffset { get; }
+
+    public int ParameterCount => In * Out + Out + (Model.BatchNorm ? 2 * Out : 0);
+
+    public int StateCount => Model.BatchNorm ? 2 * Out : 0;
+
+    public bool HasDropout => Model.DropoutRate > 0;
+
+    // Names, as in the equations.
+    public string InSize => $"Layer{Index - 1}Size";
+
+    public string OutSize => $"Layer{Index}Size";
+
+    public string W => $"W{Index}";
+
+    public string B => $"b{Index}";
+
+    public string Z => $"z{Index}";
+
+    /// <summary>The activation's input: z, or v = γ ẑ + β after batch normalization.</summary>
+    public string ActIn => Model.BatchNorm ? $"v{Index}" : Z;
+
+    /// <summary>σ's output: a, or h before dropout.</summary>
+    public string ActOut => HasDropout ? $"h{Index}" : A;
+
+    public string A => $"a{Index}";
+
+    public string Mask => $"m{Index}";
+
+    public string Delta => $"delta{Index}";
+
+    public string ZHat => $"zhat{Index}";
+
+    public string InvStd => $"invStd{Index}";
+
+    public IEnumerable<string> ConstantNames
+    {
+        get
+        {
+            yield return W;
+            yield return B;
+            if (Model.BatchNorm)
+            {
+                yield return $"gamma{Index}";
+                yield return $"beta{Index}";
+                yield return $"mean{Index}";
+                yield return $"variance{Index}";
+            }
+        }
+    }
+
+    public IEnumerable<ScratchBuffer> Buffers
+    {
+        get
+        {
+            yield return new ScratchBuffer($"_{Z}", OutSize, true, $"z{Index} = W{Index} a{Index - 1} + b{Index}");
+            if (Model.BatchNorm)
+            {
+                yield return new ScratchBuffer($"_{ZHat}", OutSize, true, $"ẑ{Index} = (z{Index} − μ) / √(σ² + ε)");
+                yield return new ScratchBuffer($"_v{Index}", OutSize, true, $"v{Index} = γ{Index} ẑ{Index} + β{Index}");
+                yield return new ScratchBuffer($"_{InvStd}", OutSize, false, "1 / √(σ² + ε) per unit");
+            }
+
+            if (HasDropout)
+            {
+                yield return new ScratchBuffer($"_h{Index}", OutSize, true, $"h{Index} = σ({ActIn}), before dropout");
+                yield return new ScratchBuffer($"_{Mask}", OutSize, true, $"m{Index}, the dropout mask: 0 or 1/(1 − p)");
+                yield return new ScratchBuffer($"_{A}", OutSize, true, $"a{Index} = h{Index} ∘ m{Index}");
+            }
+            else
+            {
+                yield return new ScratchBuffer($"_{A}", OutSize, true, $"a{Index} = σ({ActIn})");
+            }
+
+            yield return new ScratchBuffer($"_{Delta}", OutSize, true, $"δ{Index} = ∂C/∂z{Index}");
+        }
+    }
+}
+
+/// <summary>A scratch array of the generated class.</summary>
+/// <param name="Field">The field name.</param>
+/// <param name="Width">The constant width per row.</param>
+/// <param name="PerRow">Whether it holds one row per sample (else one value per unit).</param>
+/// <param name="Comment">What it holds.</param>
+internal sealed record ScratchBuffer(string Field, string Width, bool PerRow, string Comment);

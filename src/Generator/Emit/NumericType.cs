@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>The spellings the emitter needs for float or double code: type, literals, math and vector names.</summary>
+internal sealed class NumericType
+{
+    public static readonly NumericType Single = new("float", "global::System.MathF", "f");
+    public static readonly NumericType Double = new("double", "global::System.Math", "");
+
+    private readonly string _suffix;
+
+    private NumericType(string name, string math, string suffix)
+    {
+        Name = name;
+        Math = math;
+        _suffix = suffix;
+        Vector = $"global::System.Numerics.Vector<{name}>";
+    }
+
+    /// <summary>"float" or "double".</summary>
+    public string Name { get; }
+
+    /// <summary>The scalar math class.</summary>
+    public string Math { get; }
+
+    /// <summary>The vector type, e.g. <c>global::System.Numerics.Vector&lt;float&gt;</c>.</summary>
+    public string Vector { get; }
+
+    /// <summary>The static vector helpers.</summary>
+    public string V => "global::System.Numerics.Vector";
+
+    /// <summary>The precision enum member.</summary>
+    public string Precision => Name == "float" ? "Single" : "Double";
+
+    /// <summary>A culture-invariant, round-trippable literal of this type.</summary>
+    public string Lit(double value)
+    {
+        string text = Name == "float"
+            ? ((float)value).ToString("R", CultureInfo.InvariantCulture)
+            : value.ToString("R", CultureInfo.InvariantCulture);
+        if (Name == "double" && text.IndexOfAny(['.', 'E', 'e']) < 0)
+        {
+            text += ".0";
+        }
+
+        return text + _suffix;
+    }
+
+    /// <summary>A culture-invariant, round-trippable double literal (for runtime API arguments).</summary>
+    public static string DoubleText(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(['.', 'E', 'e']) < 0 ? text + ".0" : text;
+    }
+
+    /// <summary>A broadcast vector of a constant.</summary>
+    public string VecLit(double value) => $"Vec({Lit(value)})";
+}

@@ -1,0 +1,81 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator;
+
+/// <summary>
+/// Turns every <c>[Network]</c> partial class into a generated <c>INetwork&lt;T&gt;</c>: the forward pass and the
+/// back-propagation with the explicit delta equations of each layer.
+/// </summary>
+/// <remarks>
+/// Pipeline (this file): attributes found by metadata name with a syntax-only predicate → <see cref="Parser"/>
+/// turns symbols into an equatable, Roslyn-free <see cref="NetworkModel"/> plus diagnostics → diagnostics are
+/// reported on their own, and each valid model is emitted by <see cref="Emitter"/> into one file, so an edit
+/// re-emits at most the network it touches.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class NetGenGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.Network,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        // Pipeline 1: diagnostics only (they carry locations, so they change with every edit above them).
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .Where(static d => !d.IsEmpty)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+        {
+            foreach (DiagnosticInfo item in items)
+            {
+                spc.ReportDiagnostic(item.ToDiagnostic());
+            }
+        });
+
+        // Pipeline 2: source only, from location-free models, one file per network.
+        IncrementalValuesProvider<NetworkModel> models = parsed
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.Models);
+        context.RegisterSourceOutput(models, static (spc, model) =>
+        {
+            spc.CancellationToken.ThrowIfCancellationRequested();
+            spc.AddSource(Emitter.HintName(model), Emitter.Emit(model));
+        });
+
+        // Layer attributes on a class without [Network] do nothing: say so.
+        RegisterOrphans(context, KnownNames.Input);
+        RegisterOrphans(context, KnownNames.Dense);
+        RegisterOrphans(context, KnownNames.Dropout);
+        RegisterOrphans(context, KnownNames.BatchNorm);
+    }
+
+    private static void RegisterOrphans(IncrementalGeneratorInitializationContext context, string attribute)
+    {
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                attribute,
+                static (node, _) => node is TypeDeclarationSyntax,
+                (ctx, ct) => Parser.ParseOrphan(ctx, attribute, ct))
+            .Where(static d => !d.IsEmpty)
+            .WithTrackingName(TrackingNames.Orphans);
+        context.RegisterSourceOutput(orphans, static (spc, items) =>
+        {
+            foreach (DiagnosticInfo item in items)
+            {
+                spc.ReportDiagnostic(item.ToDiagnostic());
+            }
+        });
+    }
+
+    /// <summary>What the parser found: a model to emit (null when the declaration is invalid) and the diagnostics.</summary>
+    internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+}
