@@ -158,7 +158,7 @@ internal static class DenseKernels
         int l = layer.Index;
         double momentum = layer.Model.BatchNormMomentum;
         w.Line($"// Batch normalization: ẑ{l} = (z{l} − μ) / √(σ² + ε),  v{l} = γ{l} ẑ{l} + β{l};  training: μ, σ² of this batch (biased), running ← {NumericType.DoubleText(momentum)}·running + (1 − {NumericType.DoubleText(momentum)})·batch; inference: running statistics");
-        w.Line($"{T} invRows = {t.Lit(1)} / rows;");
+        w.Line($"{T} invRows{l} = {t.Lit(1)} / rows;");
         using (w.Block($"for (int j = 0; j < {layer.OutSize}; j++)"))
         {
             w.Line($"{T} mean, variance;");
@@ -170,7 +170,7 @@ internal static class DenseKernels
                     w.Line($"mean += {layer.Z}[s * {layer.OutSize} + j];");
                 }
 
-                w.Line("mean *= invRows;");
+                w.Line($"mean *= invRows{l};");
                 w.Line($"variance = {t.Lit(0)};");
                 using (w.Block("for (int s = 0; s < rows; s++)"))
                 {
@@ -178,7 +178,7 @@ internal static class DenseKernels
                     w.Line("variance += d * d;");
                 }
 
-                w.Line("variance *= invRows;");
+                w.Line($"variance *= invRows{l};");
                 w.Line($"st[mean{l} + j] = {t.Lit(momentum)} * st[mean{l} + j] + ({t.Lit(1)} - {t.Lit(momentum)}) * mean;");
                 w.Line($"st[variance{l} + j] = {t.Lit(momentum)} * st[variance{l} + j] + ({t.Lit(1)} - {t.Lit(momentum)}) * variance;");
             }
@@ -357,7 +357,7 @@ internal static class DenseKernels
         w.Line($"// ─── Batch normalization of layer {l}, backward: {d} holds ∂C/∂v{l} ───");
         w.Line($"// ∂C/∂γ{l} += Σ_s ∂C/∂v ∘ ẑ,   ∂C/∂β{l} += Σ_s ∂C/∂v");
         w.Line($"// δ{l} = γ{l} / √(σ² + ε) ∘ (∂C/∂v − mean_s ∂C/∂v − ẑ ∘ mean_s(∂C/∂v ∘ ẑ))");
-        w.Line($"{T} invRows{l} = {t.Lit(1)} / rows;");
+        w.Line($"{T} invRowsBack{l} = {t.Lit(1)} / rows;");
         using (w.Block($"for (int j = 0; j < {layer.OutSize}; j++)"))
         {
             w.Line($"{T} sum = {t.Lit(0)}, sumZHat = {t.Lit(0)};");
@@ -374,7 +374,7 @@ internal static class DenseKernels
             using (w.Block("for (int s = 0; s < rows; s++)"))
             {
                 w.Line($"int i = s * {layer.OutSize} + j;");
-                w.Line($"{d}[i] = scale * ({d}[i] - invRows{l} * sum - {layer.ZHat}[i] * invRows{l} * sumZHat);");
+                w.Line($"{d}[i] = scale * ({d}[i] - invRowsBack{l} * sum - {layer.ZHat}[i] * invRowsBack{l} * sumZHat);");
             }
         }
     }

@@ -1,0 +1,124 @@
+using CsCheck;
+using NetGen.Integration.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace NetGen.Integration.Tests;
+
+/// <summary>
+/// Property-based: random topologies (depth 1–4, widths 1–70, random activations, α, batch normalization and
+/// dropout) are generated, compiled and checked against finite differences and against the generic engine.
+/// </summary>
+public sealed class RandomTopologyTests(ITestOutputHelper output)
+{
+    private static readonly Activation[] s_hidden = Specs.HiddenActivations;
+
+    /// <summary>A random valid spec.</summary>
+    public static readonly Gen<NetworkSpec> SpecGen =
+        from input in Gen.Int[1, 70]
+        from depth in Gen.Int[1, 4]
+        from widths in Gen.Int[1, 70].Array[depth]
+        from hidden in Gen.Int[0, s_hidden.Length - 1].Array[depth]
+        from alphas in Gen.Double[0.0, 2.0].Array[depth]
+        from givenAlpha in Gen.Bool.Array[depth]
+        from batchNorm in Gen.Int[0, 5].Array[depth]
+        from dropout in Gen.Int[0, 5].Array[depth + 1]
+        from outputKind in Gen.Int[0, Specs.OutputCombinations.Length - 1]
+        from precision in Gen.Bool
+        select Build(input, widths, hidden, alphas, givenAlpha, batchNorm, dropout, outputKind, precision);
+
+    private static NetworkSpec Build(int input, int[] widths, int[] hidden, double[] alphas, bool[] givenAlpha, int[] batchNorm, int[] dropout, int outputKind, bool isDouble)
+    {
+        var layers = new List<LayerSpec>();
+        if (dropout[0] == 0)
+        {
+            layers.Add(new DropoutLayerSpec(0.2));
+        }
+
+        (Activation outputActivation, Loss loss) = Specs.OutputCombinations[outputKind];
+        for (int l = 0; l < widths.Length; l++)
+        {
+            bool last = l == widths.Length - 1;
+            Activation activation = last ? outputActivation : s_hidden[hidden[l]];
+            double alpha = givenAlpha[l] && ActivationInfo.HasAlpha(activation) ? Math.Round(alphas[l], 3) : double.NaN;
+            layers.Add(new DenseLayerSpec(widths[l], activation, alpha));
+            if (batchNorm[l] == 0)
+            {
+                layers.Add(new BatchNormLayerSpec(0.9, 1e-3));
+            }
+
+            if (!last && dropout[l + 1] == 0)
+            {
+                layers.Add(new DropoutLayerSpec(0.3));
+            }
+        }
+
+        return new NetworkSpec(input, layers, loss, isDouble ? Precision.Double : Precision.Single);
+    }
+
+    [Fact]
+    public void Random_topologies_have_correct_gradients_and_match_the_generic_engine()
+    {
+        int checkedNetworks = 0;
+        double worstGradient = 0, worstDoubleAgreement = 0, worstFloatAgreement = 0;
+        SpecGen.Array[24].Sample(specs =>
+        {
+            var doubles = specs.Select(s => s.WithPrecision(Precision.Double)).ToArray();
+            var floats = specs.Select(s => s.WithPrecision(Precision.Single)).ToArray();
+            IReadOnlyList<Func<int, object>> doubleNets = DynamicNetworks.Compile(doubles);
+            IReadOnlyList<Func<int, object>> floatNets = DynamicNetworks.Compile(floats);
+            for (int i = 0; i < specs.Length; i++)
+            {
+                NetworkSpec spec = doubles[i];
+                int count = spec.Stages.Any(s => s.BatchNorm is not null) ? 4 : 3;
+                (double[] x, double[] y) = TestData.Make(spec, count, seed: i);
+
+                // Gradient check (a sample of at most 300 parameters per network keeps the suite fast).
+                var net = (INetwork<double>)doubleNets[i](i);
+                GradientCheck.Result result = GradientCheck.Check(net, x, y, maxParameters: 300);
+                Assert.True(result.MaxError <= 1e-6, $"{spec}: {result}");
+                worstGradient = Math.Max(worstGradient, result.MaxError);
+
+                // Generated ≡ generic, double.
+                var generated = (INetwork<double>)doubleNets[i](i + 100);
+                var generic = new GenericNetwork<double>(spec, seed: i + 100);
+                worstDoubleAgreement = Math.Max(worstDoubleAgreement, Agreement(generated, generic, x, y, spec, 1e-12));
+
+                // Generated ≡ generic, float.
+                var generatedF = (INetwork<float>)floatNets[i](i + 100);
+                var genericF = new GenericNetwork<float>(floats[i], seed: i + 100);
+                worstFloatAgreement = Math.Max(worstFloatAgreement, Agreement(generatedF, genericF, TestData.ToFloat(x), TestData.ToFloat(y), floats[i], 1e-5));
+                checkedNetworks++;
+            }
+        }, iter: 3, threads: 1);
+        output.WriteLine($"{checkedNetworks} random networks: worst gradient error {worstGradient:E2}, generated vs generic {worstDoubleAgreement:E2} (double), {worstFloatAgreement:E2} (float)");
+    }
+
+    private static double Agreement<T>(INetwork<T> generated, GenericNetwork<T> generic, T[] x, T[] y, NetworkSpec spec, double tolerance)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int count = x.Length / spec.InputSize;
+        var a = new T[count * spec.OutputSize];
+        var b = new T[count * spec.OutputSize];
+        generated.ForwardBatch(x, a);
+        generic.ForwardBatch(x, b);
+        double outputs = Compare.ScaledError(ToDouble(a), ToDouble(b));
+        double lossA = double.CreateChecked(generated.BackwardBatch(x, y));
+        double lossB = double.CreateChecked(generic.BackwardBatch(x, y));
+        double gradients = Compare.ScaledError(ToDouble(generated.Gradients), ToDouble(generic.Gradients));
+        double state = generic.State.Length == 0 ? 0 : Compare.ScaledError(ToDouble(generated.State), ToDouble(generic.State));
+        double worst = Math.Max(Math.Max(outputs, gradients), Math.Max(Compare.Relative(lossA, lossB), state));
+        Assert.True(worst <= tolerance, $"{spec}: outputs {outputs:E2}, loss {Compare.Relative(lossA, lossB):E2}, gradients {gradients:E2}, state {state:E2}");
+        return worst;
+    }
+
+    private static double[] ToDouble<T>(ReadOnlySpan<T> values) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = double.CreateChecked(values[i]);
+        }
+
+        return result;
+    }
+}
