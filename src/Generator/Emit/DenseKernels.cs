@@ -126,7 +126,8 @@ internal static class DenseKernels
             else
             {
                 Elementwise(w, plan, $"{layer.ActIn}", $"{layer.ActOut}", $"rows * {layer.OutSize}",
-                    v => act.Vector(t, v, VecAlpha(t, layer)), s => act.Scalar(t, s, Alpha(t, layer)));
+                    v => act.Vector(t, v, VecAlpha(t, layer)), s => act.Scalar(t, s, Alpha(t, layer)),
+                    $"{layer.ActOut} = σ({layer.ActIn}) over all rows × {layer.Out} values");
             }
         }
 
@@ -506,7 +507,7 @@ internal static class DenseKernels
         Elementwise(w, plan, dp, dp, $"rows * {previous.OutSize}",
             v => act.VectorDelta(t, v, $"Vec({previous.ActIn}, i)", $"Vec({previous.ActOut}, i)", VecAlpha(t, previous)),
             s => act.ScalarDelta(t, s, $"{previous.ActIn}[i]", $"{previous.ActOut}[i]", Alpha(t, previous)),
-            "δ = ∂C/∂a ∘ σ'");
+            $"δ{p} = ∂C/∂{previous.ActOut} ∘ σ'({previous.ActIn})");
     }
 
     // ───────────────────────────── helpers ─────────────────────────────

@@ -1,0 +1,320 @@
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Tests.Infrastructure;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>One test per diagnostic id: the wrong declaration, the id, the text the location points at, and that no code is emitted for it.</summary>
+public sealed class DiagnosticTests
+{
+    [Fact]
+    public void NG0001_class_not_partial() => Expect(DiagnosticDescriptors.NotPartialId, "Fit", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(1)]
+        public class Fit { }
+        """);
+
+    [Fact]
+    public void NG0001_containing_type_not_partial() => Expect(DiagnosticDescriptors.NotPartialId, "Outer", """
+        public class Outer
+        {
+            [Network(Loss.MeanSquaredError)]
+            [Input(2)]
+            [Dense(1)]
+            public partial class Fit { }
+        }
+        """);
+
+    [Fact]
+    public void NG0002_missing_input() => Expect(DiagnosticDescriptors.MissingInputId, "Network(Loss.MeanSquaredError)", """
+        [Network(Loss.MeanSquaredError)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0003_duplicate_input() => Expect(DiagnosticDescriptors.DuplicateAttributeId, "Input(3)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Input(3)]
+        [Dense(1)]
+        public partial class Fit { }
+        """, alsoAllowCompilerErrors: true);
+
+    [Fact]
+    public void NG0004_no_dense() => Expect(DiagnosticDescriptors.NoDenseId, "Network(Loss.MeanSquaredError)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("[Input(0)] [Dense(1)]", "Input(0)")]
+    [InlineData("[Input(2)] [Dense(-3)]", "Dense(-3)")]
+    public void NG0005_size_not_positive(string layers, string location) => Expect(DiagnosticDescriptors.NonPositiveSizeId, location, $$"""
+        [Network(Loss.MeanSquaredError)]
+        {{layers}}
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0006_softmax_not_last() => Expect(DiagnosticDescriptors.SoftmaxNotLastId, "Dense(4, Activation.Softmax)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(4, Activation.Softmax)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0007_cross_entropy_without_softmax() => Expect(DiagnosticDescriptors.CrossEntropyNeedsSoftmaxId, "Dense(3, Activation.Sigmoid)", """
+        [Network(Loss.CrossEntropy)]
+        [Input(2)]
+        [Dense(3, Activation.Sigmoid)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0008_binary_cross_entropy_without_sigmoid() => Expect(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoidId, "Dense(1)", """
+        [Network(Loss.BinaryCrossEntropy)]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0009_alpha_on_activation_without_one() => Expect(DiagnosticDescriptors.AlphaNotApplicableId, "Dense(3, Activation.ReLU, Alpha = 0.1)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3, Activation.ReLU, Alpha = 0.1)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("double.NaN")]
+    [InlineData("-0.5")]
+    [InlineData("double.PositiveInfinity")]
+    public void NG0010_invalid_alpha(string alpha) => Expect(DiagnosticDescriptors.InvalidAlphaId, $"Dense(3, Activation.LeakyReLU, Alpha = {alpha})", $$"""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3, Activation.LeakyReLU, Alpha = {{alpha}})]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("public partial class Fit<T> { }", "Fit")]
+    [InlineData("public static partial class Fit { }", "Fit")]
+    [InlineData("file partial class Fit { }", "Fit")]
+    [InlineData("public partial class Fit(int x) { }", "Fit")]
+    public void NG0011_unsupported_type(string declaration, string location) => Expect(DiagnosticDescriptors.UnsupportedTypeId, location, $$"""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(1)]
+        {{declaration}}
+        """, alsoAllowCompilerErrors: true);
+
+    [Fact]
+    public void NG0012_layers_without_network() => Expect(DiagnosticDescriptors.LayersWithoutNetworkId, "Fit", """
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("[Dense(3, (Activation)42)]", "Dense(3, (Activation)42)")]
+    [InlineData("[Dense(\"three\")]", "Dense(\"three\")")]
+    public void NG0013_invalid_argument(string dense, string location) => Expect(DiagnosticDescriptors.InvalidArgumentId, location, $$"""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        {{dense}}
+        public partial class Fit { }
+        """, alsoAllowCompilerErrors: true);
+
+    [Fact]
+    public void NG0013_invalid_loss() => Expect(DiagnosticDescriptors.InvalidArgumentId, "Network((Loss)7)", """
+        [Network((Loss)7)]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0014_input_after_layers() => Expect(DiagnosticDescriptors.InputOrderId, "Input(2)", """
+        [Network(Loss.MeanSquaredError)]
+        [Dense(3)]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0015_layers_split_across_declarations() => Expect(DiagnosticDescriptors.SplitDeclarationId, "Dense(1)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3)]
+        public partial class Fit { }
+
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0016_too_many_parameters() => Expect(DiagnosticDescriptors.TooLargeId, "Network(Loss.MeanSquaredError)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(100000)]
+        [Dense(100000)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("[Input(2)] [BatchNorm] [Dense(3)] [Dense(1)]", "BatchNorm")]
+    [InlineData("[Input(2)] [Dense(3)] [Dropout(0.5)] [BatchNorm] [Dense(1)]", "BatchNorm")]
+    public void NG0017_batch_norm_misplaced(string layers, string location) => Expect(DiagnosticDescriptors.BatchNormPlacementId, location, $$"""
+        [Network(Loss.MeanSquaredError)]
+        {{layers}}
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("[Input(2)] [Dense(3)] [Dense(1)] [Dropout(0.5)]", "Dropout(0.5)")]
+    [InlineData("[Input(2)] [Dense(3)] [Dropout(0.5)] [Dropout(0.2)] [Dense(1)]", "Dropout(0.2)")]
+    public void NG0018_dropout_misplaced(string layers, string location) => Expect(DiagnosticDescriptors.DropoutPlacementId, location, $$"""
+        [Network(Loss.MeanSquaredError)]
+        {{layers}}
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("-0.1")]
+    [InlineData("double.NaN")]
+    public void NG0019_dropout_rate(string rate) => Expect(DiagnosticDescriptors.InvalidDropoutRateId, $"Dropout({rate})", $$"""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3)]
+        [Dropout({{rate}})]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("Momentum = 1.0")]
+    [InlineData("Epsilon = 0")]
+    public void NG0020_batch_norm_settings(string setting) => Expect(DiagnosticDescriptors.InvalidBatchNormId, $"BatchNorm({setting})", $$"""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3)]
+        [BatchNorm({{setting}})]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Theory]
+    [InlineData("public void Forward() { }", "Forward")]
+    [InlineData("public int W1;", "W1")]
+    [InlineData("public Fit() { }", "Fit")]
+    public void NG0021_member_conflict(string member, string location) => Expect(DiagnosticDescriptors.MemberConflictId, location, $$"""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit { {{member}} }
+        """);
+
+    [Fact]
+    public void NG0022_base_without_parameterless_constructor() => Expect(DiagnosticDescriptors.BaseConstructorId, "Fit", """
+        public class Base { public Base(int x) { } }
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit : Base { }
+        """, alsoAllowCompilerErrors: true);
+
+    [Fact]
+    public void NG0023_runtime_not_referenced()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(["""
+            using NetGen;
+            [Network(Loss.MeanSquaredError)]
+            [Input(2)]
+            [Dense(1)]
+            public partial class Fit { }
+            """], withRuntime: false));
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics, d => d.Id == DiagnosticDescriptors.RuntimeMissingId);
+        Assert.Equal("Network(Loss.MeanSquaredError)", Text(run, diagnostic));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void Every_descriptor_is_tested_and_listed_in_the_release_file()
+    {
+        string[] ids = typeof(DiagnosticDescriptors).GetFields()
+            .Where(f => f.IsLiteral && f.Name.EndsWith("Id", StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!).Order(StringComparer.Ordinal).ToArray();
+        string[] tests = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("NG", StringComparison.Ordinal)).Select(n => n[..6]).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(ids, tests);
+
+        string root = RepositoryRoot();
+        string releases = File.ReadAllText(Path.Combine(root, "src", "Generator", "AnalyzerReleases.Unshipped.md"));
+        foreach (string id in ids)
+        {
+            Assert.Contains($"{id} | NetGen |", releases, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_help_page_it_links_to()
+    {
+        string root = RepositoryRoot();
+        foreach (DiagnosticDescriptor descriptor in typeof(DiagnosticDescriptors).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor)).Select(f => (DiagnosticDescriptor)f.GetValue(null)!))
+        {
+            Assert.EndsWith($"docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+            string page = Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md");
+            Assert.True(File.Exists(page), $"missing help page {page}");
+            Assert.Contains(descriptor.Id, File.ReadAllText(page), StringComparison.Ordinal);
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NetGen.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("NetGen.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static void Expect(string id, string locationText, string declaration, bool alsoAllowCompilerErrors = false)
+    {
+        GeneratorRun run = GeneratorHarness.Run("using NetGen;\nnamespace Samples;\n" + declaration);
+        Diagnostic[] matching = run.Diagnostics.Where(d => d.Id == id).ToArray();
+        Assert.True(matching.Length > 0, $"expected {id}, got: {string.Join("; ", run.Diagnostics)}");
+        Assert.Contains(locationText, matching.Select(d => Text(run, d)));
+        Assert.All(matching, d => Assert.False(string.IsNullOrWhiteSpace(d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))));
+        if (matching.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            Assert.Empty(run.Sources);
+        }
+
+        if (!alsoAllowCompilerErrors)
+        {
+            // The only errors are NetGen's: the user's code is otherwise valid C#.
+            Assert.DoesNotContain(run.Input.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        }
+    }
+
+    /// <summary>The source text a diagnostic's location covers (generator locations carry a file path, not a tree).</summary>
+    private static string Text(GeneratorRun run, Diagnostic diagnostic)
+    {
+        string path = diagnostic.Location.GetLineSpan().Path;
+        SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == path);
+        return tree.GetText().ToString(diagnostic.Location.SourceSpan);
+    }
+}
