@@ -453,11 +453,14 @@ public sealed partial class NetGenGenerator
 
                 if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
                 {
-                    bool conflicts = constructor.Parameters.Length == 0 ||
-                        (constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32);
-                    if (conflicts && reported.Add(".ctor" + constructor.Parameters.Length))
+                    var parameters = constructor.Parameters;
+                    bool conflicts = parameters.Length == 0 ||
+                        (parameters.Length == 1 && parameters[0].Type.SpecialType == SpecialType.System_Int32) ||
+                        (parameters.Length == 2 && parameters[0].Type.SpecialType == SpecialType.System_Int32 &&
+                         parameters[1].Type is { Name: "Initializer", ContainingNamespace: { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true } });
+                    if (conflicts && reported.Add(".ctor" + parameters.Length))
                     {
-                        string signature = constructor.Parameters.Length == 0 ? $"{type.Name}()" : $"{type.Name}(int)";
+                        string signature = parameters.Length switch { 0 => $"{type.Name}()", 1 => $"{type.Name}(int)", _ => $"{type.Name}(int, Initializer)" };
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, LocationInfo.From(member.Locations.FirstOrDefault()) ?? location, type.Name, signature));
                     }
 

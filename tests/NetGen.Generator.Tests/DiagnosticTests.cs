@@ -216,6 +216,7 @@ public sealed class DiagnosticTests
     [InlineData("public void Forward() { }", "Forward")]
     [InlineData("public int W1;", "W1")]
     [InlineData("public Fit() { }", "Fit")]
+    [InlineData("public Fit(int seed, Initializer init) { }", "Fit")]
     public void NG0021_member_conflict(string member, string location) => Expect(DiagnosticDescriptors.MemberConflictId, location, $$"""
         [Network(Loss.MeanSquaredError)]
         [Input(2)]
