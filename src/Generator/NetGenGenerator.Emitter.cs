@@ -41,13 +41,14 @@ public sealed partial class NetGenGenerator
                 "Spec", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "State", "RandomState",
                 "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients",
                 "LayerCount", "ParameterLength", "StateLength", "TileRows", "VectorWidth",
-                "ForwardTile", "BackwardTile", "EnsureRows", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
-                "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_rows",
+                "ForwardTile", "BackwardTile", "Workspace", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
+                "Ref", "Load", "Store", "Get", "TransposeWeights",
+                "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_work",
             ];
             return fixedNames
                 .Concat(Enumerable.Range(0, model.Layers.Count + 1).Select(l => $"Layer{l}Size"))
                 .Concat(plan.Layers.SelectMany(l => l.ConstantNames))
-                .Concat(plan.Buffers.Select(b => b.Field));
+                .Concat(plan.Layers.Select(l => $"_wt{l.Index}"));
         }
 
         public static string Emit(NetworkModel model)
@@ -215,12 +216,10 @@ public sealed partial class NetGenGenerator
             w.Line($"private readonly {T}[] _gradients = new {T}[ParameterLength];");
             w.Line($"private readonly {T}[] _state = new {T}[StateLength];");
             w.Line("private ulong _randomState;");
-            w.Line();
-            w.Line("// Per-layer buffers, row-major [rows × width], sized by EnsureRows.");
-            w.Line("private int _rows;");
-            foreach (ScratchBuffer buffer in plan.Buffers)
+            w.Line("private readonly Workspace _work = new Workspace();");
+            foreach (LayerPlan layer in plan.TransposedLayers)
             {
-                w.Line($"private {T}[] {buffer.Field} = global::System.Array.Empty<{T}>();{(buffer.Comment.Length > 0 ? "   // " + buffer.Comment : "")}");
+                w.Line($"private readonly {T}[] _wt{layer.Index} = new {T}[Layer{layer.Index - 1}Size * Layer{layer.Index}Size];   // W{layer.Index}ᵀ [out × in], refreshed by each batch of 4 rows or more");
             }
         }
 
@@ -279,9 +278,9 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), \"The input\");");
                 w.Line($"global::NetGen.Shapes.RequireLength(output.Length, {outSize}, nameof(output), \"The output\");");
-                w.Line("EnsureRows(1);");
-                w.Line("ForwardTile(input, 1, false, 0, 0);");
-                w.Line($"new {rw}(_a{plan.L}, 0, {outSize}).CopyTo(output);");
+                w.Line("_work.EnsureRows(1);");
+                w.Line("ForwardTile(_work, input, 1, false, 0, 0);");
+                w.Line($"new {rw}(_work.A{plan.L}, 0, {outSize}).CopyTo(output);");
             }
 
             w.Line();
@@ -292,9 +291,9 @@ public sealed partial class NetGenGenerator
                 using (w.Block("for (int first = 0; first < count; first += TileRows)"))
                 {
                     w.Line("int rows = global::System.Math.Min(TileRows, count - first);");
-                    w.Line("EnsureRows(rows);");
-                    w.Line("ForwardTile(inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);");
-                    w.Line($"new {rw}(_a{plan.L}, 0, rows * {outSize}).CopyTo(outputs.Slice(first * {outSize}));");
+                    w.Line("_work.EnsureRows(rows);");
+                    w.Line("ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);");
+                    w.Line($"new {rw}(_work.A{plan.L}, 0, rows * {outSize}).CopyTo(outputs.Slice(first * {outSize}));");
                 }
             }
 
@@ -305,15 +304,15 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), \"The input\");");
                 w.Line($"global::NetGen.Shapes.RequireLength(target.Length, {outSize}, nameof(target), \"The target\");");
-                w.Line("EnsureRows(1);");
+                w.Line("_work.EnsureRows(1);");
                 if (plan.HasDropout)
                 {
                     w.Line("ulong key = _randomState;");
                     w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
                 }
 
-                w.Line($"ForwardTile(input, 1, true, {key}, 0);");
-                w.Line("return BackwardTile(input, target, 1);");
+                w.Line($"ForwardTile(_work, input, 1, true, {key}, 0);");
+                w.Line("return BackwardTile(_work, _gradients, input, target, 1, false);");
             }
 
             w.Line();
@@ -328,15 +327,28 @@ public sealed partial class NetGenGenerator
                     w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
                 }
 
+                if (plan.TransposedLayers.Any())
+                {
+                    w.Line($"bool transposed = count >= {BlockedKernels.Rows};");
+                    using (w.Block("if (transposed)"))
+                    {
+                        w.Line("TransposeWeights();");
+                    }
+                }
+                else
+                {
+                    w.Line("const bool transposed = false;");
+                }
+
                 // Batch normalization couples the samples of a batch, so the whole batch is one tile.
                 string tile = plan.HasBatchNorm ? "count" : "TileRows";
                 using (w.Block($"for (int first = 0; first < count; first += {tile})"))
                 {
                     w.Line($"int rows = global::System.Math.Min({tile}, count - first);");
-                    w.Line("EnsureRows(rows);");
+                    w.Line("_work.EnsureRows(rows);");
                     w.Line("var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);");
-                    w.Line($"ForwardTile(input, rows, true, {key}, first);");
-                    w.Line($"loss += BackwardTile(input, targets.Slice(first * {outSize}, rows * {outSize}), rows);");
+                    w.Line($"ForwardTile(_work, input, rows, true, {key}, first);");
+                    w.Line($"loss += BackwardTile(_work, _gradients, input, targets.Slice(first * {outSize}, rows * {outSize}), rows, transposed);");
                 }
 
                 w.Line("return loss;");
@@ -377,7 +389,7 @@ public sealed partial class NetGenGenerator
         {
             string T = plan.T.Name;
             w.Line("/// <summary>The forward pass over <paramref name=\"rows\"/> samples; training draws dropout masks and uses batch statistics.</summary>");
-            using (w.Block($"private void ForwardTile(global::System.ReadOnlySpan<{T}> x, int rows, bool training, ulong key, int firstRow)"))
+            using (w.Block($"private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<{T}> x, int rows, bool training, ulong key, int firstRow)"))
             {
                 w.Line($"global::System.ReadOnlySpan<{T}> p = _parameters;");
                 if (plan.HasBatchNorm)
@@ -397,13 +409,12 @@ public sealed partial class NetGenGenerator
         private static void WriteBackwardTile(SourceWriter w, NetworkPlan plan)
         {
             string T = plan.T.Name;
-            w.Line("/// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to the gradients, returns the summed loss.</summary>");
-            using (w.Block($"private {T} BackwardTile(global::System.ReadOnlySpan<{T}> x, global::System.ReadOnlySpan<{T}> y, int rows)"))
+            w.Line("/// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
+            using (w.Block($"private {T} BackwardTile(Workspace ws, global::System.Span<{T}> g, global::System.ReadOnlySpan<{T}> x, global::System.ReadOnlySpan<{T}> y, int rows, bool transposed)"))
             {
                 w.Line($"global::System.ReadOnlySpan<{T}> p = _parameters;");
-                w.Line($"global::System.Span<{T}> g = _gradients;");
                 w.Line(plan.Model.InputDropout > 0
-                    ? $"global::System.ReadOnlySpan<{T}> a0 = _a0;   // the input after dropout"
+                    ? $"global::System.ReadOnlySpan<{T}> a0 = ws.A0;   // the input after dropout"
                     : $"global::System.ReadOnlySpan<{T}> a0 = x;");
                 DenseKernels.DeclareBackwardSpans(w, plan);
                 w.Line($"{T} loss = {plan.T.Lit(0)};");
@@ -435,22 +446,55 @@ public sealed partial class NetGenGenerator
         private static void WriteHelpers(SourceWriter w, NetworkPlan plan)
         {
             string T = plan.T.Name;
-            w.Line("/// <summary>Grows the per-layer buffers to hold <paramref name=\"rows\"/> samples (allocates only when a larger batch than ever before arrives).</summary>");
-            using (w.Block("private void EnsureRows(int rows)"))
+            if (plan.TransposedLayers.Any())
             {
-                using (w.Block("if (rows <= _rows)"))
+                w.Line("/// <summary>Copies each wide W^l (l ≥ 2) transposed, [out × in], for the δ^{l−1} = δ^l W^lᵀ products of a batch.</summary>");
+                using (w.Block("private void TransposeWeights()"))
                 {
-                    w.Line("return;");
+                    foreach (LayerPlan layer in plan.TransposedLayers)
+                    {
+                        using (w.Block($"for (int k = 0; k < {layer.InSize}; k++)"))
+                        {
+                            using (w.Block($"for (int j = 0; j < {layer.OutSize}; j++)"))
+                            {
+                                w.Line($"_wt{layer.Index}[j * {layer.InSize} + k] = _parameters[{layer.W} + k * {layer.OutSize} + j];");
+                            }
+                        }
+                    }
                 }
 
+                w.Line();
+            }
+
+            w.Line("/// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>");
+            using (w.Block("private sealed class Workspace"))
+            {
+                w.Line("/// <summary>The number of rows the buffers hold.</summary>");
+                w.Line("public int Rows;");
                 foreach (ScratchBuffer buffer in plan.Buffers)
                 {
-                    w.Line(buffer.PerRow
-                        ? $"{buffer.Field} = new {T}[checked(rows * {buffer.Width})];"
-                        : $"{buffer.Field} = new {T}[{buffer.Width}];");
+                    w.Line($"/// <summary>{Xml(buffer.Comment)}</summary>");
+                    w.Line($"public {T}[] {buffer.Field} = global::System.Array.Empty<{T}>();");
                 }
 
-                w.Line("_rows = rows;");
+                w.Line();
+                w.Line("/// <summary>Grows the buffers to hold <paramref name=\"rows\"/> samples (allocates only when a larger tile than ever before arrives).</summary>");
+                using (w.Block("public void EnsureRows(int rows)"))
+                {
+                    using (w.Block("if (rows <= Rows)"))
+                    {
+                        w.Line("return;");
+                    }
+
+                    foreach (ScratchBuffer buffer in plan.Buffers)
+                    {
+                        w.Line(buffer.PerRow
+                            ? $"{buffer.Field} = new {T}[checked(rows * {buffer.Width})];"
+                            : $"{buffer.Field} = new {T}[{buffer.Width}];");
+                    }
+
+                    w.Line("Rows = rows;");
+                }
             }
 
             w.Line();
@@ -459,6 +503,14 @@ public sealed partial class NetGenGenerator
             w.Line($"// ─── Vector<{TT}> helpers: short names for the hot loops above; the JIT inlines them ───");
             w.Line("/// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>");
             w.Line($"private static int VectorWidth => {V}.Count;");
+            w.Line(inline);
+            w.Line($"private static ref {TT} Ref(global::System.ReadOnlySpan<{TT}> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
+            w.Line(inline);
+            w.Line($"private static ref {TT} Get(ref {TT} origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);");
+            w.Line(inline);
+            w.Line($"private static {V} Load(ref {TT} origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);");
+            w.Line(inline);
+            w.Line($"private static void Store(ref {TT} origin, int index, {V} value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);");
             w.Line(inline);
             w.Line($"private static {V} Vec({TT} value) => new {V}(value);");
             w.Line(inline);

@@ -30,7 +30,7 @@ public sealed class GeneratedMatrixTests(ITestOutputHelper output)
     {
         (NetworkSpec spec, Func<int, object> create) = s_double.Value[name];
         var net = (INetwork<double>)create(3);
-        (double[] x, double[] y) = TestData.Make(spec, count: 3, seed: 7);
+        (double[] x, double[] y) = TestData.Make(spec, count: 6, seed: 7);
         GradientCheck.Result result = GradientCheck.Check(net, x, y);
         output.WriteLine(result.ToString());
         Assert.True(result.MaxError <= 1e-6, $"{name}: {result}");

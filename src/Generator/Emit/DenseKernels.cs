@@ -14,6 +14,8 @@ internal static class DenseKernels
 {
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    private static string F(string name) => LayerPlan.Field(name);
+
     // ───────────────────────────── forward ─────────────────────────────
 
     public static void InputDropout(SourceWriter w, NetworkPlan plan)
@@ -30,7 +32,7 @@ internal static class DenseKernels
         w.Line($"// ─── Dropout on the input (p = {NumericType.DoubleText(rate)}): a0 = x ∘ m0 in training, m0_k = 1/(1 − p) with probability 1 − p, else 0 ───");
         using (w.Block("if (training)"))
         {
-            w.Line($"global::System.Span<{t.Name}> dropped = _a0, m0 = _m0;");
+            w.Line($"global::System.Span<{t.Name}> dropped = ws.A0, m0 = ws.M0;");
             using (w.Block("for (int i = 0; i < rows * Layer0Size; i++)"))
             {
                 w.Line($"{t.Name} m = global::NetGen.DropoutMask.Keep(key, 0, firstRow * Layer0Size + i, {NumericType.DoubleText(rate)}) ? {t.Lit(1.0 / (1.0 - rate))} : {t.Lit(0)};");
@@ -56,15 +58,15 @@ internal static class DenseKernels
         }
 
         w.Line($"// {layer.ActOut} = σ({layer.ActIn})      {act.Forward}{AlphaNote(layer)}");
-        w.Line($"global::System.Span<{t.Name}> {layer.Z} = _{layer.Z};");
+        w.Line($"global::System.Span<{t.Name}> {layer.Z} = ws.{F(layer.Z)};");
         if (layer.Model.BatchNorm)
         {
-            w.Line($"global::System.Span<{t.Name}> {layer.ZHat} = _{layer.ZHat}, {layer.ActIn} = _{layer.ActIn}, {layer.InvStd} = _{layer.InvStd};");
+            w.Line($"global::System.Span<{t.Name}> {layer.ZHat} = ws.{F(layer.ZHat)}, {layer.ActIn} = ws.{F(layer.ActIn)}, {layer.InvStd} = ws.{F(layer.InvStd)};");
         }
 
         w.Line(layer.HasDropout
-            ? $"global::System.Span<{t.Name}> {layer.ActOut} = _{layer.ActOut}, {layer.Mask} = _{layer.Mask}, {layer.A} = _{layer.A};"
-            : $"global::System.Span<{t.Name}> {layer.A} = _{layer.A};");
+            ? $"global::System.Span<{t.Name}> {layer.ActOut} = ws.{F(layer.ActOut)}, {layer.Mask} = ws.{F(layer.Mask)}, {layer.A} = ws.{F(layer.A)};"
+            : $"global::System.Span<{t.Name}> {layer.A} = ws.{F(layer.A)};");
 
         string aPrev = $"a{l - 1}";
         if (layer.Unrolled)
@@ -89,26 +91,31 @@ internal static class DenseKernels
         }
         else
         {
-            using (w.Block("for (int s = 0; s < rows; s++)"))
+            bool fused = layer.Model.Activation != ActivationKind.Softmax && !layer.Model.BatchNorm;
+            w.Line($"// z{l}: 4 samples × 2 vectors of outputs per block in 8 accumulators; each kk loads two vectors of row kk of W{l} and broadcasts a{l - 1}[s, kk]" + (fused ? $"; σ applied on the store" : ""));
+            using (w.Block())
             {
-                w.Line($"var xs = {aPrev}.Slice(s * {layer.InSize}, {layer.InSize});");
-                w.Line($"var zs = {layer.Z}.Slice(s * {layer.OutSize}, {layer.OutSize});");
-                w.Line($"p.Slice({layer.B}, {layer.OutSize}).CopyTo(zs);   // z = b");
-                using (w.Block($"for (int k = 0; k < {layer.InSize}; k++)   // z += a_k · W[k, :]"))
+                w.Line("ref var wr = ref Ref(p);");
+                w.Line($"ref var xr = ref Ref({aPrev});");
+                w.Line($"ref var zr = ref Ref({layer.Z});");
+                if (fused)
                 {
-                    w.Line("var ak = Vec(xs[k]);");
-                    w.Line($"var wk = p.Slice({layer.W} + k * {layer.OutSize}, {layer.OutSize});");
-                    w.Line("int j = 0;");
-                    using (w.Block($"for (; j <= {layer.OutSize} - VectorWidth; j += VectorWidth)"))
-                    {
-                        w.Line("Fma(ak, Vec(wk, j), Vec(zs, j)).CopyTo(zs.Slice(j));");
-                    }
-
-                    using (w.Block($"for (; j < {layer.OutSize}; j++)"))
-                    {
-                        w.Line($"zs[j] = {t.Math}.FusedMultiplyAdd(xs[k], wk[j], zs[j]);");
-                    }
+                    w.Line($"ref var ar = ref Ref({layer.ActOut});");
                 }
+
+                BlockedKernels.Product(w, t, "xr", layer.InSize, "wr", $"{layer.W} + ", layer.OutSize,
+                    col => $"Load(ref wr, {layer.B} + {col})", col => $"Get(ref wr, {layer.B} + {col})",
+                    (ww, o, col, value, vector) =>
+                    {
+                        if (vector)
+                        {
+                            ww.Line($"Store(ref zr, {o} + {col}, {value});" + (fused ? $" Store(ref ar, {o} + {col}, {act.Vector(t, value, Alpha(t, layer))});" : ""));
+                        }
+                        else
+                        {
+                            ww.Line($"Get(ref zr, {o} + {col}) = {value};" + (fused ? $" Get(ref ar, {o} + {col}) = {act.Scalar(t, value, Alpha(t, layer))};" : ""));
+                        }
+                    });
             }
         }
 
@@ -117,7 +124,7 @@ internal static class DenseKernels
             BatchNormForward(w, plan, layer);
         }
 
-        if (!layer.InlineActivation)
+        if (!layer.InlineActivation && !(layer.Unrolled is false && layer.Model.Activation != ActivationKind.Softmax && !layer.Model.BatchNorm))
         {
             if (layer.Model.Activation == ActivationKind.Softmax)
             {
@@ -236,22 +243,22 @@ internal static class DenseKernels
         string T = plan.T.Name;
         foreach (LayerPlan layer in plan.Layers)
         {
-            var readOnly = new List<string> { $"{layer.Z} = _{layer.Z}", $"{layer.A} = _{layer.A}" };
+            var readOnly = new List<string> { $"{layer.Z} = ws.{F(layer.Z)}", $"{layer.A} = ws.{F(layer.A)}" };
             if (layer.Model.BatchNorm)
             {
-                readOnly.Add($"{layer.ZHat} = _{layer.ZHat}");
-                readOnly.Add($"{layer.ActIn} = _{layer.ActIn}");
-                readOnly.Add($"{layer.InvStd} = _{layer.InvStd}");
+                readOnly.Add($"{layer.ZHat} = ws.{F(layer.ZHat)}");
+                readOnly.Add($"{layer.ActIn} = ws.{F(layer.ActIn)}");
+                readOnly.Add($"{layer.InvStd} = ws.{F(layer.InvStd)}");
             }
 
             if (layer.HasDropout)
             {
-                readOnly.Add($"{layer.ActOut} = _{layer.ActOut}");
-                readOnly.Add($"{layer.Mask} = _{layer.Mask}");
+                readOnly.Add($"{layer.ActOut} = ws.{F(layer.ActOut)}");
+                readOnly.Add($"{layer.Mask} = ws.{F(layer.Mask)}");
             }
 
             w.Line($"global::System.ReadOnlySpan<{T}> {string.Join(", ", readOnly)};");
-            w.Line($"global::System.Span<{T}> {layer.Delta} = _{layer.Delta};");
+            w.Line($"global::System.Span<{T}> {layer.Delta} = ws.{F(layer.Delta)};");
         }
     }
 
@@ -386,55 +393,34 @@ internal static class DenseKernels
         int l = layer.Index;
         string aPrev = $"a{l - 1}", d = layer.Delta;
         w.Line($"// ─── Layer {l} gradients: ∂C/∂W{l}_jk += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j ───");
+        if (!layer.Unrolled)
+        {
+            w.Line($"// ∂C/∂W{l} += a{l - 1}ᵀ δ{l}: 4 rows of W{l} × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b{l} += Σ_s δ{l}");
+            using (w.Block())
+            {
+                w.Line("ref var gr = ref Ref(g);");
+                w.Line($"ref var xr = ref Ref({aPrev});");
+                w.Line($"ref var dr = ref Ref({d});");
+                BlockedKernels.TransposedProduct(w, t, "xr", layer.InSize, "dr", layer.OutSize, "gr", $"{layer.W} + ", layer.B);
+            }
+
+            return;
+        }
+
         using (w.Block("for (int s = 0; s < rows; s++)"))
         {
-            if (layer.Unrolled)
+            w.Line($"int i = s * {layer.InSize}, o = s * {layer.OutSize};");
+            for (int k = 0; k < layer.In; k++)
             {
-                w.Line($"int i = s * {layer.InSize}, o = s * {layer.OutSize};");
-                for (int k = 0; k < layer.In; k++)
-                {
-                    for (int j = 0; j < layer.Out; j++)
-                    {
-                        w.Line($"g[{layer.W} + {I(k)} * {I(layer.Out)} + {I(j)}] += {d}[o + {I(j)}] * {aPrev}[i + {I(k)}];");
-                    }
-                }
-
                 for (int j = 0; j < layer.Out; j++)
                 {
-                    w.Line($"g[{layer.B} + {I(j)}] += {d}[o + {I(j)}];");
+                    w.Line($"g[{layer.W} + {I(k)} * {I(layer.Out)} + {I(j)}] += {d}[o + {I(j)}] * {aPrev}[i + {I(k)}];");
                 }
             }
-            else
+
+            for (int j = 0; j < layer.Out; j++)
             {
-                w.Line($"var xs = {aPrev}.Slice(s * {layer.InSize}, {layer.InSize});");
-                w.Line($"var ds = {d}.Slice(s * {layer.OutSize}, {layer.OutSize});");
-                w.Line($"var gb = g.Slice({layer.B}, {layer.OutSize});");
-                w.Line("int j = 0;");
-                using (w.Block($"for (; j <= {layer.OutSize} - VectorWidth; j += VectorWidth)"))
-                {
-                    w.Line("(Vec(gb, j) + Vec(ds, j)).CopyTo(gb.Slice(j));");
-                }
-
-                using (w.Block($"for (; j < {layer.OutSize}; j++)"))
-                {
-                    w.Line("gb[j] += ds[j];");
-                }
-
-                using (w.Block($"for (int k = 0; k < {layer.InSize}; k++)   // row k of ∂C/∂W += a_k δ"))
-                {
-                    w.Line("var ak = Vec(xs[k]);");
-                    w.Line($"var gk = g.Slice({layer.W} + k * {layer.OutSize}, {layer.OutSize});");
-                    w.Line("j = 0;");
-                    using (w.Block($"for (; j <= {layer.OutSize} - VectorWidth; j += VectorWidth)"))
-                    {
-                        w.Line("Fma(ak, Vec(ds, j), Vec(gk, j)).CopyTo(gk.Slice(j));");
-                    }
-
-                    using (w.Block($"for (; j < {layer.OutSize}; j++)"))
-                    {
-                        w.Line($"gk[j] = {t.Math}.FusedMultiplyAdd(xs[k], ds[j], gk[j]);");
-                    }
-                }
+                w.Line($"g[{layer.B} + {I(j)}] += {d}[o + {I(j)}];");
             }
         }
     }
@@ -475,7 +461,17 @@ internal static class DenseKernels
             return;
         }
 
-        using (w.Block("for (int s = 0; s < rows; s++)"))
+        using (w.Block("if (transposed)"))
+        {
+            w.Line($"// ∂C/∂a{p} = δ{l} W{l}ᵀ as a product with the transposed copy of W{l} (made once per batch): 4 samples × 2 vectors per block");
+            w.Line($"ref var tr = ref Ref(_wt{l});");
+            w.Line($"ref var dr = ref Ref({d});");
+            w.Line($"ref var gr = ref Ref({dp});");
+            BlockedKernels.Product(w, t, "dr", layer.OutSize, "tr", "", previous.OutSize, null, null,
+                (ww, o, col, value, vector) => ww.Line(vector ? $"Store(ref gr, {o} + {col}, {value});" : $"Get(ref gr, {o} + {col}) = {value};"));
+        }
+
+        using (w.Block("else for (int s = 0; s < rows; s++)"))
         {
             w.Line($"var ds = {d}.Slice(s * {layer.OutSize}, {layer.OutSize});");
             w.Line($"var gs = {dp}.Slice(s * {previous.OutSize}, {previous.OutSize});");

@@ -44,8 +44,8 @@ internal sealed class NetworkPlan
         var buffers = new List<ScratchBuffer>();
         if (model.InputDropout > 0)
         {
-            buffers.Add(new ScratchBuffer("_a0", "Layer0Size", true, "a0 = x ∘ m0, the input after dropout"));
-            buffers.Add(new ScratchBuffer("_m0", "Layer0Size", true, "m0, the input's dropout mask"));
+            buffers.Add(new ScratchBuffer("A0", "Layer0Size", true, "a0 = x ∘ m0, the input after dropout"));
+            buffers.Add(new ScratchBuffer("M0", "Layer0Size", true, "m0, the input's dropout mask"));
         }
 
         foreach (LayerPlan layer in layers)
@@ -76,6 +76,9 @@ internal sealed class NetworkPlan
     public bool HasBatchNorm => Layers.Any(l => l.Model.BatchNorm);
 
     public bool HasDropout => Model.InputDropout > 0 || Layers.Any(l => l.Model.DropoutRate > 0);
+
+    /// <summary>The layers l ≥ 2 whose δ^{l−1} is computed with a transposed copy of W^l (the wide ones).</summary>
+    public IEnumerable<LayerPlan> TransposedLayers => Layers.Where(l => l.Index >= 2 && !l.Unrolled);
 
 
     /// <summary>e.g. "2 → 2 (sigmoid) → 1 (identity)".</summary>
@@ -213,28 +216,31 @@ internal sealed class LayerPlan
     {
         get
         {
-            yield return new ScratchBuffer($"_{Z}", OutSize, true, $"z{Index} = W{Index} a{Index - 1} + b{Index}");
+            yield return new ScratchBuffer(Field(Z), OutSize, true, $"z{Index} = W{Index} a{Index - 1} + b{Index}");
             if (Model.BatchNorm)
             {
-                yield return new ScratchBuffer($"_{ZHat}", OutSize, true, $"ẑ{Index} = (z{Index} − μ) / √(σ² + ε)");
-                yield return new ScratchBuffer($"_v{Index}", OutSize, true, $"v{Index} = γ{Index} ẑ{Index} + β{Index}");
-                yield return new ScratchBuffer($"_{InvStd}", OutSize, false, "1 / √(σ² + ε) per unit");
+                yield return new ScratchBuffer(Field(ZHat), OutSize, true, $"ẑ{Index} = (z{Index} − μ) / √(σ² + ε)");
+                yield return new ScratchBuffer(Field(ActIn), OutSize, true, $"v{Index} = γ{Index} ẑ{Index} + β{Index}");
+                yield return new ScratchBuffer(Field(InvStd), OutSize, false, "1 / √(σ² + ε) per unit");
             }
 
             if (HasDropout)
             {
-                yield return new ScratchBuffer($"_h{Index}", OutSize, true, $"h{Index} = σ({ActIn}), before dropout");
-                yield return new ScratchBuffer($"_{Mask}", OutSize, true, $"m{Index}, the dropout mask: 0 or 1/(1 − p)");
-                yield return new ScratchBuffer($"_{A}", OutSize, true, $"a{Index} = h{Index} ∘ m{Index}");
+                yield return new ScratchBuffer(Field(ActOut), OutSize, true, $"h{Index} = σ({ActIn}), before dropout");
+                yield return new ScratchBuffer(Field(Mask), OutSize, true, $"m{Index}, the dropout mask: 0 or 1/(1 − p)");
+                yield return new ScratchBuffer(Field(A), OutSize, true, $"a{Index} = h{Index} ∘ m{Index}");
             }
             else
             {
-                yield return new ScratchBuffer($"_{A}", OutSize, true, $"a{Index} = σ({ActIn})");
+                yield return new ScratchBuffer(Field(A), OutSize, true, $"a{Index} = σ({ActIn})");
             }
 
-            yield return new ScratchBuffer($"_{Delta}", OutSize, true, $"δ{Index} = ∂C/∂z{Index}");
+            yield return new ScratchBuffer(Field(Delta), OutSize, true, $"δ{Index} = ∂C/∂z{Index}");
         }
     }
+
+    /// <summary>The workspace field holding the buffer of an equation name: z1 → Z1, invStd1 → InvStd1.</summary>
+    public static string Field(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
 }
 
 /// <summary>A scratch array of the generated class.</summary>

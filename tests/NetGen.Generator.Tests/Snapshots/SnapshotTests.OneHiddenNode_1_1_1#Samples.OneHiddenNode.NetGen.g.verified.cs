@@ -68,15 +68,7 @@ namespace Samples
         private readonly float[] _gradients = new float[ParameterLength];
         private readonly float[] _state = new float[StateLength];
         private ulong _randomState;
-
-        // Per-layer buffers, row-major [rows × width], sized by EnsureRows.
-        private int _rows;
-        private float[] _z1 = global::System.Array.Empty<float>();   // z1 = W1 a0 + b1
-        private float[] _a1 = global::System.Array.Empty<float>();   // a1 = σ(z1)
-        private float[] _delta1 = global::System.Array.Empty<float>();   // δ1 = ∂C/∂z1
-        private float[] _z2 = global::System.Array.Empty<float>();   // z2 = W2 a1 + b2
-        private float[] _a2 = global::System.Array.Empty<float>();   // a2 = σ(z2)
-        private float[] _delta2 = global::System.Array.Empty<float>();   // δ2 = ∂C/∂z2
+        private readonly Workspace _work = new Workspace();
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public OneHiddenNode() : this(0) { }
@@ -122,9 +114,9 @@ namespace Samples
         {
             global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
             global::NetGen.Shapes.RequireLength(output.Length, Layer2Size, nameof(output), "The output");
-            EnsureRows(1);
-            ForwardTile(input, 1, false, 0, 0);
-            new global::System.Span<float>(_a2, 0, Layer2Size).CopyTo(output);
+            _work.EnsureRows(1);
+            ForwardTile(_work, input, 1, false, 0, 0);
+            new global::System.Span<float>(_work.A2, 0, Layer2Size).CopyTo(output);
         }
 
         /// <inheritdoc />
@@ -134,9 +126,9 @@ namespace Samples
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                EnsureRows(rows);
-                ForwardTile(inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
-                new global::System.Span<float>(_a2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
+                _work.EnsureRows(rows);
+                ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
+                new global::System.Span<float>(_work.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
             }
         }
 
@@ -155,9 +147,9 @@ namespace Samples
         {
             global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
             global::NetGen.Shapes.RequireLength(target.Length, Layer2Size, nameof(target), "The target");
-            EnsureRows(1);
-            ForwardTile(input, 1, true, 0, 0);
-            return BackwardTile(input, target, 1);
+            _work.EnsureRows(1);
+            ForwardTile(_work, input, 1, true, 0, 0);
+            return BackwardTile(_work, _gradients, input, target, 1, false);
         }
 
         /// <inheritdoc />
@@ -165,13 +157,14 @@ namespace Samples
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
             float loss = 0f;
+            const bool transposed = false;
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                EnsureRows(rows);
+                _work.EnsureRows(rows);
                 var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);
-                ForwardTile(input, rows, true, 0, first);
-                loss += BackwardTile(input, targets.Slice(first * Layer2Size, rows * Layer2Size), rows);
+                ForwardTile(_work, input, rows, true, 0, first);
+                loss += BackwardTile(_work, _gradients, input, targets.Slice(first * Layer2Size, rows * Layer2Size), rows, transposed);
             }
             return loss;
         }
@@ -180,7 +173,7 @@ namespace Samples
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
         /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
-        private void ForwardTile(global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
+        private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
@@ -188,8 +181,8 @@ namespace Samples
             // ─── Layer 1: dense 1 → 1, sigmoid (unrolled, 1 weights) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·1 + j
             // a1 = σ(z1)      σ(z) = 1 / (1 + e^(−z))
-            global::System.Span<float> z1 = _z1;
-            global::System.Span<float> a1 = _a1;
+            global::System.Span<float> z1 = ws.Z1;
+            global::System.Span<float> a1 = ws.A1;
             for (int s = 0; s < rows; s++)
             {
                 int i = s * Layer0Size, o = s * Layer1Size;
@@ -200,8 +193,8 @@ namespace Samples
             // ─── Layer 2: dense 1 → 1, identity (unrolled, 1 weights) ───
             // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
             // a2 = σ(z2)      σ(z) = z
-            global::System.Span<float> z2 = _z2;
-            global::System.Span<float> a2 = _a2;
+            global::System.Span<float> z2 = ws.Z2;
+            global::System.Span<float> a2 = ws.A2;
             for (int s = 0; s < rows; s++)
             {
                 int i = s * Layer1Size, o = s * Layer2Size;
@@ -210,16 +203,15 @@ namespace Samples
             }
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to the gradients, returns the summed loss.</summary>
-        private float BackwardTile(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> g = _gradients;
             global::System.ReadOnlySpan<float> a0 = x;
-            global::System.ReadOnlySpan<float> z1 = _z1, a1 = _a1;
-            global::System.Span<float> delta1 = _delta1;
-            global::System.ReadOnlySpan<float> z2 = _z2, a2 = _a2;
-            global::System.Span<float> delta2 = _delta2;
+            global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
+            global::System.Span<float> delta1 = ws.Delta1;
+            global::System.ReadOnlySpan<float> z2 = ws.Z2, a2 = ws.A2;
+            global::System.Span<float> delta2 = ws.Delta2;
             float loss = 0f;
 
             // ─── Output error, layer 2 (identity), mean squared error ───
@@ -260,25 +252,52 @@ namespace Samples
             return loss;
         }
 
-        /// <summary>Grows the per-layer buffers to hold <paramref name="rows"/> samples (allocates only when a larger batch than ever before arrives).</summary>
-        private void EnsureRows(int rows)
+        /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
+        private sealed class Workspace
         {
-            if (rows <= _rows)
+            /// <summary>The number of rows the buffers hold.</summary>
+            public int Rows;
+            /// <summary>z1 = W1 a0 + b1</summary>
+            public float[] Z1 = global::System.Array.Empty<float>();
+            /// <summary>a1 = σ(z1)</summary>
+            public float[] A1 = global::System.Array.Empty<float>();
+            /// <summary>δ1 = ∂C/∂z1</summary>
+            public float[] Delta1 = global::System.Array.Empty<float>();
+            /// <summary>z2 = W2 a1 + b2</summary>
+            public float[] Z2 = global::System.Array.Empty<float>();
+            /// <summary>a2 = σ(z2)</summary>
+            public float[] A2 = global::System.Array.Empty<float>();
+            /// <summary>δ2 = ∂C/∂z2</summary>
+            public float[] Delta2 = global::System.Array.Empty<float>();
+
+            /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
+            public void EnsureRows(int rows)
             {
-                return;
+                if (rows <= Rows)
+                {
+                    return;
+                }
+                Z1 = new float[checked(rows * Layer1Size)];
+                A1 = new float[checked(rows * Layer1Size)];
+                Delta1 = new float[checked(rows * Layer1Size)];
+                Z2 = new float[checked(rows * Layer2Size)];
+                A2 = new float[checked(rows * Layer2Size)];
+                Delta2 = new float[checked(rows * Layer2Size)];
+                Rows = rows;
             }
-            _z1 = new float[checked(rows * Layer1Size)];
-            _a1 = new float[checked(rows * Layer1Size)];
-            _delta1 = new float[checked(rows * Layer1Size)];
-            _z2 = new float[checked(rows * Layer2Size)];
-            _a2 = new float[checked(rows * Layer2Size)];
-            _delta2 = new float[checked(rows * Layer2Size)];
-            _rows = rows;
         }
 
         // ─── Vector<float> helpers: short names for the hot loops above; the JIT inlines them ───
         /// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>
         private static int VectorWidth => global::System.Numerics.Vector<float>.Count;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

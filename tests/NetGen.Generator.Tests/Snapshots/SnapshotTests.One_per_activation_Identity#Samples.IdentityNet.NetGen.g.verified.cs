@@ -68,15 +68,7 @@ namespace Samples
         private readonly float[] _gradients = new float[ParameterLength];
         private readonly float[] _state = new float[StateLength];
         private ulong _randomState;
-
-        // Per-layer buffers, row-major [rows × width], sized by EnsureRows.
-        private int _rows;
-        private float[] _z1 = global::System.Array.Empty<float>();   // z1 = W1 a0 + b1
-        private float[] _a1 = global::System.Array.Empty<float>();   // a1 = σ(z1)
-        private float[] _delta1 = global::System.Array.Empty<float>();   // δ1 = ∂C/∂z1
-        private float[] _z2 = global::System.Array.Empty<float>();   // z2 = W2 a1 + b2
-        private float[] _a2 = global::System.Array.Empty<float>();   // a2 = σ(z2)
-        private float[] _delta2 = global::System.Array.Empty<float>();   // δ2 = ∂C/∂z2
+        private readonly Workspace _work = new Workspace();
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public IdentityNet() : this(0) { }
@@ -122,9 +114,9 @@ namespace Samples
         {
             global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
             global::NetGen.Shapes.RequireLength(output.Length, Layer2Size, nameof(output), "The output");
-            EnsureRows(1);
-            ForwardTile(input, 1, false, 0, 0);
-            new global::System.Span<float>(_a2, 0, Layer2Size).CopyTo(output);
+            _work.EnsureRows(1);
+            ForwardTile(_work, input, 1, false, 0, 0);
+            new global::System.Span<float>(_work.A2, 0, Layer2Size).CopyTo(output);
         }
 
         /// <inheritdoc />
@@ -134,9 +126,9 @@ namespace Samples
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                EnsureRows(rows);
-                ForwardTile(inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
-                new global::System.Span<float>(_a2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
+                _work.EnsureRows(rows);
+                ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
+                new global::System.Span<float>(_work.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
             }
         }
 
@@ -155,9 +147,9 @@ namespace Samples
         {
             global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
             global::NetGen.Shapes.RequireLength(target.Length, Layer2Size, nameof(target), "The target");
-            EnsureRows(1);
-            ForwardTile(input, 1, true, 0, 0);
-            return BackwardTile(input, target, 1);
+            _work.EnsureRows(1);
+            ForwardTile(_work, input, 1, true, 0, 0);
+            return BackwardTile(_work, _gradients, input, target, 1, false);
         }
 
         /// <inheritdoc />
@@ -165,13 +157,14 @@ namespace Samples
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
             float loss = 0f;
+            const bool transposed = false;
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                EnsureRows(rows);
+                _work.EnsureRows(rows);
                 var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);
-                ForwardTile(input, rows, true, 0, first);
-                loss += BackwardTile(input, targets.Slice(first * Layer2Size, rows * Layer2Size), rows);
+                ForwardTile(_work, input, rows, true, 0, first);
+                loss += BackwardTile(_work, _gradients, input, targets.Slice(first * Layer2Size, rows * Layer2Size), rows, transposed);
             }
             return loss;
         }
@@ -180,7 +173,7 @@ namespace Samples
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
         /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
-        private void ForwardTile(global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
+        private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
@@ -188,35 +181,140 @@ namespace Samples
             // ─── Layer 1: dense 12 → 10, identity (Vector<float> over the 10 outputs) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·10 + j
             // a1 = σ(z1)      σ(z) = z
-            global::System.Span<float> z1 = _z1;
-            global::System.Span<float> a1 = _a1;
-            for (int s = 0; s < rows; s++)
+            global::System.Span<float> z1 = ws.Z1;
+            global::System.Span<float> a1 = ws.A1;
+            // z1: 4 samples × 2 vectors of outputs per block in 8 accumulators; each kk loads two vectors of row kk of W1 and broadcasts a0[s, kk]; σ applied on the store
             {
-                var xs = a0.Slice(s * Layer0Size, Layer0Size);
-                var zs = z1.Slice(s * Layer1Size, Layer1Size);
-                p.Slice(b1, Layer1Size).CopyTo(zs);   // z = b
-                for (int k = 0; k < Layer0Size; k++)   // z += a_k · W[k, :]
+                ref var wr = ref Ref(p);
+                ref var xr = ref Ref(a0);
+                ref var zr = ref Ref(z1);
+                ref var ar = ref Ref(a1);
+                int s = 0;
+                for (; s + 4 <= rows; s += 4)
                 {
-                    var ak = Vec(xs[k]);
-                    var wk = p.Slice(W1 + k * Layer1Size, Layer1Size);
+                    int x0 = (s + 0) * Layer0Size, x1 = (s + 1) * Layer0Size, x2 = (s + 2) * Layer0Size, x3 = (s + 3) * Layer0Size;
+                    int o0 = (s + 0) * Layer1Size, o1 = (s + 1) * Layer1Size, o2 = (s + 2) * Layer1Size, o3 = (s + 3) * Layer1Size;
                     int j = 0;
-                    for (; j <= Layer1Size - VectorWidth; j += VectorWidth)
+                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
-                        Fma(ak, Vec(wk, j), Vec(zs, j)).CopyTo(zs.Slice(j));
+                        var init0 = Load(ref wr, b1 + j);
+                        var init1 = Load(ref wr, b1 + j + VectorWidth);
+                        var c00 = init0; var c01 = init1;
+                        var c10 = init0; var c11 = init1;
+                        var c20 = init0; var c21 = init1;
+                        var c30 = init0; var c31 = init1;
+                        for (int kk = 0; kk < Layer0Size; kk++)
+                        {
+                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
+                            var w1 = Load(ref wr, W1 + kk * Layer1Size + j + VectorWidth);
+                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01);
+                            var u1 = Vec(Get(ref xr, x1 + kk));
+                            c10 = Fma(u1, w0, c10); c11 = Fma(u1, w1, c11);
+                            var u2 = Vec(Get(ref xr, x2 + kk));
+                            c20 = Fma(u2, w0, c20); c21 = Fma(u2, w1, c21);
+                            var u3 = Vec(Get(ref xr, x3 + kk));
+                            c30 = Fma(u3, w0, c30); c31 = Fma(u3, w1, c31);
+                        }
+                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, c00);
+                        Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, c01);
+                        Store(ref zr, o1 + j, c10); Store(ref ar, o1 + j, c10);
+                        Store(ref zr, o1 + j + VectorWidth, c11); Store(ref ar, o1 + j + VectorWidth, c11);
+                        Store(ref zr, o2 + j, c20); Store(ref ar, o2 + j, c20);
+                        Store(ref zr, o2 + j + VectorWidth, c21); Store(ref ar, o2 + j + VectorWidth, c21);
+                        Store(ref zr, o3 + j, c30); Store(ref ar, o3 + j, c30);
+                        Store(ref zr, o3 + j + VectorWidth, c31); Store(ref ar, o3 + j + VectorWidth, c31);
+                    }
+                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
+                    {
+                        var init0 = Load(ref wr, b1 + j);
+                        var c00 = init0;
+                        var c10 = init0;
+                        var c20 = init0;
+                        var c30 = init0;
+                        for (int kk = 0; kk < Layer0Size; kk++)
+                        {
+                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
+                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            c00 = Fma(u0, w0, c00);
+                            var u1 = Vec(Get(ref xr, x1 + kk));
+                            c10 = Fma(u1, w0, c10);
+                            var u2 = Vec(Get(ref xr, x2 + kk));
+                            c20 = Fma(u2, w0, c20);
+                            var u3 = Vec(Get(ref xr, x3 + kk));
+                            c30 = Fma(u3, w0, c30);
+                        }
+                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, c00);
+                        Store(ref zr, o1 + j, c10); Store(ref ar, o1 + j, c10);
+                        Store(ref zr, o2 + j, c20); Store(ref ar, o2 + j, c20);
+                        Store(ref zr, o3 + j, c30); Store(ref ar, o3 + j, c30);
                     }
                     for (; j < Layer1Size; j++)
                     {
-                        zs[j] = global::System.MathF.FusedMultiplyAdd(xs[k], wk[j], zs[j]);
+                        float c0 = Get(ref wr, b1 + j), c1 = Get(ref wr, b1 + j), c2 = Get(ref wr, b1 + j), c3 = Get(ref wr, b1 + j);
+                        for (int kk = 0; kk < Layer0Size; kk++)
+                        {
+                            float bk = Get(ref wr, W1 + kk * Layer1Size + j);
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x0 + kk), bk, c0);
+                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x1 + kk), bk, c1);
+                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x2 + kk), bk, c2);
+                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x3 + kk), bk, c3);
+                        }
+                        Get(ref zr, o0 + j) = c0; Get(ref ar, o0 + j) = c0;
+                        Get(ref zr, o1 + j) = c1; Get(ref ar, o1 + j) = c1;
+                        Get(ref zr, o2 + j) = c2; Get(ref ar, o2 + j) = c2;
+                        Get(ref zr, o3 + j) = c3; Get(ref ar, o3 + j) = c3;
+                    }
+                }
+                for (; s < rows; s++)
+                {
+                    int x0 = s * Layer0Size, o0 = s * Layer1Size;
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
+                    {
+                        var init0 = Load(ref wr, b1 + j);
+                        var init1 = Load(ref wr, b1 + j + VectorWidth);
+                        var c00 = init0; var c01 = init1;
+                        for (int kk = 0; kk < Layer0Size; kk++)
+                        {
+                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
+                            var w1 = Load(ref wr, W1 + kk * Layer1Size + j + VectorWidth);
+                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01);
+                        }
+                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, c00);
+                        Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, c01);
+                    }
+                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
+                    {
+                        var init0 = Load(ref wr, b1 + j);
+                        var c00 = init0;
+                        for (int kk = 0; kk < Layer0Size; kk++)
+                        {
+                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
+                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            c00 = Fma(u0, w0, c00);
+                        }
+                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, c00);
+                    }
+                    for (; j < Layer1Size; j++)
+                    {
+                        float c0 = Get(ref wr, b1 + j);
+                        for (int kk = 0; kk < Layer0Size; kk++)
+                        {
+                            float bk = Get(ref wr, W1 + kk * Layer1Size + j);
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x0 + kk), bk, c0);
+                        }
+                        Get(ref zr, o0 + j) = c0; Get(ref ar, o0 + j) = c0;
                     }
                 }
             }
-            z1.Slice(0, rows * Layer1Size).CopyTo(a1);   // identity
 
             // ─── Layer 2: dense 10 → 3, identity (unrolled, 30 weights) ───
             // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·3 + j
             // a2 = σ(z2)      σ(z) = z
-            global::System.Span<float> z2 = _z2;
-            global::System.Span<float> a2 = _a2;
+            global::System.Span<float> z2 = ws.Z2;
+            global::System.Span<float> a2 = ws.A2;
             for (int s = 0; s < rows; s++)
             {
                 int i = s * Layer1Size, o = s * Layer2Size;
@@ -229,16 +327,15 @@ namespace Samples
             }
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to the gradients, returns the summed loss.</summary>
-        private float BackwardTile(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> g = _gradients;
             global::System.ReadOnlySpan<float> a0 = x;
-            global::System.ReadOnlySpan<float> z1 = _z1, a1 = _a1;
-            global::System.Span<float> delta1 = _delta1;
-            global::System.ReadOnlySpan<float> z2 = _z2, a2 = _a2;
-            global::System.Span<float> delta2 = _delta2;
+            global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
+            global::System.Span<float> delta1 = ws.Delta1;
+            global::System.ReadOnlySpan<float> z2 = ws.Z2, a2 = ws.A2;
+            global::System.Span<float> delta2 = ws.Delta2;
             float loss = 0f;
 
             // ─── Output error, layer 2 (identity), mean squared error ───
@@ -324,58 +421,197 @@ namespace Samples
             }
 
             // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
-            for (int s = 0; s < rows; s++)
+            // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
             {
-                var xs = a0.Slice(s * Layer0Size, Layer0Size);
-                var ds = delta1.Slice(s * Layer1Size, Layer1Size);
-                var gb = g.Slice(b1, Layer1Size);
-                int j = 0;
-                for (; j <= Layer1Size - VectorWidth; j += VectorWidth)
+                ref var gr = ref Ref(g);
+                ref var xr = ref Ref(a0);
+                ref var dr = ref Ref(delta1);
+                int k0 = 0;
+                for (; k0 + 4 <= Layer0Size; k0 += 4)
                 {
-                    (Vec(gb, j) + Vec(ds, j)).CopyTo(gb.Slice(j));
-                }
-                for (; j < Layer1Size; j++)
-                {
-                    gb[j] += ds[j];
-                }
-                for (int k = 0; k < Layer0Size; k++)   // row k of ∂C/∂W += a_k δ
-                {
-                    var ak = Vec(xs[k]);
-                    var gk = g.Slice(W1 + k * Layer1Size, Layer1Size);
-                    j = 0;
-                    for (; j <= Layer1Size - VectorWidth; j += VectorWidth)
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
-                        Fma(ak, Vec(ds, j), Vec(gk, j)).CopyTo(gk.Slice(j));
+                        var c00 = Vec(0f); var c01 = Vec(0f);
+                        var c10 = Vec(0f); var c11 = Vec(0f);
+                        var c20 = Vec(0f); var c21 = Vec(0f);
+                        var c30 = Vec(0f); var c31 = Vec(0f);
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref dr, s * Layer1Size + j);
+                            var d1 = Load(ref dr, s * Layer1Size + j + VectorWidth);
+                            int xs = s * Layer0Size + k0;
+                            var u0 = Vec(Get(ref xr, xs + 0));
+                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                            var u1 = Vec(Get(ref xr, xs + 1));
+                            c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
+                            var u2 = Vec(Get(ref xr, xs + 2));
+                            c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
+                            var u3 = Vec(Get(ref xr, xs + 3));
+                            c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth) + c11);
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth) + c21);
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth) + c31);
+                    }
+                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
+                    {
+                        var c00 = Vec(0f);
+                        var c10 = Vec(0f);
+                        var c20 = Vec(0f);
+                        var c30 = Vec(0f);
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref dr, s * Layer1Size + j);
+                            int xs = s * Layer0Size + k0;
+                            var u0 = Vec(Get(ref xr, xs + 0));
+                            c00 = Fma(u0, d0, c00);
+                            var u1 = Vec(Get(ref xr, xs + 1));
+                            c10 = Fma(u1, d0, c10);
+                            var u2 = Vec(Get(ref xr, xs + 2));
+                            c20 = Fma(u2, d0, c20);
+                            var u3 = Vec(Get(ref xr, xs + 3));
+                            c30 = Fma(u3, d0, c30);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
                     }
                     for (; j < Layer1Size; j++)
                     {
-                        gk[j] = global::System.MathF.FusedMultiplyAdd(xs[k], ds[j], gk[j]);
+                        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
+                        for (int s = 0; s < rows; s++)
+                        {
+                            float dj = Get(ref dr, s * Layer1Size + j);
+                            int xs = s * Layer0Size + k0;
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
+                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 1), dj, c1);
+                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
+                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
+                        }
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += c1;
+                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += c2;
+                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += c3;
                     }
+                }
+                for (; k0 < Layer0Size; k0++)
+                {
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
+                    {
+                        var c00 = Vec(0f); var c01 = Vec(0f);
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref dr, s * Layer1Size + j);
+                            var d1 = Load(ref dr, s * Layer1Size + j + VectorWidth);
+                            int xs = s * Layer0Size + k0;
+                            var u0 = Vec(Get(ref xr, xs + 0));
+                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                    }
+                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
+                    {
+                        var c00 = Vec(0f);
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref dr, s * Layer1Size + j);
+                            int xs = s * Layer0Size + k0;
+                            var u0 = Vec(Get(ref xr, xs + 0));
+                            c00 = Fma(u0, d0, c00);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                    }
+                    for (; j < Layer1Size; j++)
+                    {
+                        float c0 = 0f;
+                        for (int s = 0; s < rows; s++)
+                        {
+                            float dj = Get(ref dr, s * Layer1Size + j);
+                            int xs = s * Layer0Size + k0;
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
+                        }
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                    }
+                }
+                int jb = 0;
+                for (; jb + VectorWidth <= Layer1Size; jb += VectorWidth)
+                {
+                    var sum = Vec(0f);
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += Load(ref dr, s * Layer1Size + jb);
+                    }
+                    Store(ref gr, b1 + jb, Load(ref gr, b1 + jb) + sum);
+                }
+                for (; jb < Layer1Size; jb++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += Get(ref dr, s * Layer1Size + jb);
+                    }
+                    Get(ref gr, b1 + jb) += sum;
                 }
             }
 
             return loss;
         }
 
-        /// <summary>Grows the per-layer buffers to hold <paramref name="rows"/> samples (allocates only when a larger batch than ever before arrives).</summary>
-        private void EnsureRows(int rows)
+        /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
+        private sealed class Workspace
         {
-            if (rows <= _rows)
+            /// <summary>The number of rows the buffers hold.</summary>
+            public int Rows;
+            /// <summary>z1 = W1 a0 + b1</summary>
+            public float[] Z1 = global::System.Array.Empty<float>();
+            /// <summary>a1 = σ(z1)</summary>
+            public float[] A1 = global::System.Array.Empty<float>();
+            /// <summary>δ1 = ∂C/∂z1</summary>
+            public float[] Delta1 = global::System.Array.Empty<float>();
+            /// <summary>z2 = W2 a1 + b2</summary>
+            public float[] Z2 = global::System.Array.Empty<float>();
+            /// <summary>a2 = σ(z2)</summary>
+            public float[] A2 = global::System.Array.Empty<float>();
+            /// <summary>δ2 = ∂C/∂z2</summary>
+            public float[] Delta2 = global::System.Array.Empty<float>();
+
+            /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
+            public void EnsureRows(int rows)
             {
-                return;
+                if (rows <= Rows)
+                {
+                    return;
+                }
+                Z1 = new float[checked(rows * Layer1Size)];
+                A1 = new float[checked(rows * Layer1Size)];
+                Delta1 = new float[checked(rows * Layer1Size)];
+                Z2 = new float[checked(rows * Layer2Size)];
+                A2 = new float[checked(rows * Layer2Size)];
+                Delta2 = new float[checked(rows * Layer2Size)];
+                Rows = rows;
             }
-            _z1 = new float[checked(rows * Layer1Size)];
-            _a1 = new float[checked(rows * Layer1Size)];
-            _delta1 = new float[checked(rows * Layer1Size)];
-            _z2 = new float[checked(rows * Layer2Size)];
-            _a2 = new float[checked(rows * Layer2Size)];
-            _delta2 = new float[checked(rows * Layer2Size)];
-            _rows = rows;
         }
 
         // ─── Vector<float> helpers: short names for the hot loops above; the JIT inlines them ───
         /// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>
         private static int VectorWidth => global::System.Numerics.Vector<float>.Count;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -58,12 +58,7 @@ namespace Samples
         private readonly float[] _gradients = new float[ParameterLength];
         private readonly float[] _state = new float[StateLength];
         private ulong _randomState;
-
-        // Per-layer buffers, row-major [rows × width], sized by EnsureRows.
-        private int _rows;
-        private float[] _z1 = global::System.Array.Empty<float>();   // z1 = W1 a0 + b1
-        private float[] _a1 = global::System.Array.Empty<float>();   // a1 = σ(z1)
-        private float[] _delta1 = global::System.Array.Empty<float>();   // δ1 = ∂C/∂z1
+        private readonly Workspace _work = new Workspace();
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public Perceptron() : this(0) { }
@@ -108,9 +103,9 @@ namespace Samples
         {
             global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
             global::NetGen.Shapes.RequireLength(output.Length, Layer1Size, nameof(output), "The output");
-            EnsureRows(1);
-            ForwardTile(input, 1, false, 0, 0);
-            new global::System.Span<float>(_a1, 0, Layer1Size).CopyTo(output);
+            _work.EnsureRows(1);
+            ForwardTile(_work, input, 1, false, 0, 0);
+            new global::System.Span<float>(_work.A1, 0, Layer1Size).CopyTo(output);
         }
 
         /// <inheritdoc />
@@ -120,9 +115,9 @@ namespace Samples
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                EnsureRows(rows);
-                ForwardTile(inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
-                new global::System.Span<float>(_a1, 0, rows * Layer1Size).CopyTo(outputs.Slice(first * Layer1Size));
+                _work.EnsureRows(rows);
+                ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
+                new global::System.Span<float>(_work.A1, 0, rows * Layer1Size).CopyTo(outputs.Slice(first * Layer1Size));
             }
         }
 
@@ -139,9 +134,9 @@ namespace Samples
         {
             global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
             global::NetGen.Shapes.RequireLength(target.Length, Layer1Size, nameof(target), "The target");
-            EnsureRows(1);
-            ForwardTile(input, 1, true, 0, 0);
-            return BackwardTile(input, target, 1);
+            _work.EnsureRows(1);
+            ForwardTile(_work, input, 1, true, 0, 0);
+            return BackwardTile(_work, _gradients, input, target, 1, false);
         }
 
         /// <inheritdoc />
@@ -149,13 +144,14 @@ namespace Samples
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer1Size, nameof(targets));
             float loss = 0f;
+            const bool transposed = false;
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                EnsureRows(rows);
+                _work.EnsureRows(rows);
                 var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);
-                ForwardTile(input, rows, true, 0, first);
-                loss += BackwardTile(input, targets.Slice(first * Layer1Size, rows * Layer1Size), rows);
+                ForwardTile(_work, input, rows, true, 0, first);
+                loss += BackwardTile(_work, _gradients, input, targets.Slice(first * Layer1Size, rows * Layer1Size), rows, transposed);
             }
             return loss;
         }
@@ -164,7 +160,7 @@ namespace Samples
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
         /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
-        private void ForwardTile(global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
+        private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
@@ -172,8 +168,8 @@ namespace Samples
             // ─── Layer 1: dense 1 → 1, identity (unrolled, 1 weights) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·1 + j
             // a1 = σ(z1)      σ(z) = z
-            global::System.Span<float> z1 = _z1;
-            global::System.Span<float> a1 = _a1;
+            global::System.Span<float> z1 = ws.Z1;
+            global::System.Span<float> a1 = ws.A1;
             for (int s = 0; s < rows; s++)
             {
                 int i = s * Layer0Size, o = s * Layer1Size;
@@ -182,14 +178,13 @@ namespace Samples
             }
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to the gradients, returns the summed loss.</summary>
-        private float BackwardTile(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> g = _gradients;
             global::System.ReadOnlySpan<float> a0 = x;
-            global::System.ReadOnlySpan<float> z1 = _z1, a1 = _a1;
-            global::System.Span<float> delta1 = _delta1;
+            global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
+            global::System.Span<float> delta1 = ws.Delta1;
             float loss = 0f;
 
             // ─── Output error, layer 1 (identity), mean squared error ───
@@ -214,22 +209,43 @@ namespace Samples
             return loss;
         }
 
-        /// <summary>Grows the per-layer buffers to hold <paramref name="rows"/> samples (allocates only when a larger batch than ever before arrives).</summary>
-        private void EnsureRows(int rows)
+        /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
+        private sealed class Workspace
         {
-            if (rows <= _rows)
+            /// <summary>The number of rows the buffers hold.</summary>
+            public int Rows;
+            /// <summary>z1 = W1 a0 + b1</summary>
+            public float[] Z1 = global::System.Array.Empty<float>();
+            /// <summary>a1 = σ(z1)</summary>
+            public float[] A1 = global::System.Array.Empty<float>();
+            /// <summary>δ1 = ∂C/∂z1</summary>
+            public float[] Delta1 = global::System.Array.Empty<float>();
+
+            /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
+            public void EnsureRows(int rows)
             {
-                return;
+                if (rows <= Rows)
+                {
+                    return;
+                }
+                Z1 = new float[checked(rows * Layer1Size)];
+                A1 = new float[checked(rows * Layer1Size)];
+                Delta1 = new float[checked(rows * Layer1Size)];
+                Rows = rows;
             }
-            _z1 = new float[checked(rows * Layer1Size)];
-            _a1 = new float[checked(rows * Layer1Size)];
-            _delta1 = new float[checked(rows * Layer1Size)];
-            _rows = rows;
         }
 
         // ─── Vector<float> helpers: short names for the hot loops above; the JIT inlines them ───
         /// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>
         private static int VectorWidth => global::System.Numerics.Vector<float>.Count;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
