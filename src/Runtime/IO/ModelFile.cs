@@ -383,6 +383,21 @@ public static class ModelFile
             throw r.Error(string.Create(CultureInfo.InvariantCulture, $"is invalid: its precision byte is {precisionByte}, expected 0 (float) or 1 (double)."));
         }
 
+        if (!Enum.IsDefined((Loss)lossByte))
+        {
+            throw r.Error(string.Create(CultureInfo.InvariantCulture, $"is invalid: its loss byte is {lossByte}, expected 0 (MeanSquaredError), 1 (BinaryCrossEntropy) or 2 (CrossEntropy)."));
+        }
+
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is DenseLayerSpec { Activation: var activation } && !Enum.IsDefined(activation))
+            {
+                throw r.Error(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"holds an invalid topology: layer record {i + 1} has activation {(int)activation}, expected 0 to 6 (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax)."));
+            }
+        }
+
         var precision = (Precision)precisionByte;
         NetworkSpec spec;
         try
