@@ -24,8 +24,9 @@ namespace NetGen;
 /// </para>
 /// <para>
 /// Every tensor is float32. A double network is exported in float32 too: its parameters, running statistics, α
-/// and ε are rounded to the nearest float, so the exported model agrees with the network to float precision
-/// (ONNX Runtime's CPU kernels for LeakyRelu and Elu exist only for float).
+/// and ε are rounded to the nearest float, so the exported model agrees with the network to float precision. Float32
+/// is the element type every ONNX runtime implements for every operator used here; double is not (ONNX Runtime's CPU
+/// provider, for one, lacks double kernels for some activations).
 /// </para>
 /// </remarks>
 public static class OnnxExport
