@@ -1,31 +1,38 @@
 using System;
-using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace NetGen;
 
-/// <summary>Plain stochastic gradient descent: θ ← θ − η ∂C/∂θ.</summary>
+/// <summary>Plain stochastic gradient descent: θ ← θ − η ∂C/∂θ. It keeps no state, so <see cref="Bind"/> and <see cref="Reset"/> do nothing.</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private double _learningRate;
+
     /// <summary>Creates the optimizer.</summary>
-    /// <param name="learningRate">η; 0.01 by default (Keras).</param>
+    /// <param name="learningRate">η ≥ 0; 0.01 by default (Keras).</param>
+    /// <exception cref="ArgumentOutOfRangeException">η is negative, infinite or NaN.</exception>
     public Sgd(double learningRate = 0.01)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(learningRate);
         LearningRate = learningRate;
     }
 
     /// <inheritdoc />
-    public string Name => string.Create(CultureInfo.InvariantCulture, $"SGD(η={LearningRate:G6})");
+    public string Name => $"SGD(η={OptimizerChecks.Format(LearningRate)})";
 
     /// <inheritdoc />
-    public double LearningRate { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = OptimizerChecks.LearningRate(value, nameof(value));
+    }
 
     /// <inheritdoc />
     public void Bind(NetworkSpec spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
     }
 
     /// <inheritdoc />
