@@ -20,6 +20,12 @@ public partial class QuadraticFit { }
 
 [Network(Loss.MeanSquaredError, Precision = Precision.Double)]
 [Input(2)]
+[Dense(2, Activation.Sigmoid)]
+[Dense(1)]
+public partial class QuadraticFitDouble { }
+
+[Network(Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(2)]
 [Dense(10, Activation.Sigmoid)]
 [Dense(1)]
 public partial class QuadraticFitWide { }

@@ -15,6 +15,13 @@ public sealed record DenseLayerSpec(int Size, Activation Activation = Activation
     /// <summary>The α the activation uses: the given one, or its default.</summary>
     public double EffectiveAlpha => double.IsNaN(Alpha) ? ActivationInfo.DefaultAlpha(Activation) : Alpha;
 
+    /// <summary>Two dense layers are equal when they compute the same function: an α written out equal to the default equals the default.</summary>
+    public bool Equals(DenseLayerSpec? other) =>
+        other is not null && Size == other.Size && Activation == other.Activation && EffectiveAlpha.Equals(other.EffectiveAlpha);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Size, Activation, EffectiveAlpha);
+
     /// <inheritdoc />
     public override string ToString()
     {
@@ -66,6 +73,6 @@ public static class ActivationInfo
         Activation.LeakyReLU => "leaky_relu",
         Activation.ELU => "elu",
         Activation.Softmax => "softmax",
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+        _ => $"undefined activation {(int)activation}",
     };
 }
