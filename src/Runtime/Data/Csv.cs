@@ -241,11 +241,11 @@ public static class Csv
         private int _headerFeatures;
         private string[]? _headerNames;
         private bool _sawHeader;
+        private PendingHeader? _pending;
 
         public Table<T> Read(TextReader reader)
         {
             bool first = true;
-            PendingHeader? pending = null;
             string? line;
             while ((line = NextLine(reader)) is not null)
             {
@@ -258,7 +258,7 @@ public static class Csv
                 if (first)
                 {
                     first = false;
-                    if (ReadHeader(line, out pending))
+                    if (ReadHeader(line, out _pending))
                     {
                         continue;
                     }
@@ -273,11 +273,20 @@ public static class Csv
             }
 
             bool firstRowLast = false;
+            PendingHeader? pending = _pending;
+            _pending = null;
             if (pending is not null)
             {
-                if (_lines.Count == pending.Samples && _lines.Count > 0 && pending.Features == _featureCount)
+                bool countsMatch = _lines.Count == pending.Samples && _lines.Count > 0 && pending.Features == _featureCount;
+                if (countsMatch && pending.Cells.Length != _columnCount)
                 {
                     AcceptScikitHeader(pending.Line, pending.Samples, pending.Features, pending.Names);
+                }
+                else if (countsMatch)
+                {
+                    throw new DataFormatException(
+                        source, pending.Line, null,
+                        string.Create(CultureInfo.InvariantCulture, $"the first line '{pending.Text}' is ambiguous: it can be scikit-learn's header ({pending.Samples} samples, {pending.Features} features, as the data have) or the first data row; set CsvOptions.Header to CsvHeader.ScikitLearn or CsvHeader.None"));
                 }
                 else
                 {
@@ -318,7 +327,7 @@ public static class Csv
             {
                 throw new DataFormatException(
                     source, _lineNumber + 1, null,
-                    $"the gzip data is corrupt or truncated (the file ends or breaks before its last line): {ex.Message}", ex);
+                    $"the gzip data is corrupt or truncated: {ex.Message}", ex);
             }
         }
 
@@ -435,6 +444,19 @@ public static class Csv
 
         private void AddRow(string line, int lineNumber)
         {
+            if (_columnCount < 0 && _pending is { } pending && pending.Cells.Length != _cells.Count &&
+                pending.Features != (layout == TargetLayout.None ? _cells.Count : _cells.Count - options.TargetCount))
+            {
+                // The pending first line cannot be a header of rows like this one: it is data, and the reference.
+                Cell[] current = [.. _cells];
+                _pending = null;
+                _cells.Clear();
+                _cells.AddRange(pending.Cells);
+                AddRow(pending.Text, pending.Line);
+                _cells.Clear();
+                _cells.AddRange(current);
+            }
+
             if (_columnCount < 0)
             {
                 SetColumns(lineNumber);
@@ -472,7 +494,9 @@ public static class Csv
         private void SetColumns(int lineNumber)
         {
             _columnCount = _cells.Count;
-            _firstDataLine = lineNumber;
+
+            // A pending first line with as many cells is data (or ambiguous): it is the reference line.
+            _firstDataLine = _pending is not null && _pending.Cells.Length == _columnCount ? _pending.Line : lineNumber;
             switch (layout)
             {
                 case TargetLayout.None:

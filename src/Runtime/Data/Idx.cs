@@ -221,7 +221,7 @@ public static class Idx
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using Stream stream = DataFile.OpenRead(path);
-        string length = stream is GZipStream ? "the decompressed file" : "the file";
+        string length = stream is CheckedGzipStream ? "the decompressed file" : "the file";
         try
         {
             int dimCount = expectedMagic & 0xFF;
