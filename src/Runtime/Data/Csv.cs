@@ -242,6 +242,7 @@ public static class Csv
         private string[]? _headerNames;
         private bool _sawHeader;
         private PendingHeader? _pending;
+        private int _firstRecordLine;
 
         public Table<T> Read(TextReader reader)
         {
@@ -258,6 +259,7 @@ public static class Csv
                 if (first)
                 {
                     first = false;
+                    _firstRecordLine = _lineNumber;
                     if (ReadHeader(line, out _pending))
                     {
                         continue;
@@ -542,7 +544,7 @@ public static class Csv
 
             if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
             {
-                throw new DataFormatException(source, line, column, $"'{text}' is not a number");
+                throw new DataFormatException(source, line, column, $"'{text}' is not a number" + HeaderHint(line));
             }
 
             if (!T.IsFinite(value))
@@ -567,7 +569,7 @@ public static class Csv
 
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             {
-                throw new DataFormatException(source, line, column, $"the class label '{text}' is not a number; classification needs integer labels 0, 1, 2, … (or use regression)");
+                throw new DataFormatException(source, line, column, $"the class label '{text}' is not a number; classification needs integer labels 0, 1, 2, … (or use regression)" + HeaderHint(line));
             }
 
             if (!double.IsFinite(value) || value < 0 || value != Math.Floor(value) || value >= int.MaxValue)
@@ -577,6 +579,12 @@ public static class Csv
 
             return (int)value;
         }
+
+        /// <summary>For a text cell on the first line read as data under <see cref="CsvHeader.Auto"/>: how to say it is a header.</summary>
+        private string HeaderHint(int line) =>
+            options.Header == CsvHeader.Auto && line == _firstRecordLine
+                ? string.Create(CultureInfo.InvariantCulture, $" (line {line} mixes numbers and text, so it was read as data; if it is a header, set CsvOptions.Header)")
+                : string.Empty;
 
         private Table<T> Assemble(bool firstRowLast)
         {

@@ -13,8 +13,8 @@ public sealed record Fold(int[] Train, int[] Validation);
 /// <summary>
 /// Deterministic train/test, train/validation/test and k-fold splits (the same seed gives the same split on every
 /// machine, through <see cref="SplitMix64"/>). Classification data are stratified by default: each class is split in
-/// the proportions asked, so each part's count of every class is within one of its exact share, while each part's
-/// total is exact. Part sizes round half away from zero (e.g. 20 % of 150 rows is 30). Rows keep their original
+/// the proportions asked, so the test (and validation) part's count of every class is within one of its exact share
+/// (class size × fraction) and training takes the rest, while each part's total is exact. Part sizes round half away from zero (e.g. 20 % of 150 rows is 30). Rows keep their original
 /// order within each part.
 /// </summary>
 public static class DataSplit

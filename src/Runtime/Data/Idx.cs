@@ -275,9 +275,18 @@ public static class Idx
 
             string shape = string.Join(" × ", dims);
             long expectedLength = headerLength + product;
-            var data = new byte[product];
-            got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-            if (got < data.Length)
+            if (stream is FileStream raw && raw.Length != expectedLength)
+            {
+                // Known before reading: a lying header must not make us allocate its size first.
+                got = (int)Math.Min(product, Math.Max(0, raw.Length - headerLength));
+            }
+            else
+            {
+                got = -1;
+            }
+
+            byte[] data = got >= 0 && got < product ? [] : ReadUpTo(stream, (int)product, out got);
+            if (got < product)
             {
                 throw new DataFormatException(
                     path, null, null,
@@ -297,6 +306,24 @@ public static class Idx
         catch (InvalidDataException ex)
         {
             throw new DataFormatException(path, null, null, $"the gzip data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="expected"/> bytes, growing the buffer as data arrive (a header cannot force a large allocation on a short file).</summary>
+    private static byte[] ReadUpTo(Stream stream, int expected, out int got)
+    {
+        var data = new byte[Math.Min(expected, 1 << 20)];
+        got = 0;
+        while (true)
+        {
+            int read = stream.ReadAtLeast(data.AsSpan(got), data.Length - got, throwOnEndOfStream: false);
+            got += read;
+            if (got < data.Length || data.Length == expected)
+            {
+                return data;
+            }
+
+            Array.Resize(ref data, (int)Math.Min(expected, 2L * data.Length));
         }
     }
 

@@ -188,6 +188,7 @@ public class CsvTests
         Assert.Equal(1, ex.Line);
         Assert.Equal(2, ex.Column);
         Assert.Contains("'x'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("set CsvOptions.Header", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -127,6 +127,19 @@ public class IdxTests
         Assert.Contains($"is {full.Length - 1} bytes long", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Header_claiming_a_huge_file_is_reported_as_truncated(bool gzip)
+    {
+        using var temp = new TempDirectory();
+        byte[] lying = IdxBytes(0x00000803, [2_000_000, 28, 28], new byte[100]);
+        string path = temp.WriteBytes("lying", gzip ? TempDirectory.Gzip(lying) : lying);
+        var ex = Assert.Throws<DataFormatException>(() => Idx.LoadImages(path));
+        Assert.Contains("2000000 × 28 × 28 images needs exactly 1568000016 bytes", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("is 116 bytes long", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Truncated_header_and_empty_file_are_reported()
     {
