@@ -279,12 +279,13 @@ public static class Csv
             _pending = null;
             if (pending is not null)
             {
-                bool countsMatch = _lines.Count == pending.Samples && _lines.Count > 0 && pending.Features == _featureCount;
-                if (countsMatch && pending.Cells.Length != _columnCount)
+                bool featuresMatch = _lines.Count > 0 && pending.Features == _featureCount;
+                if (featuresMatch && pending.Cells.Length != _columnCount)
                 {
+                    // Like "150,4" over rows of 4 features: a header (its sample count is checked below).
                     AcceptScikitHeader(pending.Line, pending.Samples, pending.Features, pending.Names);
                 }
-                else if (countsMatch)
+                else if (featuresMatch && _lines.Count == pending.Samples)
                 {
                     throw new DataFormatException(
                         source, pending.Line, null,

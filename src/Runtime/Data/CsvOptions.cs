@@ -10,10 +10,10 @@ public enum CsvHeader
     /// Decide from the line itself. It is a header of column names when every cell is text (not a number). It is
     /// scikit-learn's header when its first two cells are non-negative integers and every other cell is text (e.g.
     /// <c>150,4,setosa,versicolor,virginica</c>; the counts are then checked against the data), or when every cell is
-    /// a number, the two integers equal the number of data rows that follow and the number of feature columns, and
-    /// the line has another number of cells than the rows (e.g. <c>150,4</c>). When such an all-number line has as
-    /// many cells as the rows it could be either, and loading fails asking for <see cref="ScikitLearn"/> or
-    /// <see cref="None"/>. Any other line is data, so a typo in the first row is reported rather than silently dropped.
+    /// a number, the second equals the number of feature columns and the line has another number of cells than the
+    /// rows (e.g. <c>150,4</c>; the sample count is then checked). When such an all-number line has as many cells as
+    /// the rows and both counts match the data, it could be either, and loading fails asking for
+    /// <see cref="ScikitLearn"/> or <see cref="None"/>. Any other line is data, so a typo in the first row is reported rather than silently dropped.
     /// </summary>
     Auto,
 

@@ -103,6 +103,11 @@ public class CsvTests
         Assert.Equal([1, 0, 1], data.Labels!);
         Assert.Null(data.ClassNames);
 
+        // "4,2" over rows of 2 features is a header; its sample count is checked.
+        Assert.Equal(3, Csv.Load<double>(new StringReader("3,2\n1,2,0\n3,4,1\n5,6,1\n")).Count);
+        var truncated = Assert.Throws<DataFormatException>(() => Csv.Load<double>(new StringReader("4,2\n1,2,0\n3,4,1\n5,6,1\n"), null, "t.csv"));
+        Assert.Contains("4 samples, but 3 data rows", truncated.Message, StringComparison.Ordinal);
+
         // "1,2,0" before one row of two features: header or data? Loading refuses to guess.
         var ex = Assert.Throws<DataFormatException>(() => Csv.Load<double>(new StringReader("1,2,0\n3,4,1\n"), null, "a.csv"));
         Assert.Equal(1, ex.Line);
