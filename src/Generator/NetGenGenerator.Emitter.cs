@@ -41,14 +41,16 @@ public sealed partial class NetGenGenerator
                 "Spec", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "State", "RandomState",
                 "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients",
                 "LayerCount", "ParameterLength", "StateLength", "TileRows", "VectorWidth",
-                "ForwardTile", "BackwardTile", "Workspace", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
+                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
                 "Ref", "Load", "Store", "Get", "TransposeWeights",
                 "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_work",
             ];
             return fixedNames
                 .Concat(Enumerable.Range(0, model.Layers.Count + 1).Select(l => $"Layer{l}Size"))
                 .Concat(plan.Layers.SelectMany(l => l.ConstantNames))
-                .Concat(plan.Layers.Select(l => $"_wt{l.Index}"));
+                .Concat(plan.Layers.Select(l => $"_wt{l.Index}"))
+                .Concat(plan.Layers.Select(l => $"Layer{l.Index}Forward"))
+                .Concat(plan.Layers.Select(l => $"Layer{l.Index}Backward"));
         }
 
         public static string Emit(NetworkModel model)
@@ -388,20 +390,32 @@ public sealed partial class NetGenGenerator
         private static void WriteForwardTile(SourceWriter w, NetworkPlan plan)
         {
             string T = plan.T.Name;
-            w.Line("/// <summary>The forward pass over <paramref name=\"rows\"/> samples; training draws dropout masks and uses batch statistics.</summary>");
-            using (w.Block($"private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<{T}> x, int rows, bool training, ulong key, int firstRow)"))
+            string ro = $"global::System.ReadOnlySpan<{T}>";
+            w.Line("/// <summary>The forward pass over <paramref name=\"rows\"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>");
+            using (w.Block($"private void ForwardTile(Workspace ws, {ro} x, int rows, bool training, ulong key, int firstRow)"))
             {
-                w.Line($"global::System.ReadOnlySpan<{T}> p = _parameters;");
-                if (plan.HasBatchNorm)
-                {
-                    w.Line($"global::System.Span<{T}> st = _state;");
-                }
-
                 DenseKernels.InputDropout(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    w.Line();
+                    string call = $"Layer{layer.Index}Forward(ws, a{layer.Index - 1}, rows, training, key, firstRow);";
+                    w.Line(layer.IsOutput ? call : $"{ro} a{layer.Index} = {call}");
+                }
+            }
+
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                w.Line();
+                w.Line($"/// <summary>Layer {layer.Index} forward: z{layer.Index} = W{layer.Index} a{layer.Index - 1} + b{layer.Index}, a{layer.Index} = σ(z{layer.Index}); returns a{layer.Index}.</summary>");
+                using (w.Block($"private {ro} Layer{layer.Index}Forward(Workspace ws, {ro} a{layer.Index - 1}, int rows, bool training, ulong key, int firstRow)"))
+                {
+                    w.Line($"{ro} p = _parameters;");
+                    if (layer.Model.BatchNorm)
+                    {
+                        w.Line($"global::System.Span<{T}> st = _state;");
+                    }
+
                     DenseKernels.Forward(w, plan, layer);
+                    w.Line($"return {layer.A};");
                 }
             }
         }
@@ -409,37 +423,78 @@ public sealed partial class NetGenGenerator
         private static void WriteBackwardTile(SourceWriter w, NetworkPlan plan)
         {
             string T = plan.T.Name;
-            w.Line("/// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
-            using (w.Block($"private {T} BackwardTile(Workspace ws, global::System.Span<{T}> g, global::System.ReadOnlySpan<{T}> x, global::System.ReadOnlySpan<{T}> y, int rows, bool transposed)"))
+            string ro = $"global::System.ReadOnlySpan<{T}>";
+            w.Line("/// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
+            using (w.Block($"private {T} BackwardTile(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows, bool transposed)"))
             {
-                w.Line($"global::System.ReadOnlySpan<{T}> p = _parameters;");
                 w.Line(plan.Model.InputDropout > 0
-                    ? $"global::System.ReadOnlySpan<{T}> a0 = ws.A0;   // the input after dropout"
-                    : $"global::System.ReadOnlySpan<{T}> a0 = x;");
-                DenseKernels.DeclareBackwardSpans(w, plan);
-                w.Line($"{T} loss = {plan.T.Lit(0)};");
-                w.Line();
-                DenseKernels.OutputError(w, plan, plan.Layers[plan.L - 1]);
+                    ? $"{ro} a0 = ws.A0;   // the input after dropout"
+                    : $"{ro} a0 = x;");
+                w.Line($"{T} loss = OutputError(ws, y, rows);");
                 for (int l = plan.L; l >= 1; l--)
                 {
-                    LayerPlan layer = plan.Layers[l - 1];
-                    if (layer.Model.BatchNorm)
-                    {
-                        w.Line();
-                        DenseKernels.BatchNormBackward(w, plan, layer);
-                    }
-
-                    w.Line();
-                    DenseKernels.WeightGradients(w, plan, layer);
-                    if (l > 1)
-                    {
-                        w.Line();
-                        DenseKernels.BackpropagateError(w, plan, layer, plan.Layers[l - 2]);
-                    }
+                    w.Line($"Layer{l}Backward(ws, g, {(l == 1 ? "a0" : $"ws.A{l - 1}")}, rows, transposed);");
                 }
 
-                w.Line();
                 w.Line("return loss;");
+            }
+
+            LayerPlan output = plan.Layers[plan.L - 1];
+            w.Line();
+            w.Line($"/// <summary>The loss of the tile and the output error δ{output.Index} = ∂C/∂z{output.Index}.</summary>");
+            using (w.Block($"private {T} OutputError(Workspace ws, {ro} y, int rows)"))
+            {
+                var spans = new List<string> { $"{output.ActIn} = ws.{LayerPlan.Field(output.ActIn)}", $"{output.A} = ws.{LayerPlan.Field(output.A)}" };
+                w.Line($"{ro} {string.Join(", ", spans)};");
+                w.Line($"global::System.Span<{T}> {output.Delta} = ws.{LayerPlan.Field(output.Delta)};");
+                w.Line($"{T} loss = {plan.T.Lit(0)};");
+                DenseKernels.OutputError(w, plan, output);
+                w.Line("return loss;");
+            }
+
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                int l = layer.Index;
+                LayerPlan? previous = l > 1 ? plan.Layers[l - 2] : null;
+                w.Line();
+                w.Line(previous is null
+                    ? $"/// <summary>Layer {l} backward: ∂C/∂W{l} and ∂C/∂b{l} from δ{l} (the input gradient of layer 1 is never computed).</summary>"
+                    : $"/// <summary>Layer {l} backward: ∂C/∂W{l} and ∂C/∂b{l} from δ{l}, then δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'(z{l - 1}).</summary>");
+                using (w.Block($"private void Layer{l}Backward(Workspace ws, global::System.Span<{T}> g, {ro} a{l - 1}, int rows, bool transposed)"))
+                {
+                    w.Line($"{ro} p = _parameters;");
+                    w.Line($"global::System.Span<{T}> {layer.Delta} = ws.{LayerPlan.Field(layer.Delta)};");
+                    if (layer.Model.BatchNorm)
+                    {
+                        w.Line($"{ro} {layer.ZHat} = ws.{LayerPlan.Field(layer.ZHat)}, {layer.InvStd} = ws.{LayerPlan.Field(layer.InvStd)};");
+                    }
+
+                    if (previous is not null)
+                    {
+                        var spans = new List<string> { $"{previous.ActIn} = ws.{LayerPlan.Field(previous.ActIn)}" };
+                        if (previous.HasDropout)
+                        {
+                            spans.Add($"{previous.ActOut} = ws.{LayerPlan.Field(previous.ActOut)}");
+                            spans.Add($"{previous.Mask} = ws.{LayerPlan.Field(previous.Mask)}");
+                        }
+
+                        w.Line($"{ro} {string.Join(", ", spans)};");
+                        w.Line($"global::System.Span<{T}> {previous.Delta} = ws.{LayerPlan.Field(previous.Delta)};");
+                    }
+
+                    if (layer.Model.BatchNorm)
+                    {
+                        DenseKernels.BatchNormBackward(w, plan, layer);
+                        w.Line();
+                    }
+
+                    DenseKernels.WeightGradients(w, plan, layer);
+                    if (previous is not null)
+                    {
+                        w.Line();
+                        DenseKernels.BackpropagateError(w, plan, layer, previous);
+                    }
+                }
             }
         }
 
@@ -506,11 +561,11 @@ public sealed partial class NetGenGenerator
             w.Line(inline);
             w.Line($"private static ref {TT} Ref(global::System.ReadOnlySpan<{TT}> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
             w.Line(inline);
-            w.Line($"private static ref {TT} Get(ref {TT} origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);");
+            w.Line($"private static ref {TT} Get(ref {TT} origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);");
             w.Line(inline);
-            w.Line($"private static {V} Load(ref {TT} origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);");
+            w.Line($"private static {V} Load(ref {TT} origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);");
             w.Line(inline);
-            w.Line($"private static void Store(ref {TT} origin, int index, {V} value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);");
+            w.Line($"private static void Store(ref {TT} origin, nint index, {V} value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);");
             w.Line(inline);
             w.Line($"private static {V} Vec({TT} value) => new {V}(value);");
             w.Line(inline);

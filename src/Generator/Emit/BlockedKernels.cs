@@ -7,9 +7,10 @@ namespace NetGen.Generator.Emit;
 /// <summary>
 /// The wide-layer kernel shape: the batch tile treated as a matrix product with a register-blocked micro-kernel —
 /// 4 samples × 2 vectors of outputs held in 8 <c>Vector&lt;T&gt;</c> accumulators, explicit fused multiply-adds,
-/// bias added before and σ applied on the store — plus the remainders (fewer rows, one vector, scalars).
-/// The same blocking computes ∂C/∂W = aᵀ δ (4 inputs × 2 vectors, summed over the samples in registers) and
-/// δ^{l−1} = δ^l W^lᵀ (with a transposed copy of W^l made once per batch).
+/// bias added before and σ applied on the store — plus the remainders (one sample with up to 8 vectors, one vector,
+/// scalars). The same blocking computes ∂C/∂W = aᵀ δ (4 inputs × 2 vectors, summed over the samples in registers)
+/// and δ^{l−1} = δ^l W^lᵀ (with a transposed copy of W^l made once per batch). Inner loops walk refs forward by a
+/// constant stride, so the JIT emits one add per row instead of recomputing indices.
 /// </summary>
 internal static class BlockedKernels
 {
@@ -19,8 +20,9 @@ internal static class BlockedKernels
     private static readonly string[] s_rows = ["0", "1", "2", "3"];
 
     /// <summary>
-    /// C[s, j] = init_j + Σ_k A[s, k] · B[k, j] for s &lt; rows, j &lt; N, with A [rows × K] and B [K × N] row-major;
-    /// <paramref name="store"/> writes an accumulator (vector or scalar) of row <c>o{r}</c> at column expression j.
+    /// C[s, j] = init_j + Σ_k A[s, k] · B[k, j] for s &lt; rows, j &lt; N, with A [rows × K] and B [K × N] row-major
+    /// (B starting at <paramref name="bOffset"/>); <paramref name="store"/> writes an accumulator (vector or scalar)
+    /// at (row offset o{r}, column expression).
     /// </summary>
     public static void Product(
         SourceWriter w, NumericType t,
@@ -28,64 +30,70 @@ internal static class BlockedKernels
         Func<string, string>? vectorInit, Func<string, string>? scalarInit,
         Action<SourceWriter, string, string, string, bool> store)
     {
-        // store(writer, rowOffsetName, columnExpression, value, isVector)
         w.Line("int s = 0;");
         using (w.Block($"for (; s + {Rows} <= rows; s += {Rows})"))
         {
-            w.Line($"int {string.Join(", ", s_rows.Select(r => $"x{r} = (s + {r}) * {k}"))};");
             w.Line($"int {string.Join(", ", s_rows.Select(r => $"o{r} = (s + {r}) * {n}"))};");
-            ProductColumns(w, t, a, k, b, bOffset, n, vectorInit, scalarInit, store, Rows);
+            w.Line(string.Join(" ", s_rows.Select(r => $"ref var x{r} = ref Get(ref {a}, (s + {r}) * {k});")));
+            ProductColumns(w, t, k, b, bOffset, n, vectorInit, scalarInit, store, Rows, [2, 1]);
         }
 
         using (w.Block("for (; s < rows; s++)"))
         {
-            w.Line($"int x0 = s * {k}, o0 = s * {n};");
-            ProductColumns(w, t, a, k, b, bOffset, n, vectorInit, scalarInit, store, 1);
+            w.Line($"int o0 = s * {n};");
+            w.Line($"ref var x0 = ref Get(ref {a}, s * {k});");
+            ProductColumns(w, t, k, b, bOffset, n, vectorInit, scalarInit, store, 1, [8, 4, 1]);
         }
     }
 
+    private static string Column(int v) => v == 0 ? "j" : v == 1 ? "j + VectorWidth" : $"j + {v} * VectorWidth";
+
+    private static string Offset(int v) => v == 0 ? "0" : v == 1 ? "VectorWidth" : $"{v} * VectorWidth";
+
     private static void ProductColumns(
-        SourceWriter w, NumericType t, string a, string k, string b, string bOffset, string n,
+        SourceWriter w, NumericType t, string k, string b, string bOffset, string n,
         Func<string, string>? vectorInit, Func<string, string>? scalarInit,
-        Action<SourceWriter, string, string, string, bool> store, int rows)
+        Action<SourceWriter, string, string, string, bool> store, int rows, int[] widths)
     {
         string[] rs = s_rows.Take(rows).ToArray();
         w.Line("int j = 0;");
-        foreach (int vectors in new[] { 2, 1 })
+        foreach (int vectors in widths)
         {
-            string step = vectors == 2 ? "2 * VectorWidth" : "VectorWidth";
+            string step = vectors == 1 ? "VectorWidth" : $"{vectors} * VectorWidth";
             using (w.Block($"for (; j + {step} <= {n}; j += {step})"))
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string col = v == 0 ? "j" : "j + VectorWidth";
-                    w.Line($"var init{v} = {(vectorInit is null ? t.VecLit(0) : vectorInit(col))};");
+                    w.Line($"var init{v} = {(vectorInit is null ? t.VecLit(0) : vectorInit(Column(v)))};");
                 }
 
                 foreach (string r in rs)
                 {
                     w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var c{r}{v} = init{v};")));
                 }
-                using (w.Block($"for (int kk = 0; kk < {k}; kk++)"))
+
+                w.Line($"ref var wk = ref Get(ref {b}, {bOffset}j);   // row kk of the column block, one row per step");
+                using (w.Block($"for (nint kk = 0; kk < {k}; kk++)"))
                 {
                     for (int v = 0; v < vectors; v++)
                     {
-                        string col = v == 0 ? "j" : "j + VectorWidth";
-                        w.Line($"var w{v} = Load(ref {b}, {bOffset}kk * {n} + {col});");
+                        w.Line($"var w{v} = Load(ref wk, {Offset(v)});");
                     }
 
                     foreach (string r in rs)
                     {
-                        w.Line($"var u{r} = Vec(Get(ref {a}, x{r} + kk));");
+                        w.Line($"var u{r} = Vec(Get(ref x{r}, kk));");
                         w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"c{r}{v} = Fma(u{r}, w{v}, c{r}{v});")));
                     }
+
+                    w.Line($"wk = ref Get(ref wk, {n});");
                 }
 
                 foreach (string r in rs)
                 {
                     for (int v = 0; v < vectors; v++)
                     {
-                        store(w, $"o{r}", v == 0 ? "j" : "j + VectorWidth", $"c{r}{v}", true);
+                        store(w, $"o{r}", Column(v), $"c{r}{v}", true);
                     }
                 }
             }
@@ -95,13 +103,15 @@ internal static class BlockedKernels
         {
             string init = scalarInit is null ? t.Lit(0) : scalarInit("j");
             w.Line($"{t.Name} " + string.Join(", ", rs.Select(r => $"c{r} = {init}")) + ";");
-            using (w.Block($"for (int kk = 0; kk < {k}; kk++)"))
+            w.Line($"ref var wk = ref Get(ref {b}, {bOffset}j);");
+            using (w.Block($"for (nint kk = 0; kk < {k}; kk++)"))
             {
-                w.Line($"{t.Name} bk = Get(ref {b}, {bOffset}kk * {n} + j);");
                 foreach (string r in rs)
                 {
-                    w.Line($"c{r} = {t.Math}.FusedMultiplyAdd(Get(ref {a}, x{r} + kk), bk, c{r});");
+                    w.Line($"c{r} = {t.Math}.FusedMultiplyAdd(Get(ref x{r}, kk), wk, c{r});");
                 }
+
+                w.Line($"wk = ref Get(ref wk, {n});");
             }
 
             foreach (string r in rs)
@@ -137,9 +147,11 @@ internal static class BlockedKernels
         using (w.Block($"for (; jb + VectorWidth <= {n}; jb += VectorWidth)"))
         {
             w.Line($"var sum = {t.VecLit(0)};");
+            w.Line($"ref var ds = ref Get(ref {d}, jb);");
             using (w.Block("for (int s = 0; s < rows; s++)"))
             {
-                w.Line($"sum += Load(ref {d}, s * {n} + jb);");
+                w.Line("sum += Load(ref ds, 0);");
+                w.Line($"ds = ref Get(ref ds, {n});");
             }
 
             w.Line($"Store(ref {g}, {bias} + jb, Load(ref {g}, {bias} + jb) + sum);");
@@ -170,26 +182,31 @@ internal static class BlockedKernels
                 {
                     w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var c{r}{v} = {t.VecLit(0)};")));
                 }
+
+                w.Line($"ref var ds = ref Get(ref {d}, j);    // δ[s, j…], one sample per step");
+                w.Line($"ref var xs = ref Get(ref {x}, k0);   // a[s, k0…]");
                 using (w.Block("for (int s = 0; s < rows; s++)"))
                 {
                     for (int v = 0; v < vectors; v++)
                     {
-                        w.Line($"var d{v} = Load(ref {d}, s * {n} + j{(v == 0 ? "" : " + VectorWidth")});");
+                        w.Line($"var d{v} = Load(ref ds, {Offset(v)});");
                     }
 
-                    w.Line($"int xs = s * {k} + k0;");
                     foreach (string r in rs)
                     {
-                        w.Line($"var u{r} = Vec(Get(ref {x}, xs + {r}));");
+                        w.Line($"var u{r} = Vec(Get(ref xs, {r}));");
                         w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"c{r}{v} = Fma(u{r}, d{v}, c{r}{v});")));
                     }
+
+                    w.Line($"ds = ref Get(ref ds, {n});");
+                    w.Line($"xs = ref Get(ref xs, {k});");
                 }
 
                 foreach (string r in rs)
                 {
                     for (int v = 0; v < vectors; v++)
                     {
-                        string at = $"{weightOffset}(k0 + {r}) * {n} + j{(v == 0 ? "" : " + VectorWidth")}";
+                        string at = $"{weightOffset}(k0 + {r}) * {n} + {Column(v)}";
                         w.Line($"Store(ref {g}, {at}, Load(ref {g}, {at}) + c{r}{v});");
                     }
                 }

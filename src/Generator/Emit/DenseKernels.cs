@@ -49,7 +49,7 @@ internal static class DenseKernels
         NumericType t = plan.T;
         LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
         int l = layer.Index;
-        string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : $"Vector<{t.Name}> over the {layer.Out} outputs";
+        string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : $"register-blocked product, Vector<{t.Name}>";
         w.Line($"// ─── Layer {l}: dense {layer.In} → {layer.Out}, {act.Name} ({kernel}) ───");
         w.Line($"// z{l} = W{l} a{l - 1} + b{l}      z{l}_j = Σ_k w{l}_jk a{l - 1}_k + b{l}_j,  w{l}_jk at W{l} + k·{layer.Out} + j");
         if (layer.Model.BatchNorm)
@@ -237,30 +237,6 @@ internal static class DenseKernels
     }
 
     // ───────────────────────────── backward ─────────────────────────────
-
-    public static void DeclareBackwardSpans(SourceWriter w, NetworkPlan plan)
-    {
-        string T = plan.T.Name;
-        foreach (LayerPlan layer in plan.Layers)
-        {
-            var readOnly = new List<string> { $"{layer.Z} = ws.{F(layer.Z)}", $"{layer.A} = ws.{F(layer.A)}" };
-            if (layer.Model.BatchNorm)
-            {
-                readOnly.Add($"{layer.ZHat} = ws.{F(layer.ZHat)}");
-                readOnly.Add($"{layer.ActIn} = ws.{F(layer.ActIn)}");
-                readOnly.Add($"{layer.InvStd} = ws.{F(layer.InvStd)}");
-            }
-
-            if (layer.HasDropout)
-            {
-                readOnly.Add($"{layer.ActOut} = ws.{F(layer.ActOut)}");
-                readOnly.Add($"{layer.Mask} = ws.{F(layer.Mask)}");
-            }
-
-            w.Line($"global::System.ReadOnlySpan<{T}> {string.Join(", ", readOnly)};");
-            w.Line($"global::System.Span<{T}> {layer.Delta} = ws.{F(layer.Delta)};");
-        }
-    }
 
     public static void OutputError(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {

@@ -99,7 +99,7 @@ internal sealed class NetworkPlan
             }
 
             string extras = (layer.Model.BatchNorm ? ", batch norm" : "") + (layer.Model.DropoutRate > 0 ? $", dropout p = {NumericType.DoubleText(layer.Model.DropoutRate)}" : "");
-            string kernel = layer.Unrolled ? $"unrolled ({layer.Model.WeightCount} weights)" : "Vector<T> loops";
+            string kernel = layer.Unrolled ? $"unrolled ({layer.Model.WeightCount} weights)" : "register-blocked product";
             yield return $"{layer.Index,-2} dense {layer.In} → {layer.Out}".PadRight(30) + $"{name,-13}{kernel}{extras}";
         }
     }

@@ -172,12 +172,18 @@ namespace Samples
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
-        /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
+        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<double> x, int rows, bool training, ulong key, int firstRow)
         {
-            global::System.ReadOnlySpan<double> p = _parameters;
             global::System.ReadOnlySpan<double> a0 = x;
+            global::System.ReadOnlySpan<double> a1 = Layer1Forward(ws, a0, rows, training, key, firstRow);
+            Layer2Forward(ws, a1, rows, training, key, firstRow);
+        }
 
+        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
+        private global::System.ReadOnlySpan<double> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<double> a0, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<double> p = _parameters;
             // ─── Layer 1: dense 3 → 4, tanh (unrolled, 12 weights) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·4 + j
             // a1 = σ(z1)      σ(z) = tanh z
@@ -195,7 +201,13 @@ namespace Samples
                 a1[o + 2] = global::System.Math.Tanh(z1[o + 2]);
                 a1[o + 3] = global::System.Math.Tanh(z1[o + 3]);
             }
+            return a1;
+        }
 
+        /// <summary>Layer 2 forward: z2 = W2 a1 + b2, a2 = σ(z2); returns a2.</summary>
+        private global::System.ReadOnlySpan<double> Layer2Forward(Workspace ws, global::System.ReadOnlySpan<double> a1, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<double> p = _parameters;
             // ─── Layer 2: dense 4 → 1, sigmoid (unrolled, 4 weights) ───
             // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
             // a2 = σ(z2)      σ(z) = 1 / (1 + e^(−z))
@@ -207,19 +219,25 @@ namespace Samples
                 z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[W2 + 1 * 1 + 0] * a1[i + 1] + p[W2 + 2 * 1 + 0] * a1[i + 2] + p[W2 + 3 * 1 + 0] * a1[i + 3] + p[b2 + 0];
                 a2[o + 0] = 1.0 / (1.0 + global::System.Math.Exp(-z2[o + 0]));
             }
+            return a2;
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
         private double BackwardTile(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int rows, bool transposed)
         {
-            global::System.ReadOnlySpan<double> p = _parameters;
             global::System.ReadOnlySpan<double> a0 = x;
-            global::System.ReadOnlySpan<double> z1 = ws.Z1, a1 = ws.A1;
-            global::System.Span<double> delta1 = ws.Delta1;
+            double loss = OutputError(ws, y, rows);
+            Layer2Backward(ws, g, ws.A1, rows, transposed);
+            Layer1Backward(ws, g, a0, rows, transposed);
+            return loss;
+        }
+
+        /// <summary>The loss of the tile and the output error δ2 = ∂C/∂z2.</summary>
+        private double OutputError(Workspace ws, global::System.ReadOnlySpan<double> y, int rows)
+        {
             global::System.ReadOnlySpan<double> z2 = ws.Z2, a2 = ws.A2;
             global::System.Span<double> delta2 = ws.Delta2;
             double loss = 0.0;
-
             // ─── Output error, layer 2 (sigmoid), binary cross-entropy ───
             // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))
             // δ2 = a2 − y
@@ -233,7 +251,44 @@ namespace Samples
                     delta2[o + j] = a2[o + j] - y[o + j];
                 }
             }
+            return loss;
+        }
 
+        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> a0, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<double> p = _parameters;
+            global::System.Span<double> delta1 = ws.Delta1;
+            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+            for (int s = 0; s < rows; s++)
+            {
+                int i = s * Layer0Size, o = s * Layer1Size;
+                g[W1 + 0 * 4 + 0] += delta1[o + 0] * a0[i + 0];
+                g[W1 + 0 * 4 + 1] += delta1[o + 1] * a0[i + 0];
+                g[W1 + 0 * 4 + 2] += delta1[o + 2] * a0[i + 0];
+                g[W1 + 0 * 4 + 3] += delta1[o + 3] * a0[i + 0];
+                g[W1 + 1 * 4 + 0] += delta1[o + 0] * a0[i + 1];
+                g[W1 + 1 * 4 + 1] += delta1[o + 1] * a0[i + 1];
+                g[W1 + 1 * 4 + 2] += delta1[o + 2] * a0[i + 1];
+                g[W1 + 1 * 4 + 3] += delta1[o + 3] * a0[i + 1];
+                g[W1 + 2 * 4 + 0] += delta1[o + 0] * a0[i + 2];
+                g[W1 + 2 * 4 + 1] += delta1[o + 1] * a0[i + 2];
+                g[W1 + 2 * 4 + 2] += delta1[o + 2] * a0[i + 2];
+                g[W1 + 2 * 4 + 3] += delta1[o + 3] * a0[i + 2];
+                g[b1 + 0] += delta1[o + 0];
+                g[b1 + 1] += delta1[o + 1];
+                g[b1 + 2] += delta1[o + 2];
+                g[b1 + 3] += delta1[o + 3];
+            }
+        }
+
+        /// <summary>Layer 2 backward: ∂C/∂W2 and ∂C/∂b2 from δ2, then δ1 = ((W2)ᵀ δ2) ∘ σ'(z1).</summary>
+        private void Layer2Backward(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> a1, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<double> p = _parameters;
+            global::System.Span<double> delta2 = ws.Delta2;
+            global::System.ReadOnlySpan<double> z1 = ws.Z1;
+            global::System.Span<double> delta1 = ws.Delta1;
             // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j ───
             for (int s = 0; s < rows; s++)
             {
@@ -258,30 +313,6 @@ namespace Samples
                 double da3 = (p[W2 + 3 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_3
                 delta1[i + 3] = da3 * (1.0 - a1[i + 3] * a1[i + 3]);
             }
-
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer0Size, o = s * Layer1Size;
-                g[W1 + 0 * 4 + 0] += delta1[o + 0] * a0[i + 0];
-                g[W1 + 0 * 4 + 1] += delta1[o + 1] * a0[i + 0];
-                g[W1 + 0 * 4 + 2] += delta1[o + 2] * a0[i + 0];
-                g[W1 + 0 * 4 + 3] += delta1[o + 3] * a0[i + 0];
-                g[W1 + 1 * 4 + 0] += delta1[o + 0] * a0[i + 1];
-                g[W1 + 1 * 4 + 1] += delta1[o + 1] * a0[i + 1];
-                g[W1 + 1 * 4 + 2] += delta1[o + 2] * a0[i + 1];
-                g[W1 + 1 * 4 + 3] += delta1[o + 3] * a0[i + 1];
-                g[W1 + 2 * 4 + 0] += delta1[o + 0] * a0[i + 2];
-                g[W1 + 2 * 4 + 1] += delta1[o + 1] * a0[i + 2];
-                g[W1 + 2 * 4 + 2] += delta1[o + 2] * a0[i + 2];
-                g[W1 + 2 * 4 + 3] += delta1[o + 3] * a0[i + 2];
-                g[b1 + 0] += delta1[o + 0];
-                g[b1 + 1] += delta1[o + 1];
-                g[b1 + 2] += delta1[o + 2];
-                g[b1 + 3] += delta1[o + 3];
-            }
-
-            return loss;
         }
 
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
@@ -325,11 +356,11 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ref double Ref(global::System.ReadOnlySpan<double> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref double Get(ref double origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        private static ref double Get(ref double origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Load(ref double origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        private static global::System.Numerics.Vector<double> Load(ref double origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref double origin, int index, global::System.Numerics.Vector<double> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
+        private static void Store(ref double origin, nint index, global::System.Numerics.Vector<double> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<double> Vec(double value) => new global::System.Numerics.Vector<double>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -161,12 +161,17 @@ partial class Models
             /// <inheritdoc />
             public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
-            /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
+            /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
             private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
             {
-                global::System.ReadOnlySpan<float> p = _parameters;
                 global::System.ReadOnlySpan<float> a0 = x;
+                Layer1Forward(ws, a0, rows, training, key, firstRow);
+            }
 
+            /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
+            private global::System.ReadOnlySpan<float> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<float> a0, int rows, bool training, ulong key, int firstRow)
+            {
+                global::System.ReadOnlySpan<float> p = _parameters;
                 // ─── Layer 1: dense 2 → 1, identity (unrolled, 2 weights) ───
                 // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·1 + j
                 // a1 = σ(z1)      σ(z) = z
@@ -178,17 +183,24 @@ partial class Models
                     z1[o + 0] = p[W1 + 0 * 1 + 0] * a0[i + 0] + p[W1 + 1 * 1 + 0] * a0[i + 1] + p[b1 + 0];
                     a1[o + 0] = z1[o + 0];
                 }
+                return a1;
             }
 
-            /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+            /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
             private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
             {
-                global::System.ReadOnlySpan<float> p = _parameters;
                 global::System.ReadOnlySpan<float> a0 = x;
+                float loss = OutputError(ws, y, rows);
+                Layer1Backward(ws, g, a0, rows, transposed);
+                return loss;
+            }
+
+            /// <summary>The loss of the tile and the output error δ1 = ∂C/∂z1.</summary>
+            private float OutputError(Workspace ws, global::System.ReadOnlySpan<float> y, int rows)
+            {
                 global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
                 global::System.Span<float> delta1 = ws.Delta1;
                 float loss = 0f;
-
                 // ─── Output error, layer 1 (identity), mean squared error ───
                 // C = ½ Σ_j (a_j − y_j)²
                 // δ1 = σ'(z1) ∘ (a1 − y),  σ'(z) = 1
@@ -199,7 +211,14 @@ partial class Models
                     loss += 0.5f * e0 * e0;
                     delta1[o + 0] = e0;
                 }
+                return loss;
+            }
 
+            /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
+            private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+            {
+                global::System.ReadOnlySpan<float> p = _parameters;
+                global::System.Span<float> delta1 = ws.Delta1;
                 // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
                 for (int s = 0; s < rows; s++)
                 {
@@ -208,8 +227,6 @@ partial class Models
                     g[W1 + 1 * 1 + 0] += delta1[o + 0] * a0[i + 1];
                     g[b1 + 0] += delta1[o + 0];
                 }
-
-                return loss;
             }
 
             /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
@@ -244,11 +261,11 @@ partial class Models
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+            private static ref float Get(ref float origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+            private static global::System.Numerics.Vector<float> Load(ref float origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
+            private static void Store(ref float origin, nint index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -12,7 +12,7 @@ namespace Samples
     /// <code>
     /// l  layer                      activation   kernel
     /// 0  input [12]                              
-    /// 1  dense 12 → 10              tanh         Vector&lt;T&gt; loops
+    /// 1  dense 12 → 10              tanh         register-blocked product
     /// 2  dense 10 → 3               tanh         unrolled (30 weights)
     /// </code>
     /// <para>Parameters: one flat buffer of 163 values, in this order (W^l input-major [in, out]: the weight
@@ -172,13 +172,19 @@ namespace Samples
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
-        /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
+        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
+            global::System.ReadOnlySpan<float> a1 = Layer1Forward(ws, a0, rows, training, key, firstRow);
+            Layer2Forward(ws, a1, rows, training, key, firstRow);
+        }
 
-            // ─── Layer 1: dense 12 → 10, tanh (Vector<float> over the 10 outputs) ───
+        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
+        private global::System.ReadOnlySpan<float> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<float> a0, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            // ─── Layer 1: dense 12 → 10, tanh (register-blocked product, Vector<float>) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·10 + j
             // a1 = σ(z1)      σ(z) = tanh z
             global::System.Span<float> z1 = ws.Z1;
@@ -192,8 +198,8 @@ namespace Samples
                 int s = 0;
                 for (; s + 4 <= rows; s += 4)
                 {
-                    int x0 = (s + 0) * Layer0Size, x1 = (s + 1) * Layer0Size, x2 = (s + 2) * Layer0Size, x3 = (s + 3) * Layer0Size;
                     int o0 = (s + 0) * Layer1Size, o1 = (s + 1) * Layer1Size, o2 = (s + 2) * Layer1Size, o3 = (s + 3) * Layer1Size;
+                    ref var x0 = ref Get(ref xr, (s + 0) * Layer0Size); ref var x1 = ref Get(ref xr, (s + 1) * Layer0Size); ref var x2 = ref Get(ref xr, (s + 2) * Layer0Size); ref var x3 = ref Get(ref xr, (s + 3) * Layer0Size);
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
@@ -203,18 +209,20 @@ namespace Samples
                         var c10 = init0; var c11 = init1;
                         var c20 = init0; var c21 = init1;
                         var c30 = init0; var c31 = init1;
-                        for (int kk = 0; kk < Layer0Size; kk++)
+                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
+                        for (nint kk = 0; kk < Layer0Size; kk++)
                         {
-                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
-                            var w1 = Load(ref wr, W1 + kk * Layer1Size + j + VectorWidth);
-                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            var w0 = Load(ref wk, 0);
+                            var w1 = Load(ref wk, VectorWidth);
+                            var u0 = Vec(Get(ref x0, kk));
                             c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01);
-                            var u1 = Vec(Get(ref xr, x1 + kk));
+                            var u1 = Vec(Get(ref x1, kk));
                             c10 = Fma(u1, w0, c10); c11 = Fma(u1, w1, c11);
-                            var u2 = Vec(Get(ref xr, x2 + kk));
+                            var u2 = Vec(Get(ref x2, kk));
                             c20 = Fma(u2, w0, c20); c21 = Fma(u2, w1, c21);
-                            var u3 = Vec(Get(ref xr, x3 + kk));
+                            var u3 = Vec(Get(ref x3, kk));
                             c30 = Fma(u3, w0, c30); c31 = Fma(u3, w1, c31);
+                            wk = ref Get(ref wk, Layer1Size);
                         }
                         Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
                         Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, Tanh(c01));
@@ -232,17 +240,19 @@ namespace Samples
                         var c10 = init0;
                         var c20 = init0;
                         var c30 = init0;
-                        for (int kk = 0; kk < Layer0Size; kk++)
+                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
+                        for (nint kk = 0; kk < Layer0Size; kk++)
                         {
-                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
-                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            var w0 = Load(ref wk, 0);
+                            var u0 = Vec(Get(ref x0, kk));
                             c00 = Fma(u0, w0, c00);
-                            var u1 = Vec(Get(ref xr, x1 + kk));
+                            var u1 = Vec(Get(ref x1, kk));
                             c10 = Fma(u1, w0, c10);
-                            var u2 = Vec(Get(ref xr, x2 + kk));
+                            var u2 = Vec(Get(ref x2, kk));
                             c20 = Fma(u2, w0, c20);
-                            var u3 = Vec(Get(ref xr, x3 + kk));
+                            var u3 = Vec(Get(ref x3, kk));
                             c30 = Fma(u3, w0, c30);
+                            wk = ref Get(ref wk, Layer1Size);
                         }
                         Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
                         Store(ref zr, o1 + j, c10); Store(ref ar, o1 + j, Tanh(c10));
@@ -252,13 +262,14 @@ namespace Samples
                     for (; j < Layer1Size; j++)
                     {
                         float c0 = Get(ref wr, b1 + j), c1 = Get(ref wr, b1 + j), c2 = Get(ref wr, b1 + j), c3 = Get(ref wr, b1 + j);
-                        for (int kk = 0; kk < Layer0Size; kk++)
+                        ref var wk = ref Get(ref wr, W1 + j);
+                        for (nint kk = 0; kk < Layer0Size; kk++)
                         {
-                            float bk = Get(ref wr, W1 + kk * Layer1Size + j);
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x0 + kk), bk, c0);
-                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x1 + kk), bk, c1);
-                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x2 + kk), bk, c2);
-                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x3 + kk), bk, c3);
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref x0, kk), wk, c0);
+                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref x1, kk), wk, c1);
+                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref x2, kk), wk, c2);
+                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref x3, kk), wk, c3);
+                            wk = ref Get(ref wk, Layer1Size);
                         }
                         Get(ref zr, o0 + j) = c0; Get(ref ar, o0 + j) = global::System.MathF.Tanh(c0);
                         Get(ref zr, o1 + j) = c1; Get(ref ar, o1 + j) = global::System.MathF.Tanh(c1);
@@ -268,48 +279,101 @@ namespace Samples
                 }
                 for (; s < rows; s++)
                 {
-                    int x0 = s * Layer0Size, o0 = s * Layer1Size;
+                    int o0 = s * Layer1Size;
+                    ref var x0 = ref Get(ref xr, s * Layer0Size);
                     int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
+                    for (; j + 8 * VectorWidth <= Layer1Size; j += 8 * VectorWidth)
                     {
                         var init0 = Load(ref wr, b1 + j);
                         var init1 = Load(ref wr, b1 + j + VectorWidth);
-                        var c00 = init0; var c01 = init1;
-                        for (int kk = 0; kk < Layer0Size; kk++)
+                        var init2 = Load(ref wr, b1 + j + 2 * VectorWidth);
+                        var init3 = Load(ref wr, b1 + j + 3 * VectorWidth);
+                        var init4 = Load(ref wr, b1 + j + 4 * VectorWidth);
+                        var init5 = Load(ref wr, b1 + j + 5 * VectorWidth);
+                        var init6 = Load(ref wr, b1 + j + 6 * VectorWidth);
+                        var init7 = Load(ref wr, b1 + j + 7 * VectorWidth);
+                        var c00 = init0; var c01 = init1; var c02 = init2; var c03 = init3; var c04 = init4; var c05 = init5; var c06 = init6; var c07 = init7;
+                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
+                        for (nint kk = 0; kk < Layer0Size; kk++)
                         {
-                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
-                            var w1 = Load(ref wr, W1 + kk * Layer1Size + j + VectorWidth);
-                            var u0 = Vec(Get(ref xr, x0 + kk));
-                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01);
+                            var w0 = Load(ref wk, 0);
+                            var w1 = Load(ref wk, VectorWidth);
+                            var w2 = Load(ref wk, 2 * VectorWidth);
+                            var w3 = Load(ref wk, 3 * VectorWidth);
+                            var w4 = Load(ref wk, 4 * VectorWidth);
+                            var w5 = Load(ref wk, 5 * VectorWidth);
+                            var w6 = Load(ref wk, 6 * VectorWidth);
+                            var w7 = Load(ref wk, 7 * VectorWidth);
+                            var u0 = Vec(Get(ref x0, kk));
+                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01); c02 = Fma(u0, w2, c02); c03 = Fma(u0, w3, c03); c04 = Fma(u0, w4, c04); c05 = Fma(u0, w5, c05); c06 = Fma(u0, w6, c06); c07 = Fma(u0, w7, c07);
+                            wk = ref Get(ref wk, Layer1Size);
                         }
                         Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
                         Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, Tanh(c01));
+                        Store(ref zr, o0 + j + 2 * VectorWidth, c02); Store(ref ar, o0 + j + 2 * VectorWidth, Tanh(c02));
+                        Store(ref zr, o0 + j + 3 * VectorWidth, c03); Store(ref ar, o0 + j + 3 * VectorWidth, Tanh(c03));
+                        Store(ref zr, o0 + j + 4 * VectorWidth, c04); Store(ref ar, o0 + j + 4 * VectorWidth, Tanh(c04));
+                        Store(ref zr, o0 + j + 5 * VectorWidth, c05); Store(ref ar, o0 + j + 5 * VectorWidth, Tanh(c05));
+                        Store(ref zr, o0 + j + 6 * VectorWidth, c06); Store(ref ar, o0 + j + 6 * VectorWidth, Tanh(c06));
+                        Store(ref zr, o0 + j + 7 * VectorWidth, c07); Store(ref ar, o0 + j + 7 * VectorWidth, Tanh(c07));
+                    }
+                    for (; j + 4 * VectorWidth <= Layer1Size; j += 4 * VectorWidth)
+                    {
+                        var init0 = Load(ref wr, b1 + j);
+                        var init1 = Load(ref wr, b1 + j + VectorWidth);
+                        var init2 = Load(ref wr, b1 + j + 2 * VectorWidth);
+                        var init3 = Load(ref wr, b1 + j + 3 * VectorWidth);
+                        var c00 = init0; var c01 = init1; var c02 = init2; var c03 = init3;
+                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
+                        for (nint kk = 0; kk < Layer0Size; kk++)
+                        {
+                            var w0 = Load(ref wk, 0);
+                            var w1 = Load(ref wk, VectorWidth);
+                            var w2 = Load(ref wk, 2 * VectorWidth);
+                            var w3 = Load(ref wk, 3 * VectorWidth);
+                            var u0 = Vec(Get(ref x0, kk));
+                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01); c02 = Fma(u0, w2, c02); c03 = Fma(u0, w3, c03);
+                            wk = ref Get(ref wk, Layer1Size);
+                        }
+                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
+                        Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, Tanh(c01));
+                        Store(ref zr, o0 + j + 2 * VectorWidth, c02); Store(ref ar, o0 + j + 2 * VectorWidth, Tanh(c02));
+                        Store(ref zr, o0 + j + 3 * VectorWidth, c03); Store(ref ar, o0 + j + 3 * VectorWidth, Tanh(c03));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
                         var init0 = Load(ref wr, b1 + j);
                         var c00 = init0;
-                        for (int kk = 0; kk < Layer0Size; kk++)
+                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
+                        for (nint kk = 0; kk < Layer0Size; kk++)
                         {
-                            var w0 = Load(ref wr, W1 + kk * Layer1Size + j);
-                            var u0 = Vec(Get(ref xr, x0 + kk));
+                            var w0 = Load(ref wk, 0);
+                            var u0 = Vec(Get(ref x0, kk));
                             c00 = Fma(u0, w0, c00);
+                            wk = ref Get(ref wk, Layer1Size);
                         }
                         Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
                     }
                     for (; j < Layer1Size; j++)
                     {
                         float c0 = Get(ref wr, b1 + j);
-                        for (int kk = 0; kk < Layer0Size; kk++)
+                        ref var wk = ref Get(ref wr, W1 + j);
+                        for (nint kk = 0; kk < Layer0Size; kk++)
                         {
-                            float bk = Get(ref wr, W1 + kk * Layer1Size + j);
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, x0 + kk), bk, c0);
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref x0, kk), wk, c0);
+                            wk = ref Get(ref wk, Layer1Size);
                         }
                         Get(ref zr, o0 + j) = c0; Get(ref ar, o0 + j) = global::System.MathF.Tanh(c0);
                     }
                 }
             }
+            return a1;
+        }
 
+        /// <summary>Layer 2 forward: z2 = W2 a1 + b2, a2 = σ(z2); returns a2.</summary>
+        private global::System.ReadOnlySpan<float> Layer2Forward(Workspace ws, global::System.ReadOnlySpan<float> a1, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
             // ─── Layer 2: dense 10 → 3, tanh (unrolled, 30 weights) ───
             // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·3 + j
             // a2 = σ(z2)      σ(z) = tanh z
@@ -325,19 +389,25 @@ namespace Samples
                 a2[o + 1] = global::System.MathF.Tanh(z2[o + 1]);
                 a2[o + 2] = global::System.MathF.Tanh(z2[o + 2]);
             }
+            return a2;
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
         private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
-            global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
-            global::System.Span<float> delta1 = ws.Delta1;
+            float loss = OutputError(ws, y, rows);
+            Layer2Backward(ws, g, ws.A1, rows, transposed);
+            Layer1Backward(ws, g, a0, rows, transposed);
+            return loss;
+        }
+
+        /// <summary>The loss of the tile and the output error δ2 = ∂C/∂z2.</summary>
+        private float OutputError(Workspace ws, global::System.ReadOnlySpan<float> y, int rows)
+        {
             global::System.ReadOnlySpan<float> z2 = ws.Z2, a2 = ws.A2;
             global::System.Span<float> delta2 = ws.Delta2;
             float loss = 0f;
-
             // ─── Output error, layer 2 (tanh), mean squared error ───
             // C = ½ Σ_j (a_j − y_j)²
             // δ2 = σ'(z2) ∘ (a2 − y),  σ'(z) = 1 − a²
@@ -354,7 +424,179 @@ namespace Samples
                 loss += 0.5f * e2 * e2;
                 delta2[o + 2] = e2 * (1f - a2[o + 2] * a2[o + 2]);
             }
+            return loss;
+        }
 
+        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> delta1 = ws.Delta1;
+            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+            // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
+            {
+                ref var gr = ref Ref(g);
+                ref var xr = ref Ref(a0);
+                ref var dr = ref Ref(delta1);
+                int k0 = 0;
+                for (; k0 + 4 <= Layer0Size; k0 += 4)
+                {
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
+                    {
+                        var c00 = Vec(0f); var c01 = Vec(0f);
+                        var c10 = Vec(0f); var c11 = Vec(0f);
+                        var c20 = Vec(0f); var c21 = Vec(0f);
+                        var c30 = Vec(0f); var c31 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var d1 = Load(ref ds, VectorWidth);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                            var u1 = Vec(Get(ref xs, 1));
+                            c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
+                            var u2 = Vec(Get(ref xs, 2));
+                            c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
+                            var u3 = Vec(Get(ref xs, 3));
+                            c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
+                            ds = ref Get(ref ds, Layer1Size);
+                            xs = ref Get(ref xs, Layer0Size);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth) + c11);
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth) + c21);
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth) + c31);
+                    }
+                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
+                    {
+                        var c00 = Vec(0f);
+                        var c10 = Vec(0f);
+                        var c20 = Vec(0f);
+                        var c30 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00);
+                            var u1 = Vec(Get(ref xs, 1));
+                            c10 = Fma(u1, d0, c10);
+                            var u2 = Vec(Get(ref xs, 2));
+                            c20 = Fma(u2, d0, c20);
+                            var u3 = Vec(Get(ref xs, 3));
+                            c30 = Fma(u3, d0, c30);
+                            ds = ref Get(ref ds, Layer1Size);
+                            xs = ref Get(ref xs, Layer0Size);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
+                    }
+                    for (; j < Layer1Size; j++)
+                    {
+                        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
+                        for (int s = 0; s < rows; s++)
+                        {
+                            float dj = Get(ref dr, s * Layer1Size + j);
+                            int xs = s * Layer0Size + k0;
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
+                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 1), dj, c1);
+                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
+                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
+                        }
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += c1;
+                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += c2;
+                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += c3;
+                    }
+                }
+                for (; k0 < Layer0Size; k0++)
+                {
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
+                    {
+                        var c00 = Vec(0f); var c01 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var d1 = Load(ref ds, VectorWidth);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                            ds = ref Get(ref ds, Layer1Size);
+                            xs = ref Get(ref xs, Layer0Size);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                    }
+                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
+                    {
+                        var c00 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00);
+                            ds = ref Get(ref ds, Layer1Size);
+                            xs = ref Get(ref xs, Layer0Size);
+                        }
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                    }
+                    for (; j < Layer1Size; j++)
+                    {
+                        float c0 = 0f;
+                        for (int s = 0; s < rows; s++)
+                        {
+                            float dj = Get(ref dr, s * Layer1Size + j);
+                            int xs = s * Layer0Size + k0;
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
+                        }
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                    }
+                }
+                int jb = 0;
+                for (; jb + VectorWidth <= Layer1Size; jb += VectorWidth)
+                {
+                    var sum = Vec(0f);
+                    ref var ds = ref Get(ref dr, jb);
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += Load(ref ds, 0);
+                        ds = ref Get(ref ds, Layer1Size);
+                    }
+                    Store(ref gr, b1 + jb, Load(ref gr, b1 + jb) + sum);
+                }
+                for (; jb < Layer1Size; jb++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += Get(ref dr, s * Layer1Size + jb);
+                    }
+                    Get(ref gr, b1 + jb) += sum;
+                }
+            }
+        }
+
+        /// <summary>Layer 2 backward: ∂C/∂W2 and ∂C/∂b2 from δ2, then δ1 = ((W2)ᵀ δ2) ∘ σ'(z1).</summary>
+        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> delta2 = ws.Delta2;
+            global::System.ReadOnlySpan<float> z1 = ws.Z1;
+            global::System.Span<float> delta1 = ws.Delta1;
             // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j ───
             for (int s = 0; s < rows; s++)
             {
@@ -419,151 +661,6 @@ namespace Samples
                 float da9 = (p[W2 + 9 * 3 + 0] * delta2[o + 0] + p[W2 + 9 * 3 + 1] * delta2[o + 1] + p[W2 + 9 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_9
                 delta1[i + 9] = da9 * (1f - a1[i + 9] * a1[i + 9]);
             }
-
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
-            // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
-            {
-                ref var gr = ref Ref(g);
-                ref var xr = ref Ref(a0);
-                ref var dr = ref Ref(delta1);
-                int k0 = 0;
-                for (; k0 + 4 <= Layer0Size; k0 += 4)
-                {
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
-                    {
-                        var c00 = Vec(0f); var c01 = Vec(0f);
-                        var c10 = Vec(0f); var c11 = Vec(0f);
-                        var c20 = Vec(0f); var c21 = Vec(0f);
-                        var c30 = Vec(0f); var c31 = Vec(0f);
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref dr, s * Layer1Size + j);
-                            var d1 = Load(ref dr, s * Layer1Size + j + VectorWidth);
-                            int xs = s * Layer0Size + k0;
-                            var u0 = Vec(Get(ref xr, xs + 0));
-                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                            var u1 = Vec(Get(ref xr, xs + 1));
-                            c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
-                            var u2 = Vec(Get(ref xr, xs + 2));
-                            c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
-                            var u3 = Vec(Get(ref xr, xs + 3));
-                            c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
-                        }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth) + c11);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth) + c21);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth) + c31);
-                    }
-                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
-                    {
-                        var c00 = Vec(0f);
-                        var c10 = Vec(0f);
-                        var c20 = Vec(0f);
-                        var c30 = Vec(0f);
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref dr, s * Layer1Size + j);
-                            int xs = s * Layer0Size + k0;
-                            var u0 = Vec(Get(ref xr, xs + 0));
-                            c00 = Fma(u0, d0, c00);
-                            var u1 = Vec(Get(ref xr, xs + 1));
-                            c10 = Fma(u1, d0, c10);
-                            var u2 = Vec(Get(ref xr, xs + 2));
-                            c20 = Fma(u2, d0, c20);
-                            var u3 = Vec(Get(ref xr, xs + 3));
-                            c30 = Fma(u3, d0, c30);
-                        }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
-                    }
-                    for (; j < Layer1Size; j++)
-                    {
-                        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
-                        for (int s = 0; s < rows; s++)
-                        {
-                            float dj = Get(ref dr, s * Layer1Size + j);
-                            int xs = s * Layer0Size + k0;
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
-                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 1), dj, c1);
-                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
-                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
-                        }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
-                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += c1;
-                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += c2;
-                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += c3;
-                    }
-                }
-                for (; k0 < Layer0Size; k0++)
-                {
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
-                    {
-                        var c00 = Vec(0f); var c01 = Vec(0f);
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref dr, s * Layer1Size + j);
-                            var d1 = Load(ref dr, s * Layer1Size + j + VectorWidth);
-                            int xs = s * Layer0Size + k0;
-                            var u0 = Vec(Get(ref xr, xs + 0));
-                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                        }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
-                    }
-                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
-                    {
-                        var c00 = Vec(0f);
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref dr, s * Layer1Size + j);
-                            int xs = s * Layer0Size + k0;
-                            var u0 = Vec(Get(ref xr, xs + 0));
-                            c00 = Fma(u0, d0, c00);
-                        }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                    }
-                    for (; j < Layer1Size; j++)
-                    {
-                        float c0 = 0f;
-                        for (int s = 0; s < rows; s++)
-                        {
-                            float dj = Get(ref dr, s * Layer1Size + j);
-                            int xs = s * Layer0Size + k0;
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
-                        }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
-                    }
-                }
-                int jb = 0;
-                for (; jb + VectorWidth <= Layer1Size; jb += VectorWidth)
-                {
-                    var sum = Vec(0f);
-                    for (int s = 0; s < rows; s++)
-                    {
-                        sum += Load(ref dr, s * Layer1Size + jb);
-                    }
-                    Store(ref gr, b1 + jb, Load(ref gr, b1 + jb) + sum);
-                }
-                for (; jb < Layer1Size; jb++)
-                {
-                    float sum = 0f;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        sum += Get(ref dr, s * Layer1Size + jb);
-                    }
-                    Get(ref gr, b1 + jb) += sum;
-                }
-            }
-
-            return loss;
         }
 
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
@@ -607,11 +704,11 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        private static ref float Get(ref float origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        private static global::System.Numerics.Vector<float> Load(ref float origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
+        private static void Store(ref float origin, nint index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -172,12 +172,18 @@ namespace Samples
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
-        /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
+        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
+            global::System.ReadOnlySpan<float> a1 = Layer1Forward(ws, a0, rows, training, key, firstRow);
+            Layer2Forward(ws, a1, rows, training, key, firstRow);
+        }
 
+        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
+        private global::System.ReadOnlySpan<float> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<float> a0, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
             // ─── Layer 1: dense 2 → 2, sigmoid (unrolled, 4 weights) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·2 + j
             // a1 = σ(z1)      σ(z) = 1 / (1 + e^(−z))
@@ -191,7 +197,13 @@ namespace Samples
                 a1[o + 0] = 1f / (1f + global::System.MathF.Exp(-z1[o + 0]));
                 a1[o + 1] = 1f / (1f + global::System.MathF.Exp(-z1[o + 1]));
             }
+            return a1;
+        }
 
+        /// <summary>Layer 2 forward: z2 = W2 a1 + b2, a2 = σ(z2); returns a2.</summary>
+        private global::System.ReadOnlySpan<float> Layer2Forward(Workspace ws, global::System.ReadOnlySpan<float> a1, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
             // ─── Layer 2: dense 2 → 1, identity (unrolled, 2 weights) ───
             // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
             // a2 = σ(z2)      σ(z) = z
@@ -203,19 +215,25 @@ namespace Samples
                 z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[W2 + 1 * 1 + 0] * a1[i + 1] + p[b2 + 0];
                 a2[o + 0] = z2[o + 0];
             }
+            return a2;
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
         private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
-            global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
-            global::System.Span<float> delta1 = ws.Delta1;
+            float loss = OutputError(ws, y, rows);
+            Layer2Backward(ws, g, ws.A1, rows, transposed);
+            Layer1Backward(ws, g, a0, rows, transposed);
+            return loss;
+        }
+
+        /// <summary>The loss of the tile and the output error δ2 = ∂C/∂z2.</summary>
+        private float OutputError(Workspace ws, global::System.ReadOnlySpan<float> y, int rows)
+        {
             global::System.ReadOnlySpan<float> z2 = ws.Z2, a2 = ws.A2;
             global::System.Span<float> delta2 = ws.Delta2;
             float loss = 0f;
-
             // ─── Output error, layer 2 (identity), mean squared error ───
             // C = ½ Σ_j (a_j − y_j)²
             // δ2 = σ'(z2) ∘ (a2 − y),  σ'(z) = 1
@@ -226,7 +244,34 @@ namespace Samples
                 loss += 0.5f * e0 * e0;
                 delta2[o + 0] = e0;
             }
+            return loss;
+        }
 
+        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> delta1 = ws.Delta1;
+            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+            for (int s = 0; s < rows; s++)
+            {
+                int i = s * Layer0Size, o = s * Layer1Size;
+                g[W1 + 0 * 2 + 0] += delta1[o + 0] * a0[i + 0];
+                g[W1 + 0 * 2 + 1] += delta1[o + 1] * a0[i + 0];
+                g[W1 + 1 * 2 + 0] += delta1[o + 0] * a0[i + 1];
+                g[W1 + 1 * 2 + 1] += delta1[o + 1] * a0[i + 1];
+                g[b1 + 0] += delta1[o + 0];
+                g[b1 + 1] += delta1[o + 1];
+            }
+        }
+
+        /// <summary>Layer 2 backward: ∂C/∂W2 and ∂C/∂b2 from δ2, then δ1 = ((W2)ᵀ δ2) ∘ σ'(z1).</summary>
+        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> delta2 = ws.Delta2;
+            global::System.ReadOnlySpan<float> z1 = ws.Z1;
+            global::System.Span<float> delta1 = ws.Delta1;
             // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j ───
             for (int s = 0; s < rows; s++)
             {
@@ -245,20 +290,6 @@ namespace Samples
                 float da1 = (p[W2 + 1 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_1
                 delta1[i + 1] = da1 * a1[i + 1] * (1f - a1[i + 1]);
             }
-
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer0Size, o = s * Layer1Size;
-                g[W1 + 0 * 2 + 0] += delta1[o + 0] * a0[i + 0];
-                g[W1 + 0 * 2 + 1] += delta1[o + 1] * a0[i + 0];
-                g[W1 + 1 * 2 + 0] += delta1[o + 0] * a0[i + 1];
-                g[W1 + 1 * 2 + 1] += delta1[o + 1] * a0[i + 1];
-                g[b1 + 0] += delta1[o + 0];
-                g[b1 + 1] += delta1[o + 1];
-            }
-
-            return loss;
         }
 
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
@@ -302,11 +333,11 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        private static ref float Get(ref float origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        private static global::System.Numerics.Vector<float> Load(ref float origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
+        private static void Store(ref float origin, nint index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -159,12 +159,17 @@ namespace Samples
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
-        /// <summary>The forward pass over <paramref name="rows"/> samples; training draws dropout masks and uses batch statistics.</summary>
+        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
+            Layer1Forward(ws, a0, rows, training, key, firstRow);
+        }
 
+        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
+        private global::System.ReadOnlySpan<float> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<float> a0, int rows, bool training, ulong key, int firstRow)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
             // ─── Layer 1: dense 3 → 4, softmax (unrolled, 12 weights) ───
             // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·4 + j
             // a1 = σ(z1)      a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
@@ -199,17 +204,24 @@ namespace Samples
                     os[j] /= sum;
                 }
             }
+            return a1;
         }
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
         private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> a0 = x;
+            float loss = OutputError(ws, y, rows);
+            Layer1Backward(ws, g, a0, rows, transposed);
+            return loss;
+        }
+
+        /// <summary>The loss of the tile and the output error δ1 = ∂C/∂z1.</summary>
+        private float OutputError(Workspace ws, global::System.ReadOnlySpan<float> y, int rows)
+        {
             global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
             global::System.Span<float> delta1 = ws.Delta1;
             float loss = 0f;
-
             // ─── Output error, layer 1 (softmax), mean squared error ───
             // C = ½ Σ_j (a_j − y_j)²
             // δ1 = σ'(z1) ∘ (a1 − y),  g ∘ σ'(z) = a ∘ (g − (g·a))  (Jacobian-vector product)
@@ -228,7 +240,14 @@ namespace Samples
                     delta1[o + j] = a1[o + j] * ((a1[o + j] - y[o + j]) - dot);
                 }
             }
+            return loss;
+        }
 
+        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> delta1 = ws.Delta1;
             // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
             for (int s = 0; s < rows; s++)
             {
@@ -250,8 +269,6 @@ namespace Samples
                 g[b1 + 2] += delta1[o + 2];
                 g[b1 + 3] += delta1[o + 3];
             }
-
-            return loss;
         }
 
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
@@ -286,11 +303,11 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Get(ref float origin, int index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
+        private static ref float Get(ref float origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Load(ref float origin, int index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
+        private static global::System.Numerics.Vector<float> Load(ref float origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float origin, int index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
+        private static void Store(ref float origin, nint index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
