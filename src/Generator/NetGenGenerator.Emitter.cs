@@ -41,7 +41,7 @@ public sealed partial class NetGenGenerator
                 "Spec", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "State", "RandomState",
                 "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients",
                 "LayerCount", "ParameterLength", "StateLength", "TileRows", "VectorWidth",
-                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
+                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "LanesForward", "LanesBackward", "LaneBuffers", "_lanes", "Log", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
                 "Ref", "Load", "Store", "Get", "TransposeWeights",
                 "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_work",
             ];
@@ -92,6 +92,12 @@ public sealed partial class NetGenGenerator
                 w.Line();
                 WriteBackwardTile(w, plan);
                 w.Line();
+                if (LaneKernels.Applies(plan))
+                {
+                    LaneKernels.Write(w, plan);
+                    w.Line();
+                }
+
                 WriteHelpers(w, plan);
             }
 
@@ -219,6 +225,10 @@ public sealed partial class NetGenGenerator
             w.Line($"private readonly {T}[] _state = new {T}[StateLength];");
             w.Line("private ulong _randomState;");
             w.Line("private readonly Workspace _work = new Workspace();");
+            if (LaneKernels.Applies(plan))
+            {
+                w.Line("private readonly LaneBuffers _lanes = new LaneBuffers();");
+            }
             foreach (LayerPlan layer in plan.TransposedLayers)
             {
                 w.Line($"private readonly {T}[] _wt{layer.Index} = new {T}[Layer{layer.Index - 1}Size * Layer{layer.Index}Size];   // W{layer.Index}ᵀ [out × in], refreshed by each batch of 4 rows or more");
@@ -273,6 +283,7 @@ public sealed partial class NetGenGenerator
             string ro = $"global::System.ReadOnlySpan<{T}>";
             string rw = $"global::System.Span<{T}>";
             string key = plan.HasDropout ? "key" : "0";
+            bool lanes = LaneKernels.Applies(plan);
 
             w.Line("/// <inheritdoc />");
             WriteAlgorithmRemarks(w, plan, backward: false);
@@ -293,9 +304,29 @@ public sealed partial class NetGenGenerator
                 using (w.Block("for (int first = 0; first < count; first += TileRows)"))
                 {
                     w.Line("int rows = global::System.Math.Min(TileRows, count - first);");
+                    if (lanes)
+                    {
+                        w.Line("int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels");
+                        using (w.Block("if (lanes > 0)"))
+                        {
+                            w.Line($"LanesForward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * {outSize}, lanes * {outSize}), lanes);");
+                        }
+
+                        w.Line("first += lanes;");
+                        w.Line("rows -= lanes;");
+                        using (w.Block("if (rows == 0)"))
+                        {
+                            w.Line("continue;");
+                        }
+                    }
+
                     w.Line("_work.EnsureRows(rows);");
                     w.Line("ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);");
                     w.Line($"new {rw}(_work.A{plan.L}, 0, rows * {outSize}).CopyTo(outputs.Slice(first * {outSize}));");
+                    if (lanes)
+                    {
+                        w.Line("first -= lanes;");
+                    }
                 }
             }
 
@@ -347,10 +378,32 @@ public sealed partial class NetGenGenerator
                 using (w.Block($"for (int first = 0; first < count; first += {tile})"))
                 {
                     w.Line($"int rows = global::System.Math.Min({tile}, count - first);");
-                    w.Line("_work.EnsureRows(rows);");
-                    w.Line("var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);");
-                    w.Line($"ForwardTile(_work, input, rows, true, {key}, first);");
-                    w.Line($"loss += BackwardTile(_work, _gradients, input, targets.Slice(first * {outSize}, rows * {outSize}), rows, transposed);");
+                    int close = 0;
+                    if (lanes)
+                    {
+                        w.Line("int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels");
+                        using (w.Block("if (lanes > 0)"))
+                        {
+                            w.Line($"loss += LanesBackward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * {outSize}, lanes * {outSize}), lanes);");
+                        }
+
+                        w.Line("if (lanes < rows)");
+                        w.Line("{");
+                        w.Indent();
+                        w.Line("int rest = rows - lanes, start = first + lanes;");
+                        close = 1;
+                    }
+
+                    string rows = lanes ? "rest" : "rows", start = lanes ? "start" : "first";
+                    w.Line($"_work.EnsureRows({rows});");
+                    w.Line($"var input = inputs.Slice({start} * Layer0Size, {rows} * Layer0Size);");
+                    w.Line($"ForwardTile(_work, input, {rows}, true, {key}, {start});");
+                    w.Line($"loss += BackwardTile(_work, _gradients, input, targets.Slice({start} * {outSize}, {rows} * {outSize}), {rows}, transposed);");
+                    if (close == 1)
+                    {
+                        w.Unindent();
+                        w.Line("}");
+                    }
                 }
 
                 w.Line("return loss;");
@@ -521,6 +574,24 @@ public sealed partial class NetGenGenerator
                 w.Line();
             }
 
+            if (LaneKernels.Applies(plan))
+            {
+                string outSize = $"Layer{plan.L}Size";
+                w.Line("/// <summary>A tile transposed for the lane kernels: one row of VectorWidth-aligned samples per feature.</summary>");
+                using (w.Block("private sealed class LaneBuffers"))
+                {
+                    w.Line($"private {T}[] _x = global::System.Array.Empty<{T}>(), _y = global::System.Array.Empty<{T}>();");
+                    w.Line();
+                    w.Line("/// <summary>Room for the inputs of <paramref name=\"rows\"/> samples, [Layer0Size × rows].</summary>");
+                    w.Line($"public global::System.Span<{T}> X(int rows) => _x.Length >= rows * Layer0Size ? _x : (_x = new {T}[rows * Layer0Size]);");
+                    w.Line();
+                    w.Line($"/// <summary>Room for the targets of <paramref name=\"rows\"/> samples, [{outSize} × rows].</summary>");
+                    w.Line($"public global::System.Span<{T}> Y(int rows) => _y.Length >= rows * {outSize} ? _y : (_y = new {T}[rows * {outSize}]);");
+                }
+
+                w.Line();
+            }
+
             w.Line("/// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>");
             using (w.Block("private sealed class Workspace"))
             {
@@ -574,6 +645,8 @@ public sealed partial class NetGenGenerator
             w.Line($"private static {V} Fma({V} a, {V} b, {V} c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);");
             w.Line(inline);
             w.Line($"private static {V} Exp({V} z) => global::System.Numerics.Vector.Exp(z);");
+            w.Line(inline);
+            w.Line($"private static {V} Log({V} z) => global::System.Numerics.Vector.Log(z);");
             w.Line(inline);
             w.Line($"private static {V} Max0({V} z) => global::System.Numerics.Vector.Max(z, {V}.Zero);");
             w.Line(inline);

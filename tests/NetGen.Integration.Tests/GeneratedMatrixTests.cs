@@ -13,6 +13,9 @@ public sealed class GeneratedMatrixTests(ITestOutputHelper output)
     private static readonly Lazy<Dictionary<string, (NetworkSpec Spec, Func<int, object> Create)>> s_double = new(() => Build(Precision.Double));
     private static readonly Lazy<Dictionary<string, (NetworkSpec Spec, Func<int, object> Create)>> s_single = new(() => Build(Precision.Single));
 
+    /// <summary>13 rows: one vector of 8 lanes plus 5 rows (narrow nets); three 4-row blocks plus one (wide nets).</summary>
+    private const int Rows = 13;
+
     public static TheoryData<string> Names()
     {
         var data = new TheoryData<string>();
@@ -30,7 +33,7 @@ public sealed class GeneratedMatrixTests(ITestOutputHelper output)
     {
         (NetworkSpec spec, Func<int, object> create) = s_double.Value[name];
         var net = (INetwork<double>)create(3);
-        (double[] x, double[] y) = TestData.Make(spec, count: 6, seed: 7);
+        (double[] x, double[] y) = TestData.Make(spec, count: name.StartsWith("small", StringComparison.Ordinal) ? 11 : 6, seed: 7);   // 8 lanes + 3 rows; one 4-row block + 2
         GradientCheck.Result result = GradientCheck.Check(net, x, y);
         output.WriteLine(result.ToString());
         Assert.True(result.MaxError <= 1e-6, $"{name}: {result}");
@@ -45,10 +48,10 @@ public sealed class GeneratedMatrixTests(ITestOutputHelper output)
         var generated = (INetwork<double>)create(5);
         var generic = new GenericNetwork<double>(spec, seed: 5);
         Assert.Equal(generic.Parameters.ToArray(), generated.Parameters.ToArray());
-        (double[] x, double[] y) = TestData.Make(spec, count: 5, seed: 11);
+        (double[] x, double[] y) = TestData.Make(spec, count: Rows, seed: 11);
 
-        var outGenerated = new double[5 * spec.OutputSize];
-        var outGeneric = new double[5 * spec.OutputSize];
+        var outGenerated = new double[Rows * spec.OutputSize];
+        var outGeneric = new double[Rows * spec.OutputSize];
         generated.ForwardBatch(x, outGenerated);
         generic.ForwardBatch(x, outGeneric);
         Assert.True(Compare.ScaledError(outGenerated, outGeneric) <= 1e-12, $"outputs differ by {Compare.ScaledError(outGenerated, outGeneric):E2}");
@@ -79,13 +82,13 @@ public sealed class GeneratedMatrixTests(ITestOutputHelper output)
             reference.Parameters[i] = generated.Parameters[i];
         }
 
-        (double[] xd, double[] yd) = TestData.Make(spec, count: 5, seed: 11);
+        (double[] xd, double[] yd) = TestData.Make(spec, count: Rows, seed: 11);
         float[] x = TestData.ToFloat(xd), y = TestData.ToFloat(yd);
         xd = TestData.ToDouble(x);
         yd = TestData.ToDouble(y);
 
-        var outGenerated = new float[5 * spec.OutputSize];
-        var outGeneric = new float[5 * spec.OutputSize];
+        var outGenerated = new float[Rows * spec.OutputSize];
+        var outGeneric = new float[Rows * spec.OutputSize];
         generated.ForwardBatch(x, outGenerated);
         generic.ForwardBatch(x, outGeneric);
         Assert.True(Compare.ScaledError(outGenerated, outGeneric) <= 1e-5, $"outputs differ by {Compare.ScaledError(outGenerated, outGeneric):E2}");

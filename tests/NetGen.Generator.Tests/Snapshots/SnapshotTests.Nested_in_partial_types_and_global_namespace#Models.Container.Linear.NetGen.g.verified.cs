@@ -61,6 +61,7 @@ partial class Models
             private readonly float[] _state = new float[StateLength];
             private ulong _randomState;
             private readonly Workspace _work = new Workspace();
+            private readonly LaneBuffers _lanes = new LaneBuffers();
 
             /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
             public Linear() : this(0) { }
@@ -117,9 +118,21 @@ partial class Models
                 for (int first = 0; first < count; first += TileRows)
                 {
                     int rows = global::System.Math.Min(TileRows, count - first);
+                    int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
+                    if (lanes > 0)
+                    {
+                        LanesForward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer1Size, lanes * Layer1Size), lanes);
+                    }
+                    first += lanes;
+                    rows -= lanes;
+                    if (rows == 0)
+                    {
+                        continue;
+                    }
                     _work.EnsureRows(rows);
                     ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
                     new global::System.Span<float>(_work.A1, 0, rows * Layer1Size).CopyTo(outputs.Slice(first * Layer1Size));
+                    first -= lanes;
                 }
             }
 
@@ -150,10 +163,19 @@ partial class Models
                 for (int first = 0; first < count; first += TileRows)
                 {
                     int rows = global::System.Math.Min(TileRows, count - first);
-                    _work.EnsureRows(rows);
-                    var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);
-                    ForwardTile(_work, input, rows, true, 0, first);
-                    loss += BackwardTile(_work, _gradients, input, targets.Slice(first * Layer1Size, rows * Layer1Size), rows, transposed);
+                    int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
+                    if (lanes > 0)
+                    {
+                        loss += LanesBackward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer1Size, lanes * Layer1Size), lanes);
+                    }
+                    if (lanes < rows)
+                    {
+                        int rest = rows - lanes, start = first + lanes;
+                        _work.EnsureRows(rest);
+                        var input = inputs.Slice(start * Layer0Size, rest * Layer0Size);
+                        ForwardTile(_work, input, rest, true, 0, start);
+                        loss += BackwardTile(_work, _gradients, input, targets.Slice(start * Layer1Size, rest * Layer1Size), rest, transposed);
+                    }
                 }
                 return loss;
             }
@@ -229,6 +251,93 @@ partial class Models
                 }
             }
 
+            /// <summary>
+            /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
+            /// VectorWidth. Adds ∂C/∂θ to the gradients and returns the summed loss.
+            /// </summary>
+            private float LanesBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+            {
+                global::System.ReadOnlySpan<float> p = _parameters;
+                // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
+                global::System.Span<float> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+                for (int s = 0; s < rows; s++)
+                {
+                    xt[0 * rows + s] = x[s * Layer0Size + 0];
+                    xt[1 * rows + s] = x[s * Layer0Size + 1];
+                    yt[0 * rows + s] = y[s * Layer1Size + 0];
+                }
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = Vec(p[W1 + 0 * 1 + 0]); var w1_1_0 = Vec(p[W1 + 1 * 1 + 0]);
+                var b1_0 = Vec(p[b1 + 0]);
+                // gradient accumulators, one vector per parameter, summed over the lanes at the end
+                var dw1_0_0 = Vec(0f); var dw1_1_0 = Vec(0f);
+                var db1_0 = Vec(0f);
+                var loss = Vec(0f);
+                for (int s = 0; s < rows; s += VectorWidth)
+                {
+                    var a0_0 = Vec(xt, 0 * rows + s); var a0_1 = Vec(xt, 1 * rows + s);
+                    var y_0 = Vec(yt, 0 * rows + s);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
+                    var z1_0 = Fma(w1_1_0, a0_1, Fma(w1_0_0, a0_0, b1_0));
+                    var a1_0 = z1_0;
+                    // C = ½ Σ_j (a_j − y_j)²
+                    // δ1 = σ'(z1) ∘ (a1 − y)
+                    var e_0 = a1_0 - y_0;   // ∂C/∂a1_0
+                    loss = Fma(Vec(0.5f) * e_0, e_0, loss);
+                    var delta1_0 = e_0;
+                    // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
+                    dw1_0_0 = Fma(delta1_0, a0_0, dw1_0_0);
+                    dw1_1_0 = Fma(delta1_0, a0_1, dw1_1_0);
+                    db1_0 += delta1_0;
+                }
+                // sum the lanes into the gradients
+                global::System.Span<float> g = _gradients;
+                g[W1 + 0 * 1 + 0] += global::System.Numerics.Vector.Sum(dw1_0_0);
+                g[W1 + 1 * 1 + 0] += global::System.Numerics.Vector.Sum(dw1_1_0);
+                g[b1 + 0] += global::System.Numerics.Vector.Sum(db1_0);
+                return global::System.Numerics.Vector.Sum(loss);
+            }
+
+            /// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name="rows"/> is a multiple of VectorWidth.</summary>
+            private void LanesForward(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int rows)
+            {
+                global::System.ReadOnlySpan<float> p = _parameters;
+                // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
+                global::System.Span<float> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+                for (int s = 0; s < rows; s++)
+                {
+                    xt[0 * rows + s] = x[s * Layer0Size + 0];
+                    xt[1 * rows + s] = x[s * Layer0Size + 1];
+                }
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = Vec(p[W1 + 0 * 1 + 0]); var w1_1_0 = Vec(p[W1 + 1 * 1 + 0]);
+                var b1_0 = Vec(p[b1 + 0]);
+                for (int s = 0; s < rows; s += VectorWidth)
+                {
+                    var a0_0 = Vec(xt, 0 * rows + s); var a0_1 = Vec(xt, 1 * rows + s);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
+                    var z1_0 = Fma(w1_1_0, a0_1, Fma(w1_0_0, a0_0, b1_0));
+                    var a1_0 = z1_0;
+                    // back to one row per sample
+                    for (int i = 0; i < VectorWidth; i++)
+                    {
+                        output[(s + i) * Layer1Size + 0] = a1_0[i];
+                    }
+                }
+            }
+
+            /// <summary>A tile transposed for the lane kernels: one row of VectorWidth-aligned samples per feature.</summary>
+            private sealed class LaneBuffers
+            {
+                private float[] _x = global::System.Array.Empty<float>(), _y = global::System.Array.Empty<float>();
+
+                /// <summary>Room for the inputs of <paramref name="rows"/> samples, [Layer0Size × rows].</summary>
+                public global::System.Span<float> X(int rows) => _x.Length >= rows * Layer0Size ? _x : (_x = new float[rows * Layer0Size]);
+
+                /// <summary>Room for the targets of <paramref name="rows"/> samples, [Layer1Size × rows].</summary>
+                public global::System.Span<float> Y(int rows) => _y.Length >= rows * Layer1Size ? _y : (_y = new float[rows * Layer1Size]);
+            }
+
             /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
             private sealed class Workspace
             {
@@ -274,6 +383,8 @@ partial class Models
             private static global::System.Numerics.Vector<float> Fma(global::System.Numerics.Vector<float> a, global::System.Numerics.Vector<float> b, global::System.Numerics.Vector<float> c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static global::System.Numerics.Vector<float> Exp(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Exp(z);
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static global::System.Numerics.Vector<float> Log(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Log(z);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static global::System.Numerics.Vector<float> Max0(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Max(z, global::System.Numerics.Vector<float>.Zero);
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

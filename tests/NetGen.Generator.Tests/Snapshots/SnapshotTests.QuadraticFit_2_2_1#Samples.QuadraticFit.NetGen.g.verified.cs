@@ -69,6 +69,7 @@ namespace Samples
         private readonly float[] _state = new float[StateLength];
         private ulong _randomState;
         private readonly Workspace _work = new Workspace();
+        private readonly LaneBuffers _lanes = new LaneBuffers();
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public QuadraticFit() : this(0) { }
@@ -126,9 +127,21 @@ namespace Samples
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
+                int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
+                if (lanes > 0)
+                {
+                    LanesForward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                }
+                first += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
                 _work.EnsureRows(rows);
                 ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
                 new global::System.Span<float>(_work.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
+                first -= lanes;
             }
         }
 
@@ -161,10 +174,19 @@ namespace Samples
             for (int first = 0; first < count; first += TileRows)
             {
                 int rows = global::System.Math.Min(TileRows, count - first);
-                _work.EnsureRows(rows);
-                var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);
-                ForwardTile(_work, input, rows, true, 0, first);
-                loss += BackwardTile(_work, _gradients, input, targets.Slice(first * Layer2Size, rows * Layer2Size), rows, transposed);
+                int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
+                if (lanes > 0)
+                {
+                    loss += LanesBackward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                }
+                if (lanes < rows)
+                {
+                    int rest = rows - lanes, start = first + lanes;
+                    _work.EnsureRows(rest);
+                    var input = inputs.Slice(start * Layer0Size, rest * Layer0Size);
+                    ForwardTile(_work, input, rest, true, 0, start);
+                    loss += BackwardTile(_work, _gradients, input, targets.Slice(start * Layer2Size, rest * Layer2Size), rest, transposed);
+                }
             }
             return loss;
         }
@@ -292,6 +314,124 @@ namespace Samples
             }
         }
 
+        /// <summary>
+        /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
+        /// VectorWidth. Adds ∂C/∂θ to the gradients and returns the summed loss.
+        /// </summary>
+        private float LanesBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
+            global::System.Span<float> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+            for (int s = 0; s < rows; s++)
+            {
+                xt[0 * rows + s] = x[s * Layer0Size + 0];
+                xt[1 * rows + s] = x[s * Layer0Size + 1];
+                yt[0 * rows + s] = y[s * Layer2Size + 0];
+            }
+            // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+            var w1_0_0 = Vec(p[W1 + 0 * 2 + 0]); var w1_0_1 = Vec(p[W1 + 0 * 2 + 1]); var w1_1_0 = Vec(p[W1 + 1 * 2 + 0]); var w1_1_1 = Vec(p[W1 + 1 * 2 + 1]);
+            var b1_0 = Vec(p[b1 + 0]); var b1_1 = Vec(p[b1 + 1]);
+            var w2_0_0 = Vec(p[W2 + 0 * 1 + 0]); var w2_1_0 = Vec(p[W2 + 1 * 1 + 0]);
+            var b2_0 = Vec(p[b2 + 0]);
+            // gradient accumulators, one vector per parameter, summed over the lanes at the end
+            var dw1_0_0 = Vec(0f); var dw1_0_1 = Vec(0f); var dw1_1_0 = Vec(0f); var dw1_1_1 = Vec(0f);
+            var db1_0 = Vec(0f); var db1_1 = Vec(0f);
+            var dw2_0_0 = Vec(0f); var dw2_1_0 = Vec(0f);
+            var db2_0 = Vec(0f);
+            var loss = Vec(0f);
+            for (int s = 0; s < rows; s += VectorWidth)
+            {
+                var a0_0 = Vec(xt, 0 * rows + s); var a0_1 = Vec(xt, 1 * rows + s);
+                var y_0 = Vec(yt, 0 * rows + s);
+                // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
+                var z1_0 = Fma(w1_1_0, a0_1, Fma(w1_0_0, a0_0, b1_0));
+                var z1_1 = Fma(w1_1_1, a0_1, Fma(w1_0_1, a0_0, b1_1));
+                var a1_0 = Vec(1f) / (Vec(1f) + Exp(-z1_0));
+                var a1_1 = Vec(1f) / (Vec(1f) + Exp(-z1_1));
+                // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                var z2_0 = Fma(w2_1_0, a1_1, Fma(w2_0_0, a1_0, b2_0));
+                var a2_0 = z2_0;
+                // C = ½ Σ_j (a_j − y_j)²
+                // δ2 = σ'(z2) ∘ (a2 − y)
+                var e_0 = a2_0 - y_0;   // ∂C/∂a2_0
+                loss = Fma(Vec(0.5f) * e_0, e_0, loss);
+                var delta2_0 = e_0;
+                // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
+                dw2_0_0 = Fma(delta2_0, a1_0, dw2_0_0);
+                dw2_1_0 = Fma(delta2_0, a1_1, dw2_1_0);
+                db2_0 += delta2_0;
+                // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = a (1 − a)
+                var delta1_0 = (w2_0_0 * delta2_0) * a1_0 * (Vec(1f) - a1_0);
+                var delta1_1 = (w2_1_0 * delta2_0) * a1_1 * (Vec(1f) - a1_1);
+                // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
+                dw1_0_0 = Fma(delta1_0, a0_0, dw1_0_0);
+                dw1_0_1 = Fma(delta1_1, a0_0, dw1_0_1);
+                dw1_1_0 = Fma(delta1_0, a0_1, dw1_1_0);
+                dw1_1_1 = Fma(delta1_1, a0_1, dw1_1_1);
+                db1_0 += delta1_0; db1_1 += delta1_1;
+            }
+            // sum the lanes into the gradients
+            global::System.Span<float> g = _gradients;
+            g[W1 + 0 * 2 + 0] += global::System.Numerics.Vector.Sum(dw1_0_0);
+            g[W1 + 0 * 2 + 1] += global::System.Numerics.Vector.Sum(dw1_0_1);
+            g[W1 + 1 * 2 + 0] += global::System.Numerics.Vector.Sum(dw1_1_0);
+            g[W1 + 1 * 2 + 1] += global::System.Numerics.Vector.Sum(dw1_1_1);
+            g[b1 + 0] += global::System.Numerics.Vector.Sum(db1_0);
+            g[b1 + 1] += global::System.Numerics.Vector.Sum(db1_1);
+            g[W2 + 0 * 1 + 0] += global::System.Numerics.Vector.Sum(dw2_0_0);
+            g[W2 + 1 * 1 + 0] += global::System.Numerics.Vector.Sum(dw2_1_0);
+            g[b2 + 0] += global::System.Numerics.Vector.Sum(db2_0);
+            return global::System.Numerics.Vector.Sum(loss);
+        }
+
+        /// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name="rows"/> is a multiple of VectorWidth.</summary>
+        private void LanesForward(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int rows)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
+            global::System.Span<float> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+            for (int s = 0; s < rows; s++)
+            {
+                xt[0 * rows + s] = x[s * Layer0Size + 0];
+                xt[1 * rows + s] = x[s * Layer0Size + 1];
+            }
+            // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+            var w1_0_0 = Vec(p[W1 + 0 * 2 + 0]); var w1_0_1 = Vec(p[W1 + 0 * 2 + 1]); var w1_1_0 = Vec(p[W1 + 1 * 2 + 0]); var w1_1_1 = Vec(p[W1 + 1 * 2 + 1]);
+            var b1_0 = Vec(p[b1 + 0]); var b1_1 = Vec(p[b1 + 1]);
+            var w2_0_0 = Vec(p[W2 + 0 * 1 + 0]); var w2_1_0 = Vec(p[W2 + 1 * 1 + 0]);
+            var b2_0 = Vec(p[b2 + 0]);
+            for (int s = 0; s < rows; s += VectorWidth)
+            {
+                var a0_0 = Vec(xt, 0 * rows + s); var a0_1 = Vec(xt, 1 * rows + s);
+                // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
+                var z1_0 = Fma(w1_1_0, a0_1, Fma(w1_0_0, a0_0, b1_0));
+                var z1_1 = Fma(w1_1_1, a0_1, Fma(w1_0_1, a0_0, b1_1));
+                var a1_0 = Vec(1f) / (Vec(1f) + Exp(-z1_0));
+                var a1_1 = Vec(1f) / (Vec(1f) + Exp(-z1_1));
+                // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                var z2_0 = Fma(w2_1_0, a1_1, Fma(w2_0_0, a1_0, b2_0));
+                var a2_0 = z2_0;
+                // back to one row per sample
+                for (int i = 0; i < VectorWidth; i++)
+                {
+                    output[(s + i) * Layer2Size + 0] = a2_0[i];
+                }
+            }
+        }
+
+        /// <summary>A tile transposed for the lane kernels: one row of VectorWidth-aligned samples per feature.</summary>
+        private sealed class LaneBuffers
+        {
+            private float[] _x = global::System.Array.Empty<float>(), _y = global::System.Array.Empty<float>();
+
+            /// <summary>Room for the inputs of <paramref name="rows"/> samples, [Layer0Size × rows].</summary>
+            public global::System.Span<float> X(int rows) => _x.Length >= rows * Layer0Size ? _x : (_x = new float[rows * Layer0Size]);
+
+            /// <summary>Room for the targets of <paramref name="rows"/> samples, [Layer2Size × rows].</summary>
+            public global::System.Span<float> Y(int rows) => _y.Length >= rows * Layer2Size ? _y : (_y = new float[rows * Layer2Size]);
+        }
+
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
         private sealed class Workspace
         {
@@ -346,6 +486,8 @@ namespace Samples
         private static global::System.Numerics.Vector<float> Fma(global::System.Numerics.Vector<float> a, global::System.Numerics.Vector<float> b, global::System.Numerics.Vector<float> c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Exp(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Exp(z);
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Numerics.Vector<float> Log(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Log(z);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Max0(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Max(z, global::System.Numerics.Vector<float>.Zero);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

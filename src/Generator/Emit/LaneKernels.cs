@@ -1,0 +1,254 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// The kernel shape for networks narrower than a vector: SIMD across samples. Each <c>Vector&lt;T&gt;</c> holds one
+/// quantity for VectorWidth samples (lane i = sample s + i), so the course's unrolled equations run unchanged,
+/// VectorWidth samples at a time: z1_0 = w1_0_0 a0_0 + w1_1_0 a0_1 + b1_0 on vectors. Weights are broadcast once
+/// per batch, every gradient accumulates in its own vector, and the lanes are summed at the end.
+/// </summary>
+internal static class LaneKernels
+{
+    /// <summary>Networks with at most this many parameters get the lane kernels (one vector register or stack slot each).</summary>
+    public const int MaxParameters = 160;
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters.</summary>
+    public static bool Applies(NetworkPlan plan) =>
+        plan.Layers.All(l => l.Unrolled) && !plan.HasBatchNorm && !plan.HasDropout && plan.ParameterCount <= MaxParameters;
+
+    public static void Write(SourceWriter w, NetworkPlan plan)
+    {
+        NumericType t = plan.T;
+        string T = t.Name;
+        string ro = $"global::System.ReadOnlySpan<{T}>";
+        w.Line("/// <summary>");
+        w.Line("/// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name=\"rows\"/> is a multiple of");
+        w.Line("/// VectorWidth. Adds ∂C/∂θ to the gradients and returns the summed loss.");
+        w.Line("/// </summary>");
+        using (w.Block($"private {T} LanesBackward({ro} x, {ro} y, int rows)"))
+        {
+            Prologue(w, plan, withTargets: true);
+            w.Line("// gradient accumulators, one vector per parameter, summed over the lanes at the end");
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                w.Line(string.Join(" ", Weights(layer).Select(wk => $"var d{wk.Name} = {t.VecLit(0)};")));
+                w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var db{layer.Index}_{I(j)} = {t.VecLit(0)};")));
+            }
+
+            w.Line($"var loss = {t.VecLit(0)};");
+            using (w.Block("for (int s = 0; s < rows; s += VectorWidth)"))
+            {
+                LoadInputs(w, plan, withTargets: true);
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    Forward(w, plan, layer);
+                }
+
+                OutputError(w, plan, plan.Layers[plan.L - 1]);
+                for (int l = plan.L; l >= 1; l--)
+                {
+                    LayerPlan layer = plan.Layers[l - 1];
+                    w.Line($"// ∂C/∂W{l}_kj += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j");
+                    foreach (var (name, k, j) in Weights(layer))
+                    {
+                        w.Line($"d{name} = Fma(delta{l}_{I(j)}, a{l - 1}_{I(k)}, d{name});");
+                    }
+
+                    w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"db{l}_{I(j)} += delta{l}_{I(j)};")));
+                    if (l > 1)
+                    {
+                        LayerPlan previous = plan.Layers[l - 2];
+                        LayerMath.ActivationRule act = LayerMath.For(previous.Model.Activation);
+                        w.Line($"// δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'(z{l - 1}),   {act.Derivative}");
+                        for (int k = 0; k < layer.In; k++)
+                        {
+                            string sum = string.Join(" + ", Enumerable.Range(0, layer.Out).Select(j => $"w{l}_{I(k)}_{I(j)} * delta{l}_{I(j)}"));
+                            w.Line($"var delta{l - 1}_{I(k)} = {act.VectorDelta(t, $"({sum})", $"z{l - 1}_{I(k)}", $"a{l - 1}_{I(k)}", t.Lit(previous.Model.Alpha))};");
+                        }
+                    }
+                }
+            }
+
+            w.Line("// sum the lanes into the gradients");
+            w.Line($"global::System.Span<{T}> g = _gradients;");
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                foreach (var (name, k, j) in Weights(layer))
+                {
+                    w.Line($"g[W{layer.Index} + {I(k)} * {I(layer.Out)} + {I(j)}] += global::System.Numerics.Vector.Sum(d{name});");
+                }
+
+                for (int j = 0; j < layer.Out; j++)
+                {
+                    w.Line($"g[b{layer.Index} + {I(j)}] += global::System.Numerics.Vector.Sum(db{layer.Index}_{I(j)});");
+                }
+            }
+
+            w.Line("return global::System.Numerics.Vector.Sum(loss);");
+        }
+
+        w.Line();
+        w.Line("/// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name=\"rows\"/> is a multiple of VectorWidth.</summary>");
+        using (w.Block($"private void LanesForward({ro} x, global::System.Span<{T}> output, int rows)"))
+        {
+            Prologue(w, plan, withTargets: false);
+            using (w.Block("for (int s = 0; s < rows; s += VectorWidth)"))
+            {
+                LoadInputs(w, plan, withTargets: false);
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    Forward(w, plan, layer);
+                }
+
+                LayerPlan output = plan.Layers[plan.L - 1];
+                w.Line("// back to one row per sample");
+                using (w.Block("for (int i = 0; i < VectorWidth; i++)"))
+                {
+                    for (int j = 0; j < output.Out; j++)
+                    {
+                        w.Line($"output[(s + i) * {output.OutSize} + {I(j)}] = a{output.Index}_{I(j)}[i];");
+                    }
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string Name, int K, int J)> Weights(LayerPlan layer)
+    {
+        for (int k = 0; k < layer.In; k++)
+        {
+            for (int j = 0; j < layer.Out; j++)
+            {
+                yield return ($"w{layer.Index}_{I(k)}_{I(j)}", k, j);
+            }
+        }
+    }
+
+    private static void Prologue(SourceWriter w, NetworkPlan plan, bool withTargets)
+    {
+        NumericType t = plan.T;
+        w.Line($"global::System.ReadOnlySpan<{t.Name}> p = _parameters;");
+        w.Line("// the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples");
+        w.Line($"global::System.Span<{t.Name}> xt = _lanes.X(rows), yt = _lanes.Y(rows);");
+        using (w.Block("for (int s = 0; s < rows; s++)"))
+        {
+            for (int k = 0; k < plan.Model.InputSize; k++)
+            {
+                w.Line($"xt[{I(k)} * rows + s] = x[s * Layer0Size + {I(k)}];");
+            }
+
+            if (withTargets)
+            {
+                LayerPlan output = plan.Layers[plan.L - 1];
+                for (int j = 0; j < output.Out; j++)
+                {
+                    w.Line($"yt[{I(j)} * rows + s] = y[s * {output.OutSize} + {I(j)}];");
+                }
+            }
+        }
+
+        w.Line("// weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            w.Line(string.Join(" ", Weights(layer).Select(wk => $"var {wk.Name} = Vec(p[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}]);")));
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var b{layer.Index}_{I(j)} = Vec(p[b{layer.Index} + {I(j)}]);")));
+        }
+    }
+
+    private static void LoadInputs(SourceWriter w, NetworkPlan plan, bool withTargets)
+    {
+        w.Line(string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = Vec(xt, {I(k)} * rows + s);")));
+        if (withTargets)
+        {
+            LayerPlan output = plan.Layers[plan.L - 1];
+            w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = Vec(yt, {I(j)} * rows + s);")));
+        }
+    }
+
+    private static void Forward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        NumericType t = plan.T;
+        int l = layer.Index;
+        LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
+        w.Line($"// z{l} = W{l} a{l - 1} + b{l},   a{l} = σ(z{l}),   {act.Forward}");
+        for (int j = 0; j < layer.Out; j++)
+        {
+            string expression = $"b{l}_{I(j)}";
+            for (int k = 0; k < layer.In; k++)
+            {
+                expression = $"Fma(w{l}_{I(k)}_{I(j)}, a{l - 1}_{I(k)}, {expression})";
+            }
+
+            w.Line($"var z{l}_{I(j)} = {expression};");
+        }
+
+        if (layer.Model.Activation == ActivationKind.Softmax)
+        {
+            string max = $"z{l}_0";
+            for (int j = 1; j < layer.Out; j++)
+            {
+                max = $"global::System.Numerics.Vector.Max({max}, z{l}_{I(j)})";
+            }
+
+            w.Line($"var max{l} = {max};");
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var e{l}_{I(j)} = Exp(z{l}_{I(j)} - max{l});")));
+            w.Line($"var sum{l} = {string.Join(" + ", Enumerable.Range(0, layer.Out).Select(j => $"e{l}_{I(j)}"))};");
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var a{l}_{I(j)} = e{l}_{I(j)} / sum{l};")));
+            return;
+        }
+
+        for (int j = 0; j < layer.Out; j++)
+        {
+            w.Line($"var a{l}_{I(j)} = {act.Vector(t, $"z{l}_{I(j)}", t.Lit(layer.Model.Alpha))};");
+        }
+    }
+
+    private static void OutputError(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    {
+        NumericType t = plan.T;
+        int l = layer.Index, n = layer.Out;
+        LayerMath.LossRule loss = LayerMath.For(plan.Model.Loss);
+        LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
+        w.Line($"// {loss.Cost}" + (loss.StableCost != loss.Cost ? $",  computed as {loss.StableCost}" : ""));
+        w.Line($"// {loss.Delta.Replace("^L", I(l))}");
+        IEnumerable<int> js = Enumerable.Range(0, n);
+        switch (plan.Model.Loss)
+        {
+            case LossKind.MeanSquaredError when layer.Model.Activation == ActivationKind.Softmax:
+                w.Line(string.Join(" ", js.Select(j => $"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};")));
+                w.Line(string.Join(" ", js.Select(j => $"loss = Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);")));
+                w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
+                w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
+                break;
+            case LossKind.MeanSquaredError:
+                foreach (int j in js)
+                {
+                    w.Line($"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};   // ∂C/∂a{l}_{I(j)}");
+                    w.Line($"loss = Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);");
+                    w.Line($"var delta{l}_{I(j)} = {act.VectorDelta(t, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}", t.Lit(layer.Model.Alpha))};");
+                }
+
+                break;
+            case LossKind.BinaryCrossEntropy:
+                foreach (int j in js)
+                {
+                    w.Line($"loss += Max0(z{l}_{I(j)}) - z{l}_{I(j)} * y_{I(j)} + Log({t.VecLit(1)} + Exp(-global::System.Numerics.Vector.Abs(z{l}_{I(j)})));");
+                    w.Line($"var delta{l}_{I(j)} = a{l}_{I(j)} - y_{I(j)};");
+                }
+
+                break;
+            case LossKind.CrossEntropy:
+                w.Line($"var lse = max{l} + Log(sum{l});   // ln Σ_k e^(z_k)");
+                w.Line($"var sumY = {string.Join(" + ", js.Select(j => $"y_{I(j)}"))};");
+                w.Line(string.Join(" ", js.Select(j => $"loss = Fma(y_{I(j)}, lse - z{l}_{I(j)}, loss);")));
+                w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * sumY - y_{I(j)};")));
+                break;
+        }
+    }
+}
