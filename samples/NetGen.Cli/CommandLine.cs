@@ -143,12 +143,11 @@ internal sealed class CommandLine
         DefaultValueFactory = _ => "standard",
     };
 
-    public Option<int> Seed { get; } = new("--seed", "-s")
+    public Option<int?> Seed { get; } = IntAtLeast(new Option<int?>("--seed", "-s")
     {
         HelpName = "n",
-        Description = "The seed of the split, the initial weights and the shuffling.",
-        DefaultValueFactory = _ => 1,
-    };
+        Description = "The seed of the split, the initial weights and the shuffling. [default: 1]",
+    }, int.MinValue);
 
     public Option<string?> Output { get; } = new("--output")
     {
@@ -216,7 +215,7 @@ internal sealed class CommandLine
         ValidationFraction = result.GetValue(ValidationFraction) ?? 0.1,
         TestFraction = result.GetValue(TestFraction) ?? 0.2,
         Scaling = result.GetValue(Scaling) ?? "standard",
-        Seed = result.GetValue(Seed),
+        Seed = result.GetValue(Seed) ?? 1,
         Output = result.GetValue(Output),
         DataDirectory = result.GetValue(DataDirectory),
         SaveModel = result.GetValue(SaveModel),
@@ -231,15 +230,26 @@ internal sealed class CommandLine
 
     private static Option<int?> NonNegative(Option<int?> option) => IntAtLeast(option, 0);
 
+    /// <summary>A whole-number option parsed with the invariant culture and checked against its minimum.</summary>
     private static Option<int?> IntAtLeast(Option<int?> option, int min)
     {
-        option.Validators.Add(result =>
+        option.CustomParser = result =>
         {
-            if (result.GetValueOrDefault<int?>() is int value && value < min)
+            string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (!int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+            {
+                result.AddError($"{option.Name} needs a whole number, not '{token}'.");
+                return null;
+            }
+
+            if (value < min)
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be at least {min}, not {value}."));
+                return null;
             }
-        });
+
+            return value;
+        };
         return option;
     }
 

@@ -61,7 +61,7 @@ internal static class EvaluateCommand
         }
 
         OutputPlan plan = OutputPlan.ForEvaluation(settings, info, DateTime.Now);
-        plan.Prepare(settings.Force);
+        plan.Check(settings.Force);
         if (saved is null)
         {
             reporter.Error(string.Create(CultureInfo.InvariantCulture,
@@ -75,6 +75,8 @@ internal static class EvaluateCommand
         {
             data = data.WithBinaryTarget();
         }
+
+        plan.Create();
 
         reporter.Line($"Model:     {path}");
         reporter.Line($"Network:   {RunParts.Describe(chosen)}: {spec}");

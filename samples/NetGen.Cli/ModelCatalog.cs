@@ -104,7 +104,7 @@ public static class ModelCatalog
     public static int[] ParseLayers(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] parts = text.Split([',', '-', 'x', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] parts = text.Split([',', '-', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
         {

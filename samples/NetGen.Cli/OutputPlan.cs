@@ -58,9 +58,9 @@ internal sealed class OutputPlan
     public static OutputPlan ForEvaluation(RunSettings settings, DatasetInfo data, DateTime now) =>
         new(FolderFor(settings.Output, data.Name + "-eval", now), data.Task, training: false, model: null, onnx: false);
 
-    /// <summary>Creates the folder; refuses (unless forced) when any planned file already exists.</summary>
+    /// <summary>Refuses (unless forced) when any planned file already exists.</summary>
     /// <exception cref="UsageException">A file exists; the message names them and the way out.</exception>
-    public void Prepare(bool force)
+    public void Check(bool force)
     {
         if (!force)
         {
@@ -71,7 +71,11 @@ internal sealed class OutputPlan
                     $"Refusing to overwrite {string.Join(", ", existing.Select(f => $"'{f}'"))}. Choose another --output (or --save-model), or pass --force to replace them.");
             }
         }
+    }
 
+    /// <summary>Creates the output folder and the model's folder.</summary>
+    public void Create()
+    {
         Directory.CreateDirectory(Folder);
         if (Model is not null && Path.GetDirectoryName(Model) is { Length: > 0 } modelFolder)
         {

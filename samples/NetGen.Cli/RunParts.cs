@@ -81,7 +81,7 @@ internal static class RunParts
     /// <summary>The description of a network for the header line.</summary>
     public static string Describe(ChosenNetwork chosen) => chosen.Generated
         ? string.Create(CultureInfo.InvariantCulture, $"{chosen.Name} (generated {chosen.TypeName.Split('.')[^1]}, {chosen.Network.ParameterCount:N0} parameters)")
-        : string.Create(CultureInfo.InvariantCulture, $"{chosen.Sizes} (GenericNetwork<float> built at run time, {chosen.Network.ParameterCount:N0} parameters)");
+        : string.Create(CultureInfo.InvariantCulture, $"{chosen.Sizes} (GenericNetwork<float>, {chosen.Network.ParameterCount:N0} parameters)");
 
     /// <summary>The result lines.</summary>
     public static void PrintTest(Reporter reporter, TestSummary test, TaskKind task)

@@ -44,10 +44,11 @@ internal static class TrainCommand
         IOptimizer<float> optimizer = Optimizers.Create<float>(optimizerName, learningRate);
 
         OutputPlan plan = OutputPlan.ForTraining(settings, info, DateTime.Now);
-        plan.Prepare(settings.Force);
+        plan.Check(settings.Force);
 
-        // 2. The data: split (stratified for classes), inputs standardized with the training rows' statistics.
+        // 2. The data: split (stratified for classes), inputs scaled with the training rows' statistics.
         PreparedData data = DatasetCatalog.Load(info, settings.DataDirectory, settings.Seed, settings.ValidationFraction, settings.TestFraction, scaling);
+        plan.Create();
         if (info.Task == TaskKind.Classification && chosen.Network.OutputSize == 1)
         {
             data = data.WithBinaryTarget();
