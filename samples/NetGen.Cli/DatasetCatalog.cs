@@ -184,7 +184,7 @@ public static class DatasetCatalog
         new("diabetes", "Diabetes progression, 442 rows, 10 features, one real target; regression (shipped in data/)",
             TaskKind.Regression, 10, 1, HasTestSet: false, "diabetes-10-32-1", DefaultEpochs: 100, DefaultBatchSize: 32, DefaultLearningRate: 0.001),
         new("fashion-mnist", "Zalando's 28×28 clothing images, 60000 training + 10000 test rows, 784 features, 10 classes (apt-get install dataset-fashion-mnist)",
-            TaskKind.Classification, 784, 10, HasTestSet: true, "fashion-784-256-128-10", DefaultEpochs: 20, DefaultBatchSize: 64, DefaultLearningRate: 0.001),
+            TaskKind.Classification, 784, 10, HasTestSet: true, "fashion-784-256-128-10", DefaultEpochs: 12, DefaultBatchSize: 64, DefaultLearningRate: 0.001),
     ];
 
     /// <summary>The names <c>--dataset</c> accepts.</summary>

@@ -97,9 +97,6 @@ internal static class EvaluateCommand
             Machine = RunParts.Machine(),
             Dataset = RunParts.Dataset(data),
             Network = RunParts.Network(chosen),
-            Options = new OptionsSummary(
-                "", "", 0, 0, 0, "", 0, null, data.Preprocessing.ValidationFraction, data.Preprocessing.TestFraction, data.Preprocessing.Seed,
-                TrainingMetrics: false, ExportOnnx: false, settings.Force, HiddenActivation: null),
             Test = test,
             WallSeconds = wall.Elapsed.TotalSeconds,
             Files = new FilesSummary(plan.Folder, plan.Relative(plan.Summary)!, path, saved is null ? null : preprocessingPath, null, null, null, plan.Relative(plan.ConfusionPlot)),

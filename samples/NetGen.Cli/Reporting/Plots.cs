@@ -167,8 +167,10 @@ public static class Plots
         plot.Axes.Left.SetTicks(Enumerable.Range(0, rows).Select(r => (double)(rows - 1 - r)).ToArray(), rowLabels.ToArray());
         if (columnLabels.Any(l => l.Length > 4))
         {
+            // Rotated labels need room below the axis that the automatic layout does not reserve.
             plot.Axes.Bottom.TickLabelStyle.Rotation = -35;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = 30 + 4f * columnLabels.Max(l => l.Length);
         }
 
         plot.Axes.SetLimits(-0.5, columns - 0.5, -0.5, rows - 0.5);

@@ -84,8 +84,12 @@ internal sealed class Reporter
         }
 
         return line + string.Create(CultureInfo.InvariantCulture,
-            $"  │ lr {report.LearningRate:G3}  {report.Duration.TotalSeconds:F2} s  {report.SamplesPerSecond:N0} samples/s");
+            $"  │ lr {Rate(report.LearningRate)}  {report.Duration.TotalSeconds:F2} s  {report.SamplesPerSecond:N0} samples/s");
     }
+
+    /// <summary>A learning rate in three significant digits: 0.001, 0.000946, 9.55e-05.</summary>
+    private static string Rate(double rate) =>
+        rate != 0 && Math.Abs(rate) < 1e-4 ? rate.ToString("0.##e+00", CultureInfo.InvariantCulture) : rate.ToString("G3", CultureInfo.InvariantCulture);
 
     private static string Metric(Metrics metrics, TaskKind task) => task == TaskKind.Classification
         ? metrics.Accuracy is { } accuracy ? string.Create(CultureInfo.InvariantCulture, $"  acc {accuracy:F4}") : ""

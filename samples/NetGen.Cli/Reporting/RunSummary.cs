@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -31,8 +33,8 @@ public sealed record RunSummary
     /// <summary>The network.</summary>
     public required NetworkSummary Network { get; init; }
 
-    /// <summary>The training options in effect (defaults filled in).</summary>
-    public required OptionsSummary Options { get; init; }
+    /// <summary>The training options in effect (defaults filled in); null when a saved model was only evaluated.</summary>
+    public OptionsSummary? Options { get; init; }
 
     /// <summary>The training run; null when a saved model was only evaluated.</summary>
     public TrainingSummary? Training { get; init; }
@@ -160,10 +162,35 @@ public sealed record EpochSummary(
 /// <param name="MeanSquaredError">MSE on the standardized targets (regression), else null.</param>
 /// <param name="R2">R² (regression), else null.</param>
 /// <param name="RootMeanSquaredError">RMSE in the targets' original units (regression), else null.</param>
-/// <param name="ConfusionMatrix">[true class][predicted class] counts (classification), else null.</param>
+/// <param name="ConfusionMatrix">[true class][predicted class] counts (classification), else null; written one row per line.</param>
 /// <param name="Seconds">Wall time of the test evaluation.</param>
 public sealed record TestSummary(
-    int Rows, double Loss, double? Accuracy, double? MeanSquaredError, double? R2, double? RootMeanSquaredError, int[][]? ConfusionMatrix, double Seconds);
+    int Rows, double Loss, double? Accuracy, double? MeanSquaredError, double? R2, double? RootMeanSquaredError,
+    [property: JsonConverter(typeof(RowPerLineConverter))] int[][]? ConfusionMatrix, double Seconds);
+
+/// <summary>Writes a matrix of counts with one row per line (<c>[36, 0, 1]</c>) instead of one number per line.</summary>
+internal sealed class RowPerLineConverter : JsonConverter<int[][]>
+{
+    public override int[][]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using JsonDocument document = JsonDocument.ParseValue(ref reader);
+        return document.RootElement.ValueKind == JsonValueKind.Null
+            ? null
+            : document.RootElement.EnumerateArray().Select(row => row.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
+    }
+
+    public override void Write(Utf8JsonWriter writer, int[][] value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        string indent = writer.Options.Indented ? writer.Options.NewLine + new string(writer.Options.IndentCharacter, writer.CurrentDepth * writer.Options.IndentSize) : "";
+        foreach (int[] row in value)
+        {
+            writer.WriteRawValue(indent + "[" + string.Join(", ", row.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]");
+        }
+
+        writer.WriteEndArray();
+    }
+}
 
 /// <summary>The files written.</summary>
 /// <param name="Folder">The output folder (full path).</param>
