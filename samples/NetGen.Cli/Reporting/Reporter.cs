@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using Spectre.Console;
 
 namespace NetGen.Cli.Reporting;
@@ -112,6 +113,23 @@ internal sealed class Reporter
                 ProgressTask overall = context.AddTask(string.Create(CultureInfo.InvariantCulture, $"[bold]Training[/] 0/{epochs} epochs"), maxValue: epochs);
                 ProgressTask? current = null;
                 int currentEpoch = 0;
+                var finished = new System.Collections.Generic.List<string>();
+                long lastLines = 0;
+
+                // Each write above the live bars re-renders them; short epochs are written in groups, at most 10 times a second.
+                void WriteFinished(bool force)
+                {
+                    long now = Stopwatch.GetTimestamp();
+                    if (finished.Count > 0 && (force || now - lastLines >= RefreshTicks))
+                    {
+                        // Padded to the width, so no remnant of the bars they are written over stays at the end of a line.
+                        int width = Math.Max(1, console.Profile.Width - 1);
+                        console.Write(new Text(string.Join(Environment.NewLine, finished.Select(line => line.PadRight(width))) + Environment.NewLine));
+                        finished.Clear();
+                        lastLines = now;
+                    }
+                }
+
                 long epochStart = 0, lastUpdate = 0;
                 var batches = new Immediate<BatchProgress>(batch =>
                 {
@@ -142,7 +160,8 @@ internal sealed class Reporter
                     string metric = Metric(report.Validation ?? report.Train, task).Trim();
                     overall.Description = string.Create(CultureInfo.InvariantCulture,
                         $"[bold]Training[/] {report.Epoch}/{epochs} epochs  {(report.Validation is null ? "loss" : "val loss")} {(report.Validation ?? report.Train).Loss:F4}  {Markup.Escape(metric)}");
-                    console.MarkupLine(Markup.Escape(EpochLine(report, epochs, task)));
+                    finished.Add(EpochLine(report, epochs, task));
+                    WriteFinished(force: report.Epoch == epochs);
                 });
                 try
                 {
@@ -150,6 +169,7 @@ internal sealed class Reporter
                 }
                 finally
                 {
+                    WriteFinished(force: true);
                     current?.StopTask();
                     overall.StopTask();
                 }
