@@ -12,6 +12,8 @@ namespace NetGen.Cli;
 /// </summary>
 internal sealed class OutputPlan
 {
+    private bool _created;
+
     private OutputPlan(string folder, TaskKind task, bool training, string? model, bool onnx)
     {
         Folder = folder;
@@ -76,10 +78,20 @@ internal sealed class OutputPlan
     /// <summary>Creates the output folder and the model's folder.</summary>
     public void Create()
     {
+        _created = !Directory.Exists(Folder);
         Directory.CreateDirectory(Folder);
         if (Model is not null && Path.GetDirectoryName(Model) is { Length: > 0 } modelFolder)
         {
             Directory.CreateDirectory(modelFolder);
+        }
+    }
+
+    /// <summary>Removes the output folder again when this run created it and nothing was written into it (training stopped or failed).</summary>
+    public void RemoveIfEmpty()
+    {
+        if (_created && Directory.Exists(Folder) && !Directory.EnumerateFileSystemEntries(Folder).Any())
+        {
+            Directory.Delete(Folder);
         }
     }
 

@@ -78,8 +78,17 @@ internal static class TrainCommand
 
         // 3. Train.
         double baseRate = optimizer.LearningRate;
-        TrainingHistory history = reporter.Train(epochs, info.Task, (epochProgress, batchProgress) =>
-            chosen.Network.Fit(data.Train, optimizer, fitOptions with { Progress = epochProgress, BatchProgress = batchProgress }, data.Validation));
+        TrainingHistory history;
+        try
+        {
+            history = reporter.Train(epochs, info.Task, (epochProgress, batchProgress) =>
+                chosen.Network.Fit(data.Train, optimizer, fitOptions with { Progress = epochProgress, BatchProgress = batchProgress }, data.Validation));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TrainingDivergedException)
+        {
+            plan.RemoveIfEmpty();
+            throw;
+        }
 
         // 4. Test, save, draw, summarize.
         TestSummary test = RunParts.Test(chosen.Network, data);
