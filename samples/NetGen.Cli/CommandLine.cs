@@ -77,11 +77,10 @@ internal sealed class CommandLine
                       "The output activation and loss follow from the data: softmax + cross-entropy, sigmoid + binary cross-entropy for one output on two classes, identity + MSE for regression.",
     };
 
-    public Option<string> Activation { get; } = new("--activation")
+    public Option<string?> Activation { get; } = new("--activation")
     {
         HelpName = "name",
-        Description = $"The hidden activation for --layers: {string.Join(", ", ModelCatalog.HiddenActivations.Select(a => a.Key))}.",
-        DefaultValueFactory = _ => "relu",
+        Description = $"The hidden activation for --layers: {string.Join(", ", ModelCatalog.HiddenActivations.Select(a => a.Key))}. [default: relu]",
     };
 
     public Option<string> Optimizer { get; } = new("--optimizer", "-o")
@@ -208,7 +207,7 @@ internal sealed class CommandLine
         Dataset = result.GetValue(Dataset),
         Network = result.GetValue(Network),
         Layers = result.GetValue(Layers),
-        Activation = result.GetValue(Activation) ?? "relu",
+        Activation = result.GetValue(Activation),
         Optimizer = result.GetValue(Optimizer) ?? "adam",
         Epochs = result.GetValue(Epochs),
         BatchSize = result.GetValue(BatchSize),

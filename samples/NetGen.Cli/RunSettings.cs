@@ -25,8 +25,8 @@ public sealed record RunSettings
     /// <summary><c>--layers</c>: sizes from input to output for a run-time network, or null.</summary>
     public string? Layers { get; init; }
 
-    /// <summary><c>--activation</c>: the hidden activation for <c>--layers</c>.</summary>
-    public string Activation { get; init; } = "relu";
+    /// <summary><c>--activation</c>: the hidden activation for <c>--layers</c>, or null when not given (ReLU).</summary>
+    public string? Activation { get; init; }
 
     /// <summary><c>--optimizer</c>.</summary>
     public string Optimizer { get; init; } = "adam";

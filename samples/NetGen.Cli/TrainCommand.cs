@@ -31,7 +31,12 @@ internal static class TrainCommand
         GeneratedModel? model = settings.Network is null ? null : ModelCatalog.Find(settings.Network);
         DatasetInfo info = DatasetCatalog.Find(settings.Dataset ?? model?.Dataset ?? DatasetCatalog.DefaultName);
         int[]? layers = settings.Layers is null ? null : ModelCatalog.ParseLayers(settings.Layers);
-        Activation hidden = ModelCatalog.ParseActivation(settings.Activation);
+        if (settings.Activation is not null && layers is null)
+        {
+            throw new UsageException("--activation sets the hidden activation of a --layers network; a generated network (--network) has its activations built in.");
+        }
+
+        Activation hidden = ModelCatalog.ParseActivation(settings.Activation ?? "relu");
         string optimizerName = CheckOptimizer(settings.Optimizer);
         bool cosine = CheckSchedule(settings.Schedule);
         string scaling = DatasetCatalog.CheckScaling(settings.Scaling);
@@ -114,7 +119,7 @@ internal static class TrainCommand
             Options = new OptionsSummary(
                 optimizerName, optimizer.Name, epochs, batchSize, baseRate,
                 cosine ? "cosine" : "constant", settings.L2, settings.Patience, settings.ValidationFraction, data.Preprocessing.TestFraction, settings.Seed,
-                !settings.NoTrainMetrics, settings.ExportOnnx, settings.Force, layers is null ? null : settings.Activation),
+                !settings.NoTrainMetrics, settings.ExportOnnx, settings.Force, layers is null ? null : (settings.Activation ?? "relu").Trim().ToLowerInvariant()),
             Training = new TrainingSummary(
                 epochsRun, history.BestEpoch, history.StoppedEarly, history.RestoredBest, trainSeconds, samplesPerSecond,
                 history.Epochs.Select(EpochSummary.From).ToArray()),

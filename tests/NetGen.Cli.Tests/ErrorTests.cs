@@ -34,6 +34,14 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public void Activation_without_layers_is_refused()
+    {
+        CliRun run = CliRun.Start("--network", "digits-64-100-30-10", "--activation", "tanh");
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("--activation sets the hidden activation of a --layers network", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_network_made_for_another_data_set_is_refused()
     {
         CliRun run = CliRun.Start("--dataset", "iris", "--network", "digits-64-100-30-10");
