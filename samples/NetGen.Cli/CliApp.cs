@@ -1,0 +1,77 @@
+using System;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.IO;
+using System.Threading;
+using NetGen.Cli.Reporting;
+
+namespace NetGen.Cli;
+
+/// <summary>
+/// The command-line trainer as a library: <see cref="Run(string[], TextWriter, TextWriter, CancellationToken)"/> parses
+/// the arguments, trains or evaluates, and returns the exit code. Every expected failure becomes a one-paragraph
+/// message on <c>error</c> and a non-zero code (see <see cref="ExitCodes"/>), never a stack trace.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Runs the tool in-process.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <param name="output">Where progress and results go. The live progress bar is drawn only when this is <see cref="Console.Out"/> on an interactive terminal.</param>
+    /// <param name="error">Where errors and warnings go.</param>
+    /// <param name="cancellation">Stops training between batches (Ctrl+C); the run then ends with <see cref="ExitCodes.Interrupted"/>.</param>
+    /// <returns>The exit code: 0 success, 1 failure, 2 invalid command line, 130 interrupted.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var commandLine = new CommandLine();
+        ParseResult parse = commandLine.Root.Parse(args);
+        // The root command has no action of its own: an action here is --help or --version (or a directive).
+        if (parse.Action is not null and not ParseErrorAction)
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+
+        if (parse.Errors.Count > 0)
+        {
+            foreach (ParseError parseError in parse.Errors)
+            {
+                error.WriteLine($"error: {parseError.Message}");
+            }
+
+            error.WriteLine("Run with --help to see the options and examples.");
+            return ExitCodes.Usage;
+        }
+
+        RunSettings settings = commandLine.Bind(parse);
+        var reporter = new Reporter(output, error, settings.Style);
+        try
+        {
+            return settings.LoadModel is null
+                ? TrainCommand.Run(settings, reporter, args, cancellation)
+                : EvaluateCommand.Run(settings, reporter, args);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            error.WriteLine("Interrupted: training stopped; nothing more was written.");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is DataFormatException or ModelFormatException or InvalidDataException or TrainingDivergedException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}
