@@ -41,7 +41,8 @@ public sealed partial class NetGenGenerator
                 "Spec", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "State", "RandomState",
                 "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients",
                 "LayerCount", "ParameterLength", "StateLength", "TileRows", "VectorWidth",
-                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "LanesForward", "LanesBackward", "LaneBuffers", "_lanes", "Log", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
+                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "LanesForward", "LanesBackward", "Log", "Pair", "_pair", "ForwardRows", "BackwardRows", "AddTo",
+                "ParallelTrainingRows", "ParallelInferenceRows", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
                 "Ref", "Load", "Store", "Get", "TransposeWeights",
                 "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_work",
             ];
@@ -182,6 +183,10 @@ public sealed partial class NetGenGenerator
                 ? "/// <summary>Rows per inference tile (training uses the whole batch: batch normalization needs its statistics).</summary>"
                 : "/// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>");
             w.Line($"private const int TileRows = {plan.TileRows};");
+            w.Line($"/// <summary>Training batches of at least this many rows are split across two cores (≈ {NumericType.DoubleText(NetworkPlan.MinParallelFlops / 1e6)} MFLOP{(plan.HasBatchNorm ? "; never with batch normalization, whose statistics couple the whole batch" : "")}).</summary>");
+            w.Line($"private const int ParallelTrainingRows = {(plan.HasBatchNorm ? "int.MaxValue" : plan.ParallelRows(training: true).ToString(CultureInfo.InvariantCulture))};");
+            w.Line($"/// <summary>Inference batches of at least this many rows are split across two cores.</summary>");
+            w.Line($"private const int ParallelInferenceRows = {plan.ParallelRows(training: false).ToString(CultureInfo.InvariantCulture)};");
         }
 
         private static void WriteFields(SourceWriter w, NetworkPlan plan)
@@ -225,10 +230,7 @@ public sealed partial class NetGenGenerator
             w.Line($"private readonly {T}[] _state = new {T}[StateLength];");
             w.Line("private ulong _randomState;");
             w.Line("private readonly Workspace _work = new Workspace();");
-            if (LaneKernels.Applies(plan))
-            {
-                w.Line("private readonly LaneBuffers _lanes = new LaneBuffers();");
-            }
+            w.Line("private Pair? _pair;   // the second core's half of large batches, made on first use");
             foreach (LayerPlan layer in plan.TransposedLayers)
             {
                 w.Line($"private readonly {T}[] _wt{layer.Index} = new {T}[Layer{layer.Index - 1}Size * Layer{layer.Index}Size];   // W{layer.Index}ᵀ [out × in], refreshed by each batch of 4 rows or more");
@@ -301,33 +303,16 @@ public sealed partial class NetGenGenerator
             using (w.Block($"public void ForwardBatch({ro} inputs, {rw} outputs)"))
             {
                 w.Line($"int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, {outSize}, nameof(outputs));");
-                using (w.Block("for (int first = 0; first < count; first += TileRows)"))
+                using (w.Block("if (count >= ParallelInferenceRows)"))
                 {
-                    w.Line("int rows = global::System.Math.Min(TileRows, count - first);");
-                    if (lanes)
-                    {
-                        w.Line("int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels");
-                        using (w.Block("if (lanes > 0)"))
-                        {
-                            w.Line($"LanesForward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * {outSize}, lanes * {outSize}), lanes);");
-                        }
-
-                        w.Line("first += lanes;");
-                        w.Line("rows -= lanes;");
-                        using (w.Block("if (rows == 0)"))
-                        {
-                            w.Line("continue;");
-                        }
-                    }
-
-                    w.Line("_work.EnsureRows(rows);");
-                    w.Line("ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);");
-                    w.Line($"new {rw}(_work.A{plan.L}, 0, rows * {outSize}).CopyTo(outputs.Slice(first * {outSize}));");
-                    if (lanes)
-                    {
-                        w.Line("first -= lanes;");
-                    }
+                    w.Line("// two halves, the second on another core (see Pair)");
+                    w.Line("Pair pair = _pair ??= new Pair(this);");
+                    w.Line("pair.Training = false;");
+                    w.Line("pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);");
+                    w.Line("return;");
                 }
+
+                w.Line("ForwardRows(_work, inputs, outputs, count);");
             }
 
             w.Line();
@@ -353,10 +338,9 @@ public sealed partial class NetGenGenerator
             using (w.Block($"public {T} BackwardBatch({ro} inputs, {ro} targets)"))
             {
                 w.Line($"int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, {outSize}, nameof(targets));");
-                w.Line($"{T} loss = {plan.T.Lit(0)};");
+                w.Line(plan.HasDropout ? "ulong key = _randomState;" : "const ulong key = 0;");
                 if (plan.HasDropout)
                 {
-                    w.Line("ulong key = _randomState;");
                     w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
                 }
 
@@ -373,45 +357,154 @@ public sealed partial class NetGenGenerator
                     w.Line("const bool transposed = false;");
                 }
 
+                if (!plan.HasBatchNorm)
+                {
+                    using (w.Block("if (count >= ParallelTrainingRows)"))
+                    {
+                        w.Line("// Two halves, the second on another core, each with its own gradients, added in a fixed order:");
+                        w.Line("// the result is the same bit for bit whether the halves ran in parallel or one after the other.");
+                        w.Line("Pair pair = _pair ??= new Pair(this);");
+                        w.Line("pair.Training = true;");
+                        w.Line("pair.Key = key;");
+                        w.Line("pair.Transposed = transposed;");
+                        w.Line("global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);");
+                        w.Line("var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);");
+                        w.Line("AddTo(_gradients, pair.Gradients);");
+                        w.Line("return first + second;");
+                    }
+                }
+
+                w.Line($"return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);");
+            }
+
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);");
+
+            // Row loops shared by the single- and two-core paths.
+            w.Line();
+            w.Line("/// <summary>Inference over <paramref name=\"count\"/> rows in tiles" + (lanes ? " (whole vectors of samples through the lane kernels)" : "") + ".</summary>");
+            using (w.Block($"private void ForwardRows(Workspace ws, {ro} inputs, {rw} outputs, int count)"))
+            {
+                using (w.Block("for (int first = 0; first < count; first += TileRows)"))
+                {
+                    w.Line("int rows = global::System.Math.Min(TileRows, count - first);");
+                    w.Line("int start = first;");
+                    if (lanes)
+                    {
+                        w.Line("int lanes = rows - rows % VectorWidth;");
+                        using (w.Block("if (lanes > 0)"))
+                        {
+                            w.Line($"LanesForward(ws, inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * {outSize}, lanes * {outSize}), lanes);");
+                        }
+
+                        w.Line("start += lanes;");
+                        w.Line("rows -= lanes;");
+                        using (w.Block("if (rows == 0)"))
+                        {
+                            w.Line("continue;");
+                        }
+                    }
+
+                    w.Line("ws.EnsureRows(rows);");
+                    w.Line("ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);");
+                    w.Line($"new {rw}(ws.A{plan.L}, 0, rows * {outSize}).CopyTo(outputs.Slice(start * {outSize}));");
+                }
+            }
+
+            w.Line();
+            w.Line("/// <summary>Training over <paramref name=\"count\"/> rows (row <paramref name=\"firstRow\"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
+            using (w.Block($"private {T} BackwardRows(Workspace ws, {rw} g, {ro} inputs, {ro} targets, int count, int firstRow, ulong key, bool transposed)"))
+            {
+                w.Line($"{T} loss = {plan.T.Lit(0)};");
                 // Batch normalization couples the samples of a batch, so the whole batch is one tile.
                 string tile = plan.HasBatchNorm ? "count" : "TileRows";
                 using (w.Block($"for (int first = 0; first < count; first += {tile})"))
                 {
                     w.Line($"int rows = global::System.Math.Min({tile}, count - first);");
-                    int close = 0;
+                    w.Line("int start = first;");
                     if (lanes)
                     {
-                        w.Line("int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels");
+                        w.Line("int lanes = rows - rows % VectorWidth;");
                         using (w.Block("if (lanes > 0)"))
                         {
-                            w.Line($"loss += LanesBackward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * {outSize}, lanes * {outSize}), lanes);");
+                            w.Line($"loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * {outSize}, lanes * {outSize}), lanes);");
                         }
 
-                        w.Line("if (lanes < rows)");
-                        w.Line("{");
-                        w.Indent();
-                        w.Line("int rest = rows - lanes, start = first + lanes;");
-                        close = 1;
+                        w.Line("start += lanes;");
+                        w.Line("rows -= lanes;");
+                        using (w.Block("if (rows == 0)"))
+                        {
+                            w.Line("continue;");
+                        }
                     }
 
-                    string rows = lanes ? "rest" : "rows", start = lanes ? "start" : "first";
-                    w.Line($"_work.EnsureRows({rows});");
-                    w.Line($"var input = inputs.Slice({start} * Layer0Size, {rows} * Layer0Size);");
-                    w.Line($"ForwardTile(_work, input, {rows}, true, {key}, {start});");
-                    w.Line($"loss += BackwardTile(_work, _gradients, input, targets.Slice({start} * {outSize}, {rows} * {outSize}), {rows}, transposed);");
-                    if (close == 1)
-                    {
-                        w.Unindent();
-                        w.Line("}");
-                    }
+                    w.Line("ws.EnsureRows(rows);");
+                    w.Line("var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);");
+                    w.Line($"ForwardTile(ws, input, rows, true, key, firstRow + start);");
+                    w.Line($"loss += BackwardTile(ws, g, input, targets.Slice(start * {outSize}, rows * {outSize}), rows, transposed);");
                 }
 
                 w.Line("return loss;");
             }
 
             w.Line();
-            w.Line("/// <inheritdoc />");
-            w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);");
+            w.Line("/// <summary>g += h, vectorized, in index order.</summary>");
+            using (w.Block($"private static void AddTo({T}[] g, {T}[] h)"))
+            {
+                w.Line("ref var gr = ref Ref(g);");
+                w.Line("ref var hr = ref Ref(h);");
+                w.Line("int i = 0;");
+                using (w.Block("for (; i + VectorWidth <= g.Length; i += VectorWidth)"))
+                {
+                    w.Line("Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));");
+                }
+
+                using (w.Block("for (; i < g.Length; i++)"))
+                {
+                    w.Line("g[i] += h[i];");
+                }
+            }
+
+            w.Line();
+            string net = plan.Model.Type.Name;
+            w.Line("/// <summary>");
+            w.Line("/// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and");
+            w.Line("/// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.");
+            w.Line("/// </summary>");
+            using (w.Block($"private sealed class Pair : global::NetGen.IPairedWork<{T}>"))
+            {
+                w.Line($"private readonly {net} _net;");
+                w.Line("private readonly Workspace _work = new Workspace();");
+                w.Line();
+                w.Line($"public Pair({net} net)");
+                w.Line("{");
+                w.Line("    _net = net;");
+                w.Line($"    Runner = new global::NetGen.PairRunner<{T}>(this);");
+                w.Line("}");
+                w.Line();
+                w.Line($"public global::NetGen.PairRunner<{T}> Runner {{ get; }}");
+                w.Line($"public {T}[] Gradients {{ get; }} = new {T}[ParameterLength];");
+                w.Line("public bool Training { get; set; }");
+                w.Line("public ulong Key { get; set; }");
+                w.Line("public bool Transposed { get; set; }");
+                w.Line();
+                using (w.Block($"public {T} RunPart(int part, {ro} inputs, {ro} targets, {rw} outputs)"))
+                {
+                    w.Line("int count = inputs.Length / Layer0Size;");
+                    w.Line("int split = count / 2 / 8 * 8;");
+                    w.Line("int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;");
+                    w.Line("Workspace ws = part == 0 ? _net._work : _work;");
+                    using (w.Block("if (Training)"))
+                    {
+                        w.Line("return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),");
+                        w.Line($"    targets.Slice(first * {outSize}, rows * {outSize}), rows, first, Key, Transposed);");
+                    }
+
+                    w.Line($"_net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * {outSize}, rows * {outSize}), rows);");
+                    w.Line($"return {plan.T.Lit(0)};");
+                }
+            }
         }
 
         private static void WriteAlgorithmRemarks(SourceWriter w, NetworkPlan plan, bool backward)
@@ -574,24 +667,6 @@ public sealed partial class NetGenGenerator
                 w.Line();
             }
 
-            if (LaneKernels.Applies(plan))
-            {
-                string outSize = $"Layer{plan.L}Size";
-                w.Line("/// <summary>A tile transposed for the lane kernels: one row of VectorWidth-aligned samples per feature.</summary>");
-                using (w.Block("private sealed class LaneBuffers"))
-                {
-                    w.Line($"private {T}[] _x = global::System.Array.Empty<{T}>(), _y = global::System.Array.Empty<{T}>();");
-                    w.Line();
-                    w.Line("/// <summary>Room for the inputs of <paramref name=\"rows\"/> samples, [Layer0Size × rows].</summary>");
-                    w.Line($"public global::System.Span<{T}> X(int rows) => _x.Length >= rows * Layer0Size ? _x : (_x = new {T}[rows * Layer0Size]);");
-                    w.Line();
-                    w.Line($"/// <summary>Room for the targets of <paramref name=\"rows\"/> samples, [{outSize} × rows].</summary>");
-                    w.Line($"public global::System.Span<{T}> Y(int rows) => _y.Length >= rows * {outSize} ? _y : (_y = new {T}[rows * {outSize}]);");
-                }
-
-                w.Line();
-            }
-
             w.Line("/// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>");
             using (w.Block("private sealed class Workspace"))
             {
@@ -601,6 +676,18 @@ public sealed partial class NetGenGenerator
                 {
                     w.Line($"/// <summary>{Xml(buffer.Comment)}</summary>");
                     w.Line($"public {T}[] {buffer.Field} = global::System.Array.Empty<{T}>();");
+                }
+
+                if (LaneKernels.Applies(plan))
+                {
+                    string outSize = $"Layer{plan.L}Size";
+                    w.Line($"private {T}[] _laneX = global::System.Array.Empty<{T}>(), _laneY = global::System.Array.Empty<{T}>();");
+                    w.Line();
+                    w.Line("/// <summary>Room for the inputs of <paramref name=\"rows\"/> samples transposed for the lane kernels, [Layer0Size × rows].</summary>");
+                    w.Line($"public global::System.Span<{T}> LaneX(int rows) => _laneX.Length >= rows * Layer0Size ? _laneX : (_laneX = new {T}[rows * Layer0Size]);");
+                    w.Line();
+                    w.Line($"/// <summary>Room for the targets of <paramref name=\"rows\"/> samples transposed, [{outSize} × rows].</summary>");
+                    w.Line($"public global::System.Span<{T}> LaneY(int rows) => _laneY.Length >= rows * {outSize} ? _laneY : (_laneY = new {T}[rows * {outSize}]);");
                 }
 
                 w.Line();

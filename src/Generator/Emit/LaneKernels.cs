@@ -29,9 +29,9 @@ internal static class LaneKernels
         string ro = $"global::System.ReadOnlySpan<{T}>";
         w.Line("/// <summary>");
         w.Line("/// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name=\"rows\"/> is a multiple of");
-        w.Line("/// VectorWidth. Adds ∂C/∂θ to the gradients and returns the summed loss.");
+        w.Line("/// VectorWidth. Adds ∂C/∂θ to <paramref name=\"g\"/> and returns the summed loss.");
         w.Line("/// </summary>");
-        using (w.Block($"private {T} LanesBackward({ro} x, {ro} y, int rows)"))
+        using (w.Block($"private {T} LanesBackward(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows)"))
         {
             Prologue(w, plan, withTargets: true);
             w.Line("// gradient accumulators, one vector per parameter, summed over the lanes at the end");
@@ -76,7 +76,6 @@ internal static class LaneKernels
             }
 
             w.Line("// sum the lanes into the gradients");
-            w.Line($"global::System.Span<{T}> g = _gradients;");
             foreach (LayerPlan layer in plan.Layers)
             {
                 foreach (var (name, k, j) in Weights(layer))
@@ -95,7 +94,7 @@ internal static class LaneKernels
 
         w.Line();
         w.Line("/// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name=\"rows\"/> is a multiple of VectorWidth.</summary>");
-        using (w.Block($"private void LanesForward({ro} x, global::System.Span<{T}> output, int rows)"))
+        using (w.Block($"private void LanesForward(Workspace ws, {ro} x, global::System.Span<{T}> output, int rows)"))
         {
             Prologue(w, plan, withTargets: false);
             using (w.Block("for (int s = 0; s < rows; s += VectorWidth)"))
@@ -135,7 +134,7 @@ internal static class LaneKernels
         NumericType t = plan.T;
         w.Line($"global::System.ReadOnlySpan<{t.Name}> p = _parameters;");
         w.Line("// the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples");
-        w.Line($"global::System.Span<{t.Name}> xt = _lanes.X(rows), yt = _lanes.Y(rows);");
+        w.Line(withTargets ? $"global::System.Span<{t.Name}> xt = ws.LaneX(rows), yt = ws.LaneY(rows);" : $"global::System.Span<{t.Name}> xt = ws.LaneX(rows);");
         using (w.Block("for (int s = 0; s < rows; s++)"))
         {
             for (int k = 0; k < plan.Model.InputSize; k++)

@@ -21,6 +21,18 @@ internal sealed class NetworkPlan
     /// <summary>The most values one per-layer buffer holds for a tile (4 Mi).</summary>
     public const int MaxTileValues = 1 << 22;
 
+    /// <summary>The work (floating-point operations) a batch must hold before it is split across two cores.</summary>
+    public const double MinParallelFlops = 1e7;
+
+    /// <summary>The smallest batch that is split across two cores: enough work for each half to pay for the hand-off.</summary>
+    public int ParallelRows(bool training)
+    {
+        double weights = Layers.Sum(l => (double)l.In * l.Out);
+        double flopsPerRow = (training ? 6 : 2) * weights;
+        double rows = System.Math.Ceiling(MinParallelFlops / System.Math.Max(1, flopsPerRow));
+        return (int)System.Math.Min(int.MaxValue, System.Math.Max(32, rows));
+    }
+
     public NetworkPlan(NetworkModel model)
     {
         Model = model;

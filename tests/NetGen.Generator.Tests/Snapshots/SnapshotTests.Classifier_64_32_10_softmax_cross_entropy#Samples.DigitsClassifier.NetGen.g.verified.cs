@@ -53,6 +53,10 @@ namespace Samples
 
         /// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>
         private const int TileRows = 256;
+        /// <summary>Training batches of at least this many rows are split across two cores (≈ 10.0 MFLOP).</summary>
+        private const int ParallelTrainingRows = 704;
+        /// <summary>Inference batches of at least this many rows are split across two cores.</summary>
+        private const int ParallelInferenceRows = 2112;
 
         private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(
             64,
@@ -69,6 +73,7 @@ namespace Samples
         private readonly float[] _state = new float[StateLength];
         private ulong _randomState;
         private readonly Workspace _work = new Workspace();
+        private Pair? _pair;   // the second core's half of large batches, made on first use
         private readonly float[] _wt2 = new float[Layer1Size * Layer2Size];   // W2ᵀ [out × in], refreshed by each batch of 4 rows or more
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
@@ -124,13 +129,15 @@ namespace Samples
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, Layer2Size, nameof(outputs));
-            for (int first = 0; first < count; first += TileRows)
+            if (count >= ParallelInferenceRows)
             {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                _work.EnsureRows(rows);
-                ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
-                new global::System.Span<float>(_work.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
+                // two halves, the second on another core (see Pair)
+                Pair pair = _pair ??= new Pair(this);
+                pair.Training = false;
+                pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);
+                return;
             }
+            ForwardRows(_work, inputs, outputs, count);
         }
 
         /// <inheritdoc />
@@ -157,25 +164,112 @@ namespace Samples
         public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            float loss = 0f;
+            const ulong key = 0;
             bool transposed = count >= 4;
             if (transposed)
             {
                 TransposeWeights();
             }
-            for (int first = 0; first < count; first += TileRows)
+            if (count >= ParallelTrainingRows)
             {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                _work.EnsureRows(rows);
-                var input = inputs.Slice(first * Layer0Size, rows * Layer0Size);
-                ForwardTile(_work, input, rows, true, 0, first);
-                loss += BackwardTile(_work, _gradients, input, targets.Slice(first * Layer2Size, rows * Layer2Size), rows, transposed);
+                // Two halves, the second on another core, each with its own gradients, added in a fixed order:
+                // the result is the same bit for bit whether the halves ran in parallel or one after the other.
+                Pair pair = _pair ??= new Pair(this);
+                pair.Training = true;
+                pair.Key = key;
+                pair.Transposed = transposed;
+                global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);
+                var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);
+                AddTo(_gradients, pair.Gradients);
+                return first + second;
             }
-            return loss;
+            return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
         }
 
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+
+        /// <summary>Inference over <paramref name="count"/> rows in tiles.</summary>
+        private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
+        {
+            for (int first = 0; first < count; first += TileRows)
+            {
+                int rows = global::System.Math.Min(TileRows, count - first);
+                int start = first;
+                ws.EnsureRows(rows);
+                ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);
+                new global::System.Span<float>(ws.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(start * Layer2Size));
+            }
+        }
+
+        /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        private float BackwardRows(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int count, int firstRow, ulong key, bool transposed)
+        {
+            float loss = 0f;
+            for (int first = 0; first < count; first += TileRows)
+            {
+                int rows = global::System.Math.Min(TileRows, count - first);
+                int start = first;
+                ws.EnsureRows(rows);
+                var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
+                ForwardTile(ws, input, rows, true, key, firstRow + start);
+                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed);
+            }
+            return loss;
+        }
+
+        /// <summary>g += h, vectorized, in index order.</summary>
+        private static void AddTo(float[] g, float[] h)
+        {
+            ref var gr = ref Ref(g);
+            ref var hr = ref Ref(h);
+            int i = 0;
+            for (; i + VectorWidth <= g.Length; i += VectorWidth)
+            {
+                Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));
+            }
+            for (; i < g.Length; i++)
+            {
+                g[i] += h[i];
+            }
+        }
+
+        /// <summary>
+        /// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and
+        /// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
+        /// </summary>
+        private sealed class Pair : global::NetGen.IPairedWork<float>
+        {
+            private readonly DigitsClassifier _net;
+            private readonly Workspace _work = new Workspace();
+
+            public Pair(DigitsClassifier net)
+            {
+                _net = net;
+                Runner = new global::NetGen.PairRunner<float>(this);
+            }
+
+            public global::NetGen.PairRunner<float> Runner { get; }
+            public float[] Gradients { get; } = new float[ParameterLength];
+            public bool Training { get; set; }
+            public ulong Key { get; set; }
+            public bool Transposed { get; set; }
+
+            public float RunPart(int part, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs)
+            {
+                int count = inputs.Length / Layer0Size;
+                int split = count / 2 / 8 * 8;
+                int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
+                Workspace ws = part == 0 ? _net._work : _work;
+                if (Training)
+                {
+                    return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),
+                        targets.Slice(first * Layer2Size, rows * Layer2Size), rows, first, Key, Transposed);
+                }
+                _net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * Layer2Size, rows * Layer2Size), rows);
+                return 0f;
+            }
+        }
 
         /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)

@@ -53,6 +53,10 @@ namespace Samples
 
         /// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>
         private const int TileRows = 256;
+        /// <summary>Training batches of at least this many rows are split across two cores (≈ 10.0 MFLOP).</summary>
+        private const int ParallelTrainingRows = 104167;
+        /// <summary>Inference batches of at least this many rows are split across two cores.</summary>
+        private const int ParallelInferenceRows = 312500;
 
         private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(
             3,
@@ -69,7 +73,7 @@ namespace Samples
         private readonly double[] _state = new double[StateLength];
         private ulong _randomState;
         private readonly Workspace _work = new Workspace();
-        private readonly LaneBuffers _lanes = new LaneBuffers();
+        private Pair? _pair;   // the second core's half of large batches, made on first use
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public DoubleNet() : this(0) { }
@@ -124,25 +128,15 @@ namespace Samples
         public void ForwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, Layer2Size, nameof(outputs));
-            for (int first = 0; first < count; first += TileRows)
+            if (count >= ParallelInferenceRows)
             {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
-                if (lanes > 0)
-                {
-                    LanesForward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
-                }
-                first += lanes;
-                rows -= lanes;
-                if (rows == 0)
-                {
-                    continue;
-                }
-                _work.EnsureRows(rows);
-                ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
-                new global::System.Span<double>(_work.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
-                first -= lanes;
+                // two halves, the second on another core (see Pair)
+                Pair pair = _pair ??= new Pair(this);
+                pair.Training = false;
+                pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);
+                return;
             }
+            ForwardRows(_work, inputs, outputs, count);
         }
 
         /// <inheritdoc />
@@ -169,30 +163,130 @@ namespace Samples
         public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets)
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            double loss = 0.0;
+            const ulong key = 0;
             const bool transposed = false;
-            for (int first = 0; first < count; first += TileRows)
+            if (count >= ParallelTrainingRows)
             {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
-                if (lanes > 0)
-                {
-                    loss += LanesBackward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
-                }
-                if (lanes < rows)
-                {
-                    int rest = rows - lanes, start = first + lanes;
-                    _work.EnsureRows(rest);
-                    var input = inputs.Slice(start * Layer0Size, rest * Layer0Size);
-                    ForwardTile(_work, input, rest, true, 0, start);
-                    loss += BackwardTile(_work, _gradients, input, targets.Slice(start * Layer2Size, rest * Layer2Size), rest, transposed);
-                }
+                // Two halves, the second on another core, each with its own gradients, added in a fixed order:
+                // the result is the same bit for bit whether the halves ran in parallel or one after the other.
+                Pair pair = _pair ??= new Pair(this);
+                pair.Training = true;
+                pair.Key = key;
+                pair.Transposed = transposed;
+                global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);
+                var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);
+                AddTo(_gradients, pair.Gradients);
+                return first + second;
             }
-            return loss;
+            return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
         }
 
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+
+        /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
+        private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int count)
+        {
+            for (int first = 0; first < count; first += TileRows)
+            {
+                int rows = global::System.Math.Min(TileRows, count - first);
+                int start = first;
+                int lanes = rows - rows % VectorWidth;
+                if (lanes > 0)
+                {
+                    LanesForward(ws, inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                }
+                start += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
+                ws.EnsureRows(rows);
+                ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);
+                new global::System.Span<double>(ws.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(start * Layer2Size));
+            }
+        }
+
+        /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        private double BackwardRows(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, int count, int firstRow, ulong key, bool transposed)
+        {
+            double loss = 0.0;
+            for (int first = 0; first < count; first += TileRows)
+            {
+                int rows = global::System.Math.Min(TileRows, count - first);
+                int start = first;
+                int lanes = rows - rows % VectorWidth;
+                if (lanes > 0)
+                {
+                    loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                }
+                start += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
+                ws.EnsureRows(rows);
+                var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
+                ForwardTile(ws, input, rows, true, key, firstRow + start);
+                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed);
+            }
+            return loss;
+        }
+
+        /// <summary>g += h, vectorized, in index order.</summary>
+        private static void AddTo(double[] g, double[] h)
+        {
+            ref var gr = ref Ref(g);
+            ref var hr = ref Ref(h);
+            int i = 0;
+            for (; i + VectorWidth <= g.Length; i += VectorWidth)
+            {
+                Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));
+            }
+            for (; i < g.Length; i++)
+            {
+                g[i] += h[i];
+            }
+        }
+
+        /// <summary>
+        /// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and
+        /// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
+        /// </summary>
+        private sealed class Pair : global::NetGen.IPairedWork<double>
+        {
+            private readonly DoubleNet _net;
+            private readonly Workspace _work = new Workspace();
+
+            public Pair(DoubleNet net)
+            {
+                _net = net;
+                Runner = new global::NetGen.PairRunner<double>(this);
+            }
+
+            public global::NetGen.PairRunner<double> Runner { get; }
+            public double[] Gradients { get; } = new double[ParameterLength];
+            public bool Training { get; set; }
+            public ulong Key { get; set; }
+            public bool Transposed { get; set; }
+
+            public double RunPart(int part, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.Span<double> outputs)
+            {
+                int count = inputs.Length / Layer0Size;
+                int split = count / 2 / 8 * 8;
+                int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
+                Workspace ws = part == 0 ? _net._work : _work;
+                if (Training)
+                {
+                    return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),
+                        targets.Slice(first * Layer2Size, rows * Layer2Size), rows, first, Key, Transposed);
+                }
+                _net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * Layer2Size, rows * Layer2Size), rows);
+                return 0.0;
+            }
+        }
 
         /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<double> x, int rows, bool training, ulong key, int firstRow)
@@ -339,13 +433,13 @@ namespace Samples
 
         /// <summary>
         /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
-        /// VectorWidth. Adds ∂C/∂θ to the gradients and returns the summed loss.
+        /// VectorWidth. Adds ∂C/∂θ to <paramref name="g"/> and returns the summed loss.
         /// </summary>
-        private double LanesBackward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int rows)
+        private double LanesBackward(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int rows)
         {
             global::System.ReadOnlySpan<double> p = _parameters;
             // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<double> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+            global::System.Span<double> xt = ws.LaneX(rows), yt = ws.LaneY(rows);
             for (int s = 0; s < rows; s++)
             {
                 xt[0 * rows + s] = x[s * Layer0Size + 0];
@@ -411,7 +505,6 @@ namespace Samples
                 db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
             }
             // sum the lanes into the gradients
-            global::System.Span<double> g = _gradients;
             g[W1 + 0 * 4 + 0] += global::System.Numerics.Vector.Sum(dw1_0_0);
             g[W1 + 0 * 4 + 1] += global::System.Numerics.Vector.Sum(dw1_0_1);
             g[W1 + 0 * 4 + 2] += global::System.Numerics.Vector.Sum(dw1_0_2);
@@ -437,11 +530,11 @@ namespace Samples
         }
 
         /// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name="rows"/> is a multiple of VectorWidth.</summary>
-        private void LanesForward(global::System.ReadOnlySpan<double> x, global::System.Span<double> output, int rows)
+        private void LanesForward(Workspace ws, global::System.ReadOnlySpan<double> x, global::System.Span<double> output, int rows)
         {
             global::System.ReadOnlySpan<double> p = _parameters;
             // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<double> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+            global::System.Span<double> xt = ws.LaneX(rows);
             for (int s = 0; s < rows; s++)
             {
                 xt[0 * rows + s] = x[s * Layer0Size + 0];
@@ -476,18 +569,6 @@ namespace Samples
             }
         }
 
-        /// <summary>A tile transposed for the lane kernels: one row of VectorWidth-aligned samples per feature.</summary>
-        private sealed class LaneBuffers
-        {
-            private double[] _x = global::System.Array.Empty<double>(), _y = global::System.Array.Empty<double>();
-
-            /// <summary>Room for the inputs of <paramref name="rows"/> samples, [Layer0Size × rows].</summary>
-            public global::System.Span<double> X(int rows) => _x.Length >= rows * Layer0Size ? _x : (_x = new double[rows * Layer0Size]);
-
-            /// <summary>Room for the targets of <paramref name="rows"/> samples, [Layer2Size × rows].</summary>
-            public global::System.Span<double> Y(int rows) => _y.Length >= rows * Layer2Size ? _y : (_y = new double[rows * Layer2Size]);
-        }
-
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
         private sealed class Workspace
         {
@@ -505,6 +586,13 @@ namespace Samples
             public double[] A2 = global::System.Array.Empty<double>();
             /// <summary>δ2 = ∂C/∂z2</summary>
             public double[] Delta2 = global::System.Array.Empty<double>();
+            private double[] _laneX = global::System.Array.Empty<double>(), _laneY = global::System.Array.Empty<double>();
+
+            /// <summary>Room for the inputs of <paramref name="rows"/> samples transposed for the lane kernels, [Layer0Size × rows].</summary>
+            public global::System.Span<double> LaneX(int rows) => _laneX.Length >= rows * Layer0Size ? _laneX : (_laneX = new double[rows * Layer0Size]);
+
+            /// <summary>Room for the targets of <paramref name="rows"/> samples transposed, [Layer2Size × rows].</summary>
+            public global::System.Span<double> LaneY(int rows) => _laneY.Length >= rows * Layer2Size ? _laneY : (_laneY = new double[rows * Layer2Size]);
 
             /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
             public void EnsureRows(int rows)

@@ -53,6 +53,10 @@ namespace Samples
 
         /// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>
         private const int TileRows = 256;
+        /// <summary>Training batches of at least this many rows are split across two cores (≈ 10.0 MFLOP).</summary>
+        private const int ParallelTrainingRows = 277778;
+        /// <summary>Inference batches of at least this many rows are split across two cores.</summary>
+        private const int ParallelInferenceRows = 833334;
 
         private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(
             2,
@@ -69,7 +73,7 @@ namespace Samples
         private readonly float[] _state = new float[StateLength];
         private ulong _randomState;
         private readonly Workspace _work = new Workspace();
-        private readonly LaneBuffers _lanes = new LaneBuffers();
+        private Pair? _pair;   // the second core's half of large batches, made on first use
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public QuadraticFit() : this(0) { }
@@ -124,25 +128,15 @@ namespace Samples
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, Layer2Size, nameof(outputs));
-            for (int first = 0; first < count; first += TileRows)
+            if (count >= ParallelInferenceRows)
             {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
-                if (lanes > 0)
-                {
-                    LanesForward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
-                }
-                first += lanes;
-                rows -= lanes;
-                if (rows == 0)
-                {
-                    continue;
-                }
-                _work.EnsureRows(rows);
-                ForwardTile(_work, inputs.Slice(first * Layer0Size, rows * Layer0Size), rows, false, 0, first);
-                new global::System.Span<float>(_work.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(first * Layer2Size));
-                first -= lanes;
+                // two halves, the second on another core (see Pair)
+                Pair pair = _pair ??= new Pair(this);
+                pair.Training = false;
+                pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);
+                return;
             }
+            ForwardRows(_work, inputs, outputs, count);
         }
 
         /// <inheritdoc />
@@ -169,30 +163,130 @@ namespace Samples
         public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            float loss = 0f;
+            const ulong key = 0;
             const bool transposed = false;
-            for (int first = 0; first < count; first += TileRows)
+            if (count >= ParallelTrainingRows)
             {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int lanes = rows - rows % VectorWidth;   // whole vectors of samples go through the lane kernels
-                if (lanes > 0)
-                {
-                    loss += LanesBackward(inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
-                }
-                if (lanes < rows)
-                {
-                    int rest = rows - lanes, start = first + lanes;
-                    _work.EnsureRows(rest);
-                    var input = inputs.Slice(start * Layer0Size, rest * Layer0Size);
-                    ForwardTile(_work, input, rest, true, 0, start);
-                    loss += BackwardTile(_work, _gradients, input, targets.Slice(start * Layer2Size, rest * Layer2Size), rest, transposed);
-                }
+                // Two halves, the second on another core, each with its own gradients, added in a fixed order:
+                // the result is the same bit for bit whether the halves ran in parallel or one after the other.
+                Pair pair = _pair ??= new Pair(this);
+                pair.Training = true;
+                pair.Key = key;
+                pair.Transposed = transposed;
+                global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);
+                var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);
+                AddTo(_gradients, pair.Gradients);
+                return first + second;
             }
-            return loss;
+            return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
         }
 
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+
+        /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
+        private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
+        {
+            for (int first = 0; first < count; first += TileRows)
+            {
+                int rows = global::System.Math.Min(TileRows, count - first);
+                int start = first;
+                int lanes = rows - rows % VectorWidth;
+                if (lanes > 0)
+                {
+                    LanesForward(ws, inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                }
+                start += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
+                ws.EnsureRows(rows);
+                ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);
+                new global::System.Span<float>(ws.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(start * Layer2Size));
+            }
+        }
+
+        /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+        private float BackwardRows(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int count, int firstRow, ulong key, bool transposed)
+        {
+            float loss = 0f;
+            for (int first = 0; first < count; first += TileRows)
+            {
+                int rows = global::System.Math.Min(TileRows, count - first);
+                int start = first;
+                int lanes = rows - rows % VectorWidth;
+                if (lanes > 0)
+                {
+                    loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                }
+                start += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
+                ws.EnsureRows(rows);
+                var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
+                ForwardTile(ws, input, rows, true, key, firstRow + start);
+                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed);
+            }
+            return loss;
+        }
+
+        /// <summary>g += h, vectorized, in index order.</summary>
+        private static void AddTo(float[] g, float[] h)
+        {
+            ref var gr = ref Ref(g);
+            ref var hr = ref Ref(h);
+            int i = 0;
+            for (; i + VectorWidth <= g.Length; i += VectorWidth)
+            {
+                Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));
+            }
+            for (; i < g.Length; i++)
+            {
+                g[i] += h[i];
+            }
+        }
+
+        /// <summary>
+        /// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and
+        /// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
+        /// </summary>
+        private sealed class Pair : global::NetGen.IPairedWork<float>
+        {
+            private readonly QuadraticFit _net;
+            private readonly Workspace _work = new Workspace();
+
+            public Pair(QuadraticFit net)
+            {
+                _net = net;
+                Runner = new global::NetGen.PairRunner<float>(this);
+            }
+
+            public global::NetGen.PairRunner<float> Runner { get; }
+            public float[] Gradients { get; } = new float[ParameterLength];
+            public bool Training { get; set; }
+            public ulong Key { get; set; }
+            public bool Transposed { get; set; }
+
+            public float RunPart(int part, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs)
+            {
+                int count = inputs.Length / Layer0Size;
+                int split = count / 2 / 8 * 8;
+                int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
+                Workspace ws = part == 0 ? _net._work : _work;
+                if (Training)
+                {
+                    return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),
+                        targets.Slice(first * Layer2Size, rows * Layer2Size), rows, first, Key, Transposed);
+                }
+                _net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * Layer2Size, rows * Layer2Size), rows);
+                return 0f;
+            }
+        }
 
         /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
         private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
@@ -316,13 +410,13 @@ namespace Samples
 
         /// <summary>
         /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
-        /// VectorWidth. Adds ∂C/∂θ to the gradients and returns the summed loss.
+        /// VectorWidth. Adds ∂C/∂θ to <paramref name="g"/> and returns the summed loss.
         /// </summary>
-        private float LanesBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+        private float LanesBackward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<float> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+            global::System.Span<float> xt = ws.LaneX(rows), yt = ws.LaneY(rows);
             for (int s = 0; s < rows; s++)
             {
                 xt[0 * rows + s] = x[s * Layer0Size + 0];
@@ -372,7 +466,6 @@ namespace Samples
                 db1_0 += delta1_0; db1_1 += delta1_1;
             }
             // sum the lanes into the gradients
-            global::System.Span<float> g = _gradients;
             g[W1 + 0 * 2 + 0] += global::System.Numerics.Vector.Sum(dw1_0_0);
             g[W1 + 0 * 2 + 1] += global::System.Numerics.Vector.Sum(dw1_0_1);
             g[W1 + 1 * 2 + 0] += global::System.Numerics.Vector.Sum(dw1_1_0);
@@ -386,11 +479,11 @@ namespace Samples
         }
 
         /// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name="rows"/> is a multiple of VectorWidth.</summary>
-        private void LanesForward(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int rows)
+        private void LanesForward(Workspace ws, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int rows)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<float> xt = _lanes.X(rows), yt = _lanes.Y(rows);
+            global::System.Span<float> xt = ws.LaneX(rows);
             for (int s = 0; s < rows; s++)
             {
                 xt[0 * rows + s] = x[s * Layer0Size + 0];
@@ -420,18 +513,6 @@ namespace Samples
             }
         }
 
-        /// <summary>A tile transposed for the lane kernels: one row of VectorWidth-aligned samples per feature.</summary>
-        private sealed class LaneBuffers
-        {
-            private float[] _x = global::System.Array.Empty<float>(), _y = global::System.Array.Empty<float>();
-
-            /// <summary>Room for the inputs of <paramref name="rows"/> samples, [Layer0Size × rows].</summary>
-            public global::System.Span<float> X(int rows) => _x.Length >= rows * Layer0Size ? _x : (_x = new float[rows * Layer0Size]);
-
-            /// <summary>Room for the targets of <paramref name="rows"/> samples, [Layer2Size × rows].</summary>
-            public global::System.Span<float> Y(int rows) => _y.Length >= rows * Layer2Size ? _y : (_y = new float[rows * Layer2Size]);
-        }
-
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
         private sealed class Workspace
         {
@@ -449,6 +530,13 @@ namespace Samples
             public float[] A2 = global::System.Array.Empty<float>();
             /// <summary>δ2 = ∂C/∂z2</summary>
             public float[] Delta2 = global::System.Array.Empty<float>();
+            private float[] _laneX = global::System.Array.Empty<float>(), _laneY = global::System.Array.Empty<float>();
+
+            /// <summary>Room for the inputs of <paramref name="rows"/> samples transposed for the lane kernels, [Layer0Size × rows].</summary>
+            public global::System.Span<float> LaneX(int rows) => _laneX.Length >= rows * Layer0Size ? _laneX : (_laneX = new float[rows * Layer0Size]);
+
+            /// <summary>Room for the targets of <paramref name="rows"/> samples transposed, [Layer2Size × rows].</summary>
+            public global::System.Span<float> LaneY(int rows) => _laneY.Length >= rows * Layer2Size ? _laneY : (_laneY = new float[rows * Layer2Size]);
 
             /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
             public void EnsureRows(int rows)

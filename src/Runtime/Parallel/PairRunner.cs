@@ -1,0 +1,96 @@
+using System;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace NetGen;
+
+/// <summary>
+/// Process-wide switch for the two-core batch split. Batches above a network's threshold are always computed as two
+/// halves whose gradients and losses are added in a fixed order, so results are bit-for-bit the same whether the
+/// halves run on two cores or one after the other; this only chooses which.
+/// </summary>
+public static class Parallelism
+{
+    /// <summary>Whether the second half of a split batch runs on another core; true when the machine has more than one.</summary>
+    public static bool Enabled { get; set; } = Environment.ProcessorCount > 1;
+}
+
+/// <summary>One half of a split batch, run by <see cref="PairRunner{T}"/>.</summary>
+/// <typeparam name="T">The element type.</typeparam>
+public interface IPairedWork<T> where T : unmanaged
+{
+    /// <summary>Computes half <paramref name="part"/> (0 or 1) of the work on the given spans; returns its partial result.</summary>
+    T RunPart(int part, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> outputs);
+}
+
+/// <summary>
+/// Runs the two halves of a batch, the second on a thread-pool thread, without allocating: the spans are pinned for
+/// the duration of the call (the caller waits for the second half), the work item is this reused object.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public sealed unsafe class PairRunner<T> : IThreadPoolWorkItem where T : unmanaged
+{
+    private readonly IPairedWork<T> _work;
+    private readonly ManualResetEventSlim _done = new(false);
+    private T* _inputs, _targets, _outputs;
+    private int _inputLength, _targetLength, _outputLength;
+    private T _second;
+    private ExceptionDispatchInfo? _error;
+
+    /// <summary>Creates the runner for one network.</summary>
+    public PairRunner(IPairedWork<T> work) => _work = work ?? throw new ArgumentNullException(nameof(work));
+
+    /// <summary>Runs half 0 here and half 1 on another core (or after half 0 when <paramref name="parallel"/> is false).</summary>
+    /// <returns>The two partial results, in part order.</returns>
+    public (T First, T Second) Run(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> outputs, bool parallel)
+    {
+        if (!parallel)
+        {
+            T a = _work.RunPart(0, inputs, targets, outputs);
+            return (a, _work.RunPart(1, inputs, targets, outputs));
+        }
+
+        fixed (T* pi = inputs, pt = targets, po = outputs)
+        {
+            _inputs = pi;
+            _targets = pt;
+            _outputs = po;
+            _inputLength = inputs.Length;
+            _targetLength = targets.Length;
+            _outputLength = outputs.Length;
+            _error = null;
+            _done.Reset();
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            T first;
+            try
+            {
+                first = _work.RunPart(0, inputs, targets, outputs);
+            }
+            finally
+            {
+                // Never leave while the other half may still read the pinned spans.
+                _done.Wait();
+                _inputs = _targets = _outputs = null;
+            }
+
+            _error?.Throw();
+            return (first, _second);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        try
+        {
+            _second = _work.RunPart(1, new ReadOnlySpan<T>(_inputs, _inputLength), new ReadOnlySpan<T>(_targets, _targetLength), new Span<T>(_outputs, _outputLength));
+        }
+        catch (Exception e)
+        {
+            _error = ExceptionDispatchInfo.Capture(e);
+        }
+        finally
+        {
+            _done.Set();
+        }
+    }
+}
