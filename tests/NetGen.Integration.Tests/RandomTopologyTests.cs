@@ -58,7 +58,7 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
     [Fact]
     public void Random_topologies_have_correct_gradients_and_match_the_generic_engine()
     {
-        int checkedNetworks = 0;
+        int checkedNetworks = 0, floatSkipped = 0;
         double worstGradient = 0, worstDoubleAgreement = 0, worstFloatAgreement = 0;
         SpecGen.Array[24].Sample(specs =>
         {
@@ -82,27 +82,36 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
                 // Generated ≡ generic, double, on a bigger batch (two 8-lane vectors + 3 rows; 4-row blocks).
                 // The engines round differently (FMA, summation order), so data are drawn where no ReLU/ELU unit
                 // sits within 1e-3 of its kink: there the two may legitimately take different branches in float.
-                (x, y) = AwayFromKinks(spec, 19, i + 100, seed: i + 50);
+                double margin;
+                (x, y, margin) = AwayFromKinks(spec, 19, i + 100, seed: i + 50);
                 var generated = (INetwork<double>)doubleNets[i](i + 100);
                 var generic = new GenericNetwork<double>(spec, seed: i + 100);
                 worstDoubleAgreement = Math.Max(worstDoubleAgreement, Agreement(generated, generic, x, y, spec, 1e-12));
 
-                // Generated ≡ generic, float.
+                // Generated ≡ generic, float: only when no kink unit is within 1e-4 (float rounding of z is ~1e-6).
+                if (margin < 1e-4)
+                {
+                    floatSkipped++;
+                    checkedNetworks++;
+                    continue;
+                }
+
                 var generatedF = (INetwork<float>)floatNets[i](i + 100);
                 var genericF = new GenericNetwork<float>(floats[i], seed: i + 100);
                 worstFloatAgreement = Math.Max(worstFloatAgreement, Agreement(generatedF, genericF, TestData.ToFloat(x), TestData.ToFloat(y), floats[i], 1e-5));
                 checkedNetworks++;
             }
         }, iter: 3, threads: 1);
-        output.WriteLine($"{checkedNetworks} random networks: worst gradient error {worstGradient:E2}, generated vs generic {worstDoubleAgreement:E2} (double), {worstFloatAgreement:E2} (float)");
+        output.WriteLine($"{checkedNetworks} random networks: worst gradient error {worstGradient:E2}, generated vs generic {worstDoubleAgreement:E2} (double), {worstFloatAgreement:E2} (float; {floatSkipped} without data clear of kinks)");
+        Assert.True(floatSkipped <= checkedNetworks / 5, $"{floatSkipped} of {checkedNetworks} networks had no data clear of their kinks");
     }
 
-    private static (double[] X, double[] Y) AwayFromKinks(NetworkSpec spec, int count, int networkSeed, int seed)
+    private static (double[] X, double[] Y, double Margin) AwayFromKinks(NetworkSpec spec, int count, int networkSeed, int seed)
     {
         var twin = new GenericNetwork<double>(spec, networkSeed);
         (double[] X, double[] Y) best = default;
         double bestMargin = -1;
-        for (int attempt = 0; attempt < 20; attempt++)
+        for (int attempt = 0; attempt < 40; attempt++)
         {
             (double[] x, double[] y) = TestData.Make(spec, count, seed + 1000 * attempt);
             double margin = double.PositiveInfinity;
@@ -123,7 +132,7 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
             }
         }
 
-        return best;
+        return (best.X!, best.Y!, bestMargin);
     }
 
     private static double Margin(GenericNetwork<double> twin, NetworkSpec spec, int count)
