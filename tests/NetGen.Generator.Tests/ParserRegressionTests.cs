@@ -38,6 +38,33 @@ public sealed class ParserRegressionTests
         Assert.Contains("public @event(int seed)", source, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("public partial class Net { }", "public partial class NET { }")]
+    [InlineData("public partial class Outer<T> { [Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial class Net { } }",
+                "public partial class Outer_T_ { [Network(Loss.MeanSquaredError)] [Input(3)] [Dense(1)] public partial class Net { } }")]
+    public void Networks_whose_hint_names_collide_all_get_their_file(string first, string second)
+    {
+        // Found: hint names are compared ignoring case and sanitized ('<' -> '_'), so Samples.Net and Samples.NET (or
+        // Outer<T>.Net and Outer_T_.Net) mapped to one hint name, AddSource threw, and the generator failed (CS8785):
+        // no network of the project got its code.
+        string Attributes(string declaration) => declaration.StartsWith("public partial class Outer", StringComparison.Ordinal)
+            ? declaration
+            : "[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] " + declaration;
+        GeneratorRun run = GeneratorHarness.Run($"using NetGen;\nnamespace Samples;\n{Attributes(first)}\n{Attributes(second)}\n");
+        Assert.Empty(run.Diagnostics);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Equal(2, run.Sources.Count);
+        Assert.Equal(2, run.Sources.Keys.Select(k => k.ToUpperInvariant()).Distinct().Count());
+        Assert.Empty(run.CompilationProblems);
+    }
+
+    [Fact]
+    public void Hint_names_stay_unchanged_when_nothing_collides()
+    {
+        GeneratorRun run = GeneratorHarness.Run("using NetGen;\nnamespace Samples;\n[Network(Loss.MeanSquaredError)] [Input(2)] [Dense(1)] public partial class Net { }\n");
+        Assert.Equal("Samples.Net.NetGen.g.cs", Assert.Single(run.Sources).Key);
+    }
+
     [Fact]
     public void Network_on_two_partial_declarations_is_reported_once()
     {
