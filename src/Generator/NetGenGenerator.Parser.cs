@@ -32,8 +32,15 @@ public sealed partial class NetGenGenerator
                 return new ParseResult(null, default);
             }
 
+            // The transform runs once per declaration that carries [Network]; a class with [Network] on several partial
+            // declarations is parsed and reported once, from the first of them (the others report NG0003 through it).
+            if (!IsFirstNetworkDeclaration(type, syntax, ct))
+            {
+                return new ParseResult(null, default);
+            }
+
             LocationInfo? nameLocation = LocationInfo.From(syntax.Identifier.GetLocation());
-            CheckType(type, syntax, nameLocation, diagnostics, ct);
+            CheckType(type, syntax, context.SemanticModel.Compilation, nameLocation, diagnostics, ct);
             ct.ThrowIfCancellationRequested();
 
             NetworkModel? model = ReadLayers(type, context.SemanticModel.Compilation, nameLocation, diagnostics, ct);
@@ -41,7 +48,7 @@ public sealed partial class NetGenGenerator
 
             if (model is not null)
             {
-                CheckMembers(type, model, nameLocation, diagnostics);
+                CheckMembers(type, model, context.SemanticModel.Compilation, nameLocation, diagnostics);
             }
 
             bool valid = model is not null && !diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
@@ -56,16 +63,22 @@ public sealed partial class NetGenGenerator
                 return default;
             }
 
-            ImmutableAttributeNames names = ImmutableAttributeNames.Of(type);
-            if (names.HasNetwork)
+            var attributes = type.GetAttributes();
+            if (attributes.Any(a => KindOf(a.AttributeClass) == KnownNames.NetworkShort))
             {
                 return default;
             }
 
-            // Report once per class: only the pipeline of the first layer kind present speaks.
-            string first = names.HasInput ? KnownNames.Input : names.HasDense ? KnownNames.Dense : names.HasDropout ? KnownNames.Dropout : KnownNames.BatchNorm;
-            SyntaxNode? firstDeclaration = FirstDeclaration(type, ct);
-            if (first != attribute || (firstDeclaration is not null && (firstDeclaration.SyntaxTree != syntax.SyntaxTree || firstDeclaration.Span != syntax.Span)))
+            // Report once per class: from the pipeline of the first layer attribute written (by file, then position),
+            // for the declaration that carries it.
+            AttributeData? first = attributes
+                .Where(a => KindOf(a.AttributeClass) is not null && a.ApplicationSyntaxReference is not null)
+                .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+                .FirstOrDefault();
+            SyntaxNode? declaration = first?.ApplicationSyntaxReference!.GetSyntax(ct).Parent?.Parent;
+            if (first is null || "NetGen." + first.AttributeClass!.MetadataName != attribute ||
+                declaration is null || declaration.SyntaxTree != syntax.SyntaxTree || declaration.Span != syntax.Span)
             {
                 return default;
             }
@@ -73,14 +86,19 @@ public sealed partial class NetGenGenerator
             return new[] { DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithoutNetwork, LocationInfo.From(syntax.Identifier.GetLocation()), type.Name) }.ToEquatableArray();
         }
 
-        private static SyntaxNode? FirstDeclaration(INamedTypeSymbol type, CancellationToken ct) =>
-            type.DeclaringSyntaxReferences
-                .Where(r => r.GetSyntax(ct) is TypeDeclarationSyntax { AttributeLists.Count: > 0 })
+        private static bool IsFirstNetworkDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax syntax, CancellationToken ct)
+        {
+            SyntaxReference? first = type.GetAttributes()
+                .Where(a => KindOf(a.AttributeClass) == KnownNames.NetworkShort && a.ApplicationSyntaxReference is not null)
+                .Select(a => a.ApplicationSyntaxReference!)
                 .OrderBy(r => r.SyntaxTree.FilePath, StringComparer.Ordinal)
                 .ThenBy(r => r.Span.Start)
-                .FirstOrDefault()?.GetSyntax(ct);
+                .FirstOrDefault();
+            SyntaxNode? declaration = first?.GetSyntax(ct).Parent?.Parent;
+            return declaration is null || (declaration.SyntaxTree == syntax.SyntaxTree && declaration.Span == syntax.Span);
+        }
 
-        private static void CheckType(INamedTypeSymbol type, TypeDeclarationSyntax syntax, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        private static void CheckType(INamedTypeSymbol type, TypeDeclarationSyntax syntax, Compilation compilation, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken ct)
         {
             string keyword = Keyword(syntax);
             if (type.TypeKind != TypeKind.Class)
@@ -132,7 +150,7 @@ public sealed partial class NetGenGenerator
 
             INamedTypeSymbol? baseType = type.BaseType;
             if (baseType is not null && baseType.SpecialType != SpecialType.System_Object && baseType.TypeKind == TypeKind.Class &&
-                !baseType.InstanceConstructors.Any(c => c.DeclaredAccessibility is not Accessibility.Private && c.Parameters.All(p => p.IsOptional || p.IsParams)))
+                !baseType.InstanceConstructors.Any(c => c.DeclaredAccessibility is not Accessibility.Private && compilation.IsSymbolAccessibleWithin(c, type) && c.Parameters.All(p => p.IsOptional || p.IsParams)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseConstructor, location, baseType.ToDisplayString(), type.Name));
             }
@@ -440,10 +458,17 @@ public sealed partial class NetGenGenerator
             return layer;
         }
 
-        private static void CheckMembers(INamedTypeSymbol type, NetworkModel model, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        private static void CheckMembers(INamedTypeSymbol type, NetworkModel model, Compilation compilation, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
             var reserved = new HashSet<string>(Emitter.MemberNames(model), StringComparer.Ordinal);
             var reported = new HashSet<string>(StringComparer.Ordinal);
+            if (reserved.Contains(type.Name))
+            {
+                // A member may not be named like its class (CS0542), so the generated member would not compile.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, location, type.Name,
+                    $"the generated part declares a member named '{type.Name}', and a member cannot have the name of its class; rename the class"));
+            }
+
             foreach (ISymbol member in type.GetMembers())
             {
                 if (member.IsImplicitlyDeclared)
@@ -472,6 +497,26 @@ public sealed partial class NetGenGenerator
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, LocationInfo.From(member.Locations.FirstOrDefault()) ?? location, type.Name, member.Name));
                 }
             }
+
+            // Members the class inherits and could see would be hidden by the generated ones (CS0108 in the generated
+            // file). A base class that is itself a network gets its members from its own generated part, which this
+            // compilation does not contain yet: it always conflicts ('Spec', 'Forward', … are always generated).
+            for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+            {
+                if (baseType.GetAttributes().Any(a => KindOf(a.AttributeClass) == KnownNames.NetworkShort) && reported.Add("Spec"))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InheritedMemberConflict, location, type.Name, "Spec", baseType.ToDisplayString()));
+                }
+
+                foreach (ISymbol member in baseType.GetMembers())
+                {
+                    if (member.CanBeReferencedByName && !member.IsImplicitlyDeclared && reserved.Contains(member.Name) &&
+                        compilation.IsSymbolAccessibleWithin(member, type) && reported.Add(member.Name))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InheritedMemberConflict, location, type.Name, member.Name, baseType.ToDisplayString()));
+                    }
+                }
+            }
         }
 
         private static TypeHierarchy Hierarchy(INamedTypeSymbol type, CancellationToken ct)
@@ -480,15 +525,24 @@ public sealed partial class NetGenGenerator
             for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
                 string keyword = outer.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) is TypeDeclarationSyntax s ? Keyword(s) : "class";
-                string name = outer.TypeParameters.Length == 0 ? outer.Name : $"{outer.Name}<{string.Join(", ", outer.TypeParameters.Select(p => p.Name))}>";
+                string name = outer.TypeParameters.Length == 0 ? Identifier(outer.Name) : $"{Identifier(outer.Name)}<{string.Join(", ", outer.TypeParameters.Select(p => Identifier(p.Name)))}>";
                 containing.Insert(0, new ContainingType(keyword, name));
             }
 
-            string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+            var segments = new List<string>();
+            for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+            {
+                segments.Insert(0, Identifier(n.Name));
+            }
+
+            string ns = string.Join(".", segments);
             string keywordOfType = type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) is TypeDeclarationSyntax own ? Keyword(own) : "class";
             string metadata = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
-            return new TypeHierarchy(ns, type.Name, keywordOfType, containing.ToEquatableArray(), metadata);
+            return new TypeHierarchy(ns, Identifier(type.Name), keywordOfType, containing.ToEquatableArray(), metadata);
         }
+
+        /// <summary>A name as a C# identifier: a keyword used as a name (<c>@class</c>) keeps its '@'.</summary>
+        private static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private static string Keyword(TypeDeclarationSyntax syntax) => syntax switch
         {
@@ -657,35 +711,6 @@ public sealed partial class NetGenGenerator
             public LocationInfo? Location { get; set; }
 
             public bool Valid { get; set; } = true;
-        }
-
-        /// <summary>Which NetGen attributes a type carries.</summary>
-        private readonly struct ImmutableAttributeNames
-        {
-            public bool HasNetwork { get; init; }
-
-            public bool HasInput { get; init; }
-
-            public bool HasDense { get; init; }
-
-            public bool HasDropout { get; init; }
-
-            public static ImmutableAttributeNames Of(INamedTypeSymbol type)
-            {
-                bool network = false, input = false, dense = false, dropout = false;
-                foreach (AttributeData data in type.GetAttributes())
-                {
-                    switch (KindOf(data.AttributeClass))
-                    {
-                        case KnownNames.NetworkShort: network = true; break;
-                        case KnownNames.InputShort: input = true; break;
-                        case KnownNames.DenseShort: dense = true; break;
-                        case KnownNames.DropoutShort: dropout = true; break;
-                    }
-                }
-
-                return new ImmutableAttributeNames { HasNetwork = network, HasInput = input, HasDense = dense, HasDropout = dropout };
-            }
         }
     }
 }

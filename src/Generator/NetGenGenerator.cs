@@ -1,3 +1,6 @@
+using System;
+using System.Globalization;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Model;
@@ -45,10 +48,27 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Models);
-        context.RegisterSourceOutput(models, static (spc, model) =>
+
+        // Hint names must be unique within the generator, compared ignoring case, but two networks can map to the same
+        // one (Samples.Net and Samples.NET; Outer<T>.Net and Outer_T_.Net). The names that collide are collected once
+        // (usually none, an equal empty array, so no model is re-emitted when another network changes), and only the
+        // networks with a colliding name get a suffix that tells them apart.
+        IncrementalValueProvider<EquatableArray<string>> collidingHintNames = models
+            .Select(static (model, _) => Emitter.HintName(model))
+            .Collect()
+            .Select(static (names, _) => names
+                .GroupBy(static name => name, StringComparer.OrdinalIgnoreCase)
+                .Where(static group => group.Count() > 1)
+                .Select(static group => group.Key.ToUpperInvariant())
+                .OrderBy(static name => name, StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(TrackingNames.HintNameCollisions);
+
+        context.RegisterSourceOutput(models.Combine(collidingHintNames), static (spc, item) =>
         {
             spc.CancellationToken.ThrowIfCancellationRequested();
-            spc.AddSource(Emitter.HintName(model), Emitter.Emit(model));
+            (NetworkModel model, EquatableArray<string> colliding) = item;
+            spc.AddSource(UniqueHintName(model, colliding), Emitter.Emit(model));
         });
 
         // Layer attributes on a class without [Network] do nothing: say so.
@@ -74,6 +94,30 @@ public sealed partial class NetGenGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(item.ToDiagnostic());
             }
         });
+    }
+
+    /// <summary>
+    /// The model's hint name, or, when another network's hint name equals it ignoring case, the name with a stable hash
+    /// of the type's exact identity (namespace, containing types, name; case-sensitive) before the extension.
+    /// </summary>
+    internal static string UniqueHintName(NetworkModel model, EquatableArray<string> colliding)
+    {
+        string hintName = Emitter.HintName(model);
+        if (!colliding.Contains(hintName.ToUpperInvariant(), StringComparer.Ordinal))
+        {
+            return hintName;
+        }
+
+        const string Extension = ".NetGen.g.cs";
+        string identity = model.Type.Namespace + "|" + string.Join("|", model.Type.Containing.Select(static c => c.Keyword + " " + c.Name)) + "|" + model.Type.Name;
+        uint hash = 2166136261;
+        foreach (char c in identity)
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        string stem = hintName.EndsWith(Extension, StringComparison.Ordinal) ? hintName.Substring(0, hintName.Length - Extension.Length) : hintName;
+        return stem + "." + hash.ToString("x8", CultureInfo.InvariantCulture) + Extension;
     }
 
     /// <summary>What the parser found: a model to emit (null when the declaration is invalid) and the diagnostics.</summary>

@@ -18,6 +18,9 @@ internal static class TrackingNames
     /// <summary>Models joined with the compilation facts.</summary>
     public const string ModelsWithFacts = nameof(ModelsWithFacts);
 
+    /// <summary>The hint names that two or more networks share (ignoring case), collected once for all networks.</summary>
+    public const string HintNameCollisions = nameof(HintNameCollisions);
+
     /// <summary>Classes with layer attributes but no [Network].</summary>
     public const string Orphans = nameof(Orphans);
 }

@@ -109,6 +109,8 @@ public sealed class DiagnosticTests
     [InlineData("public static partial class Fit { }", "Fit")]
     [InlineData("file partial class Fit { }", "Fit")]
     [InlineData("public partial class Fit(int x) { }", "Fit")]
+    [InlineData("public partial class Spec { }", "Spec")]
+    [InlineData("public partial class Workspace { }", "Workspace")]
     public void NG0011_unsupported_type(string declaration, string location) => Expect(DiagnosticDescriptors.UnsupportedTypeId, location, $$"""
         [Network(Loss.MeanSquaredError)]
         [Input(2)]
@@ -247,6 +249,42 @@ public sealed class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(run.Diagnostics, d => d.Id == DiagnosticDescriptors.RuntimeMissingId);
         Assert.Equal("Network(Loss.MeanSquaredError)", Text(run, diagnostic));
         Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void NG0024_inherited_member_conflict() => Expect(DiagnosticDescriptors.InheritedMemberConflictId, "Fit", """
+        public class Base { public int Forward; }
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit : Base { }
+        """);
+
+    [Fact]
+    public void NG0024_network_derived_from_a_network()
+    {
+        // The base network's members come from its own generated part, which the generator's input does not contain.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using NetGen;
+            namespace Samples;
+
+            [Network(Loss.MeanSquaredError)]
+            [Input(2)]
+            [Dense(1)]
+            public partial class BaseNet { }
+
+            [Network(Loss.MeanSquaredError)]
+            [Input(3)]
+            [Dense(1)]
+            public partial class Fit : BaseNet { }
+            """);
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal(DiagnosticDescriptors.InheritedMemberConflictId, diagnostic.Id);
+        Assert.Equal("Fit", Text(run, diagnostic));
+        Assert.Contains("'Samples.BaseNet'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal("Samples.BaseNet.NetGen.g.cs", Assert.Single(run.Sources).Key);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
     }
 
     [Fact]

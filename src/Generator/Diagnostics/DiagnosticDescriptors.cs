@@ -35,6 +35,8 @@ internal static class DiagnosticDescriptors
     public const string BaseConstructorId = "NG0022";
     public const string RuntimeMissingId = "NG0023";
 
+    public const string InheritedMemberConflictId = "NG0024";
+
     public static readonly DiagnosticDescriptor NotPartial = Create(
         NotPartialId, "Network class must be partial",
         "'{0}' must be declared partial so NetGen can add the generated network to it: write 'partial {1} {0}'",
@@ -150,6 +152,11 @@ internal static class DiagnosticDescriptors
         RuntimeMissingId, "NetGen.Runtime is not referenced",
         "Network '{0}' needs NetGen.Runtime (the INetwork<T> contract): reference the NetGen package, or NetGen.Runtime",
         "Generated networks implement NetGen.INetwork<T> from NetGen.Runtime.");
+
+    public static readonly DiagnosticDescriptor InheritedMemberConflict = Create(
+        InheritedMemberConflictId, "Inherited member conflicts with the generated network",
+        "'{0}' inherits '{1}' from '{2}', and the generated network defines a member with that name, which would hide it: rename it in the base class or derive from another class",
+        "The generated part defines the INetwork members, the size constants and the parameter offsets in the network class; a member with one of these names inherited from a base class would be hidden (CS0108), so a network cannot derive from another network either.");
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");

@@ -36,6 +36,18 @@ internal sealed class NumericType
     /// <summary>A culture-invariant, round-trippable literal of this type.</summary>
     public string Lit(double value)
     {
+        double rounded = Name == "float" ? (float)value : value;
+        if (double.IsNaN(rounded))
+        {
+            return $"{Name}.NaN";
+        }
+
+        if (double.IsInfinity(rounded))
+        {
+            // A setting finite in double but beyond float's range becomes ∞ in a float network, as (float)value does.
+            return rounded > 0 ? $"{Name}.PositiveInfinity" : $"{Name}.NegativeInfinity";
+        }
+
         string text = Name == "float"
             ? ((float)value).ToString("R", CultureInfo.InvariantCulture)
             : value.ToString("R", CultureInfo.InvariantCulture);

@@ -65,8 +65,8 @@ internal sealed record LayerModel(
 }
 
 /// <summary>The namespace, containing types and declaration of the user's partial class.</summary>
-/// <param name="Namespace">The namespace, or empty for the global namespace.</param>
-/// <param name="Name">The class name.</param>
+/// <param name="Namespace">The namespace, or empty for the global namespace (segments as C# identifiers: <c>Ns.@class</c>).</param>
+/// <param name="Name">The class name as a C# identifier (a keyword keeps its '@': <c>@event</c>).</param>
 /// <param name="Keyword">"class" or "record" / "record class".</param>
 /// <param name="Containing">Enclosing types, outermost first, as their declaration keywords and names.</param>
 /// <param name="MetadataName">The full metadata name, for the hint name.</param>

@@ -7,7 +7,7 @@ namespace NetGen.Generator.Tests.Infrastructure;
 /// <summary>Checks that the pipeline caches: rerunning on a cloned compilation gives only Cached/Unchanged steps, and no model holds Roslyn objects.</summary>
 public static class IncrementalAssert
 {
-    public static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Models, TrackingNames.Orphans];
+    public static readonly string[] TrackedSteps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Models, TrackingNames.HintNameCollisions, TrackingNames.Orphans];
 
     /// <summary>Runs the generator twice (second time on compilation.Clone()) and asserts the second run reused everything.</summary>
     public static void CachesOnRerun(GeneratorRun first)
