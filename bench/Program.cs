@@ -7,6 +7,5 @@ using NetGen.Benchmarks;
 // dotnet run -c Release --project bench -- --filter '*' --job short   a quick look
 // dotnet run -c Release --project bench -- --filter '*TrainStep*' --anyCategories ...  (BenchmarkDotNet's usual options)
 IConfig config = DefaultConfig.Instance
-    .AddColumn(WorkColumn.NsPerSample, WorkColumn.GflopsPerSecond, WorkColumn.PercentOfPeak)
-    .WithOptions(ConfigOptions.JoinSummary);
+    .AddColumn(WorkColumn.NsPerSample, WorkColumn.GflopsPerSecond, WorkColumn.PercentOfPeak);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

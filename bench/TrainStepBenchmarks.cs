@@ -5,7 +5,8 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// One plain-SGD training step per invocation (zero the gradients, BackwardBatch, θ ← θ − η ∂C/∂θ/B) on the same
-/// parameters and data, generated vs generic; Threads = 2 lets batches above the split size use the second core.
+/// parameters and data, generated vs generic, and the generated network's fused step; Threads = 2 lets batches above
+/// the split size use the second core.
 /// </summary>
 [MemoryDiagnoser]
 public class TrainStepBenchmarks
@@ -41,6 +42,10 @@ public class TrainStepBenchmarks
 
     [Benchmark]
     public float Generated() => Step(_generated);
+
+    /// <summary>The same SGD step through the generated network's fused one-pass update (ISgdStep).</summary>
+    [Benchmark]
+    public float GeneratedFused() => ((ISgdStep<float>)_generated).TrainStep(_x, _y, 1e-3f);
 
     private float Step(INetwork<float> network)
     {

@@ -41,7 +41,7 @@ public sealed partial class NetGenGenerator
                 "Spec", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "State", "RandomState",
                 "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients",
                 "LayerCount", "ParameterLength", "StateLength", "TileRows", "VectorWidth",
-                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "LanesForward", "LanesBackward", "Log", "Pair", "_pair", "ForwardRows", "BackwardRows", "AddTo",
+                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "LanesForward", "LanesBackward", "Log", "Pair", "_pair", "ForwardRows", "BackwardRows", "AddTo", "AddScaled", "TrainStep",
                 "ParallelTrainingRows", "ParallelInferenceRows", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
                 "Ref", "Load", "Store", "Get", "TransposeWeights",
                 "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_work",
@@ -77,7 +77,7 @@ public sealed partial class NetGenGenerator
 
             WriteTypeDoc(w, plan);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]");
-            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>"))
+            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>"))
             {
                 WriteConstants(w, plan);
                 w.Line();
@@ -330,7 +330,7 @@ public sealed partial class NetGenGenerator
                 }
 
                 w.Line($"ForwardTile(_work, input, 1, true, {key}, 0);");
-                w.Line("return BackwardTile(_work, _gradients, input, target, 1, false);");
+                w.Line($"return BackwardTile(_work, _gradients, input, target, 1, false, {plan.T.Lit(1)});");
             }
 
             w.Line();
@@ -381,6 +381,63 @@ public sealed partial class NetGenGenerator
             w.Line("/// <inheritdoc />");
             w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);");
 
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Line("/// <remarks>");
+            w.Line("/// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down");
+            w.Line("/// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over");
+            w.Line("/// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same");
+            w.Line("/// steps through <see cref=\"Gradients\"/>.");
+            w.Line("/// </remarks>");
+            using (w.Block($"public {T} TrainStep({ro} inputs, {ro} targets, {T} learningRate)"))
+            {
+                w.Line($"int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, {outSize}, nameof(targets));");
+                using (w.Block("if (count == 0)"))
+                {
+                    w.Line($"return {plan.T.Lit(0)};");
+                }
+
+                w.Line($"{T} scale = -learningRate / count;");
+                using (w.Block("if (count > TileRows || count >= ParallelTrainingRows)"))
+                {
+                    w.Line("ZeroGradients();");
+                    w.Line($"{T} total = BackwardBatch(inputs, targets);");
+                    w.Line("AddScaled(_parameters, _gradients, scale);");
+                    w.Line("return total;");
+                }
+
+                w.Line(plan.HasDropout ? "ulong key = _randomState;" : "const ulong key = 0;");
+                if (plan.HasDropout)
+                {
+                    w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
+                }
+
+                if (lanes)
+                {
+                    using (w.Block("if (count % VectorWidth == 0)"))
+                    {
+                        w.Line("return LanesBackward(_work, _parameters, inputs, targets, count, scale);");
+                    }
+                }
+
+                if (plan.TransposedLayers.Any())
+                {
+                    w.Line($"bool transposed = count >= {BlockedKernels.Rows};");
+                    using (w.Block("if (transposed)"))
+                    {
+                        w.Line("TransposeWeights();");
+                    }
+                }
+                else
+                {
+                    w.Line("const bool transposed = false;");
+                }
+
+                w.Line("_work.EnsureRows(count);");
+                w.Line("ForwardTile(_work, inputs, count, true, key, 0);");
+                w.Line("return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);");
+            }
+
             // Row loops shared by the single- and two-core paths.
             w.Line();
             w.Line("/// <summary>Inference over <paramref name=\"count\"/> rows in tiles" + (lanes ? " (whole vectors of samples through the lane kernels)" : "") + ".</summary>");
@@ -428,7 +485,7 @@ public sealed partial class NetGenGenerator
                         w.Line("int lanes = rows - rows % VectorWidth;");
                         using (w.Block("if (lanes > 0)"))
                         {
-                            w.Line($"loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * {outSize}, lanes * {outSize}), lanes);");
+                            w.Line($"loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * {outSize}, lanes * {outSize}), lanes, {plan.T.Lit(1)});");
                         }
 
                         w.Line("start += lanes;");
@@ -442,10 +499,29 @@ public sealed partial class NetGenGenerator
                     w.Line("ws.EnsureRows(rows);");
                     w.Line("var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);");
                     w.Line($"ForwardTile(ws, input, rows, true, key, firstRow + start);");
-                    w.Line($"loss += BackwardTile(ws, g, input, targets.Slice(start * {outSize}, rows * {outSize}), rows, transposed);");
+                    w.Line($"loss += BackwardTile(ws, g, input, targets.Slice(start * {outSize}, rows * {outSize}), rows, transposed, {plan.T.Lit(1)});");
                 }
 
                 w.Line("return loss;");
+            }
+
+            w.Line();
+            w.Line("/// <summary>p += scale · g, vectorized.</summary>");
+            using (w.Block($"private static void AddScaled({T}[] p, {T}[] g, {T} scale)"))
+            {
+                w.Line("ref var pr = ref Ref(p);");
+                w.Line("ref var gr = ref Ref(g);");
+                w.Line("var scaleV = Vec(scale);");
+                w.Line("int i = 0;");
+                using (w.Block("for (; i + VectorWidth <= p.Length; i += VectorWidth)"))
+                {
+                    w.Line("Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));");
+                }
+
+                using (w.Block("for (; i < p.Length; i++)"))
+                {
+                    w.Line("p[i] += scale * g[i];");
+                }
             }
 
             w.Line();
@@ -571,7 +647,7 @@ public sealed partial class NetGenGenerator
             string T = plan.T.Name;
             string ro = $"global::System.ReadOnlySpan<{T}>";
             w.Line("/// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
-            using (w.Block($"private {T} BackwardTile(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows, bool transposed)"))
+            using (w.Block($"private {T} BackwardTile(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows, bool transposed, {T} scale)"))
             {
                 w.Line(plan.Model.InputDropout > 0
                     ? $"{ro} a0 = ws.A0;   // the input after dropout"
@@ -579,7 +655,7 @@ public sealed partial class NetGenGenerator
                 w.Line($"{T} loss = OutputError(ws, y, rows);");
                 for (int l = plan.L; l >= 1; l--)
                 {
-                    w.Line($"Layer{l}Backward(ws, g, {(l == 1 ? "a0" : $"ws.A{l - 1}")}, rows, transposed);");
+                    w.Line($"Layer{l}Backward(ws, g, {(l == 1 ? "a0" : $"ws.A{l - 1}")}, rows, transposed, scale);");
                 }
 
                 w.Line("return loss;");
@@ -604,9 +680,9 @@ public sealed partial class NetGenGenerator
                 LayerPlan? previous = l > 1 ? plan.Layers[l - 2] : null;
                 w.Line();
                 w.Line(previous is null
-                    ? $"/// <summary>Layer {l} backward: ∂C/∂W{l} and ∂C/∂b{l} from δ{l} (the input gradient of layer 1 is never computed).</summary>"
-                    : $"/// <summary>Layer {l} backward: ∂C/∂W{l} and ∂C/∂b{l} from δ{l}, then δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'(z{l - 1}).</summary>");
-                using (w.Block($"private void Layer{l}Backward(Workspace ws, global::System.Span<{T}> g, {ro} a{l - 1}, int rows, bool transposed)"))
+                    ? $"/// <summary>Layer {l} backward: g += scale · (∂C/∂W{l}, ∂C/∂b{l}) from δ{l} (the input gradient of layer 1 is never computed).</summary>"
+                    : $"/// <summary>Layer {l} backward: δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'(z{l - 1}), then g += scale · (∂C/∂W{l}, ∂C/∂b{l}).</summary>");
+                using (w.Block($"private void Layer{l}Backward(Workspace ws, global::System.Span<{T}> g, {ro} a{l - 1}, int rows, bool transposed, {T} scale)"))
                 {
                     w.Line($"{ro} p = _parameters;");
                     w.Line($"global::System.Span<{T}> {layer.Delta} = ws.{LayerPlan.Field(layer.Delta)};");
@@ -634,12 +710,14 @@ public sealed partial class NetGenGenerator
                         w.Line();
                     }
 
-                    DenseKernels.WeightGradients(w, plan, layer);
+                    // δ^{l−1} first: it reads W^l, which the gradient step below may update in place (fused SGD).
                     if (previous is not null)
                     {
-                        w.Line();
                         DenseKernels.BackpropagateError(w, plan, layer, previous);
+                        w.Line();
                     }
+
+                    DenseKernels.WeightGradients(w, plan, layer);
                 }
             }
         }

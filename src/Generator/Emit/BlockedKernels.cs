@@ -122,11 +122,12 @@ internal static class BlockedKernels
     }
 
     /// <summary>
-    /// G[k, j] += Σ_s X[s, k] · D[s, j] (X [rows × K], D [rows × N]) and, when <paramref name="bias"/> is given,
-    /// g[bias + j] += Σ_s D[s, j]: 4 rows k × 2 vectors of j per block, the sum over samples kept in registers.
+    /// G[k, j] += scale · Σ_s X[s, k] · D[s, j] (X [rows × K], D [rows × N]) and, when <paramref name="bias"/> is given,
+    /// g[bias + j] += scale · Σ_s D[s, j]: 4 rows k × 2 vectors of j per block, the sum over samples kept in registers.
     /// </summary>
     public static void TransposedProduct(SourceWriter w, NumericType t, string x, string k, string d, string n, string g, string weightOffset, string? bias)
     {
+        w.Line("var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step");
         w.Line("int k0 = 0;");
         using (w.Block($"for (; k0 + {Rows} <= {k}; k0 += {Rows})"))
         {
@@ -154,7 +155,7 @@ internal static class BlockedKernels
                 w.Line($"ds = ref Get(ref ds, {n});");
             }
 
-            w.Line($"Store(ref {g}, {bias} + jb, Load(ref {g}, {bias} + jb) + sum);");
+            w.Line($"Store(ref {g}, {bias} + jb, Fma(scaleV, sum, Load(ref {g}, {bias} + jb)));");
         }
 
         using (w.Block($"for (; jb < {n}; jb++)"))
@@ -165,7 +166,7 @@ internal static class BlockedKernels
                 w.Line($"sum += Get(ref {d}, s * {n} + jb);");
             }
 
-            w.Line($"Get(ref {g}, {bias} + jb) += sum;");
+            w.Line($"Get(ref {g}, {bias} + jb) += scale * sum;");
         }
     }
 
@@ -207,7 +208,7 @@ internal static class BlockedKernels
                     for (int v = 0; v < vectors; v++)
                     {
                         string at = $"{weightOffset}(k0 + {r}) * {n} + {Column(v)}";
-                        w.Line($"Store(ref {g}, {at}, Load(ref {g}, {at}) + c{r}{v});");
+                        w.Line($"Store(ref {g}, {at}, Fma(scaleV, c{r}{v}, Load(ref {g}, {at})));");
                     }
                 }
             }
@@ -228,7 +229,7 @@ internal static class BlockedKernels
 
             foreach (string r in rs)
             {
-                w.Line($"Get(ref {g}, {weightOffset}(k0 + {r}) * {n} + j) += c{r};");
+                w.Line($"Get(ref {g}, {weightOffset}(k0 + {r}) * {n} + j) += scale * c{r};");
             }
         }
     }

@@ -16,6 +16,8 @@ internal static class DenseKernels
 
     private static string F(string name) => LayerPlan.Field(name);
 
+    private static string T(NetworkPlan plan) => plan.T.Name;
+
     // ───────────────────────────── forward ─────────────────────────────
 
     public static void InputDropout(SourceWriter w, NetworkPlan plan)
@@ -352,13 +354,13 @@ internal static class DenseKernels
                 w.Line($"sumZHat += {d}[i] * {layer.ZHat}[i];");
             }
 
-            w.Line($"g[gamma{l} + j] += sumZHat;");
-            w.Line($"g[beta{l} + j] += sum;");
-            w.Line($"{T} scale = p[gamma{l} + j] * {layer.InvStd}[j];");
+            w.Line($"{T} gammaScale = p[gamma{l} + j] * {layer.InvStd}[j];   // read before the update below (g may be the parameters)");
+            w.Line($"g[gamma{l} + j] += scale * sumZHat;");
+            w.Line($"g[beta{l} + j] += scale * sum;");
             using (w.Block("for (int s = 0; s < rows; s++)"))
             {
                 w.Line($"int i = s * {layer.OutSize} + j;");
-                w.Line($"{d}[i] = scale * ({d}[i] - invRowsBack{l} * sum - {layer.ZHat}[i] * invRowsBack{l} * sumZHat);");
+                w.Line($"{d}[i] = gammaScale * ({d}[i] - invRowsBack{l} * sum - {layer.ZHat}[i] * invRowsBack{l} * sumZHat);");
             }
         }
     }
@@ -368,7 +370,7 @@ internal static class DenseKernels
         NumericType t = plan.T;
         int l = layer.Index;
         string aPrev = $"a{l - 1}", d = layer.Delta;
-        w.Line($"// ─── Layer {l} gradients: ∂C/∂W{l}_jk += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j ───");
+        w.Line($"// ─── Layer {l} gradients: ∂C/∂W{l}_jk += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j   (times scale: 1, or −η/B for a fused SGD step) ───");
         if (!layer.Unrolled)
         {
             w.Line($"// ∂C/∂W{l} += a{l - 1}ᵀ δ{l}: 4 rows of W{l} × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b{l} += Σ_s δ{l}");
@@ -386,17 +388,18 @@ internal static class DenseKernels
         using (w.Block("for (int s = 0; s < rows; s++)"))
         {
             w.Line($"int i = s * {layer.InSize}, o = s * {layer.OutSize};");
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"{T(plan)} d{I(j)} = scale * {d}[o + {I(j)}];")));
             for (int k = 0; k < layer.In; k++)
             {
                 for (int j = 0; j < layer.Out; j++)
                 {
-                    w.Line($"g[{layer.W} + {I(k)} * {I(layer.Out)} + {I(j)}] += {d}[o + {I(j)}] * {aPrev}[i + {I(k)}];");
+                    w.Line($"g[{layer.W} + {I(k)} * {I(layer.Out)} + {I(j)}] += d{I(j)} * {aPrev}[i + {I(k)}];");
                 }
             }
 
             for (int j = 0; j < layer.Out; j++)
             {
-                w.Line($"g[{layer.B} + {I(j)}] += {d}[o + {I(j)}];");
+                w.Line($"g[{layer.B} + {I(j)}] += d{I(j)};");
             }
         }
     }

@@ -29,9 +29,9 @@ internal static class LaneKernels
         string ro = $"global::System.ReadOnlySpan<{T}>";
         w.Line("/// <summary>");
         w.Line("/// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name=\"rows\"/> is a multiple of");
-        w.Line("/// VectorWidth. Adds ∂C/∂θ to <paramref name=\"g\"/> and returns the summed loss.");
+        w.Line("/// VectorWidth. Adds scale · ∂C/∂θ to <paramref name=\"g\"/> (the weights are read once, at the start) and returns the summed loss.");
         w.Line("/// </summary>");
-        using (w.Block($"private {T} LanesBackward(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows)"))
+        using (w.Block($"private {T} LanesBackward(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows, {T} scale)"))
         {
             Prologue(w, plan, withTargets: true);
             w.Line("// gradient accumulators, one vector per parameter, summed over the lanes at the end");
@@ -80,12 +80,12 @@ internal static class LaneKernels
             {
                 foreach (var (name, k, j) in Weights(layer))
                 {
-                    w.Line($"g[W{layer.Index} + {I(k)} * {I(layer.Out)} + {I(j)}] += global::System.Numerics.Vector.Sum(d{name});");
+                    w.Line($"g[W{layer.Index} + {I(k)} * {I(layer.Out)} + {I(j)}] += scale * global::System.Numerics.Vector.Sum(d{name});");
                 }
 
                 for (int j = 0; j < layer.Out; j++)
                 {
-                    w.Line($"g[b{layer.Index} + {I(j)}] += global::System.Numerics.Vector.Sum(db{layer.Index}_{I(j)});");
+                    w.Line($"g[b{layer.Index} + {I(j)}] += scale * global::System.Numerics.Vector.Sum(db{layer.Index}_{I(j)});");
                 }
             }
 

@@ -119,7 +119,7 @@ public static class Trainer
         private readonly NetworkSpec _spec;
         private readonly int[] _order;
         private readonly T[] _batchX, _batchY;
-        private readonly T[] _lastGood, _lastGoodState;
+        private T[] _lastGood, _lastGoodState, _candidate, _candidateState;
         private readonly T[] _bestParameters, _bestState;
         private readonly T[] _evaluationBuffer;
         private readonly double[] _layerNorms, _layerNormSquares;
@@ -146,6 +146,8 @@ public static class Trainer
             _batchY = new T[batch * train.TargetCount];
             _lastGood = new T[network.ParameterCount];
             _lastGoodState = new T[network.State.Length];
+            _candidate = new T[network.ParameterCount];
+            _candidateState = new T[network.State.Length];
             _bestParameters = new T[network.ParameterCount];
             _bestState = new T[network.State.Length];
             _evaluationBuffer = new T[Math.Min(256, Math.Max(train.Count, validation?.Count ?? 0)) * network.OutputSize];
@@ -253,9 +255,18 @@ public static class Trainer
             return new EpochReport(epoch, train, validation, _optimizer.LearningRate, _steps, elapsed, n / Math.Max(elapsed.TotalSeconds, 1e-9), layers);
         }
 
+        /// <summary>Whether plain SGD can use the network's fused step (no penalty, clipping or per-layer gradient norms need the gradients).</summary>
+        private bool Fused => _optimizer is Sgd<T> && _network is ISgdStep<T> && _options.L1 == 0 && _options.L2 == 0 &&
+            _options.ClipNorm is null && _options.ClipValue is null && !_options.LayerDiagnostics;
+
         /// <summary>One mini-batch: gradient of the mean loss, penalties, checks, clipping, schedule, update.</summary>
         private double Step(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
         {
+            if (Fused)
+            {
+                return FusedStep(epoch, stepInEpoch, x, y, rows);
+            }
+
             ulong randomState = _network.RandomState;
             _network.ZeroGradients();
             T sum = _network.BackwardBatch(x, y);
@@ -301,6 +312,35 @@ public static class Trainer
             }
 
             _optimizer.Step(parameters, gradients);
+            _steps++;
+            return loss;
+        }
+
+        /// <summary>
+        /// Plain SGD in the network's one-pass step. The parameters a step starts from are copied first; they become the
+        /// "last good" ones once the step's loss and resulting parameters are finite, and are restored otherwise.
+        /// </summary>
+        private double FusedStep(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            ulong randomState = _network.RandomState;
+            _network.Parameters.CopyTo(_candidate);
+            _network.State.CopyTo(_candidateState);
+            if (_options.Schedule is { } schedule)
+            {
+                _optimizer.LearningRate = schedule.Rate(_baseRate, _steps, epoch - 1);
+            }
+
+            double loss = double.CreateChecked(((ISgdStep<T>)_network).TrainStep(x, y, T.CreateChecked(_optimizer.LearningRate))) / rows;
+            if (!double.IsFinite(loss) || !AllFinite(_network.Parameters))
+            {
+                // Replay from the parameters this step started from, then keep the last good ones.
+                _candidate.CopyTo(_network.Parameters);
+                _candidateState.CopyTo(_network.State);
+                Diverged(epoch, stepInEpoch, x, y, randomState, loss);
+            }
+
+            (_lastGood, _candidate) = (_candidate, _lastGood);
+            (_lastGoodState, _candidateState) = (_candidateState, _lastGoodState);
             _steps++;
             return loss;
         }

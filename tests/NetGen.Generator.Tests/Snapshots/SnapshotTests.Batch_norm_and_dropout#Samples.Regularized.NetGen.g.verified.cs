@@ -27,7 +27,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class Regularized : global::NetGen.INetwork<float>
+    partial class Regularized : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /// <summary>The width of the input a^0 = x.</summary>
@@ -171,7 +171,7 @@ namespace Samples
             ulong key = _randomState;
             _randomState = global::NetGen.DropoutMask.Next(key);
             ForwardTile(_work, input, 1, true, key, 0);
-            return BackwardTile(_work, _gradients, input, target, 1, false);
+            return BackwardTile(_work, _gradients, input, target, 1, false, 1f);
         }
 
         /// <inheritdoc />
@@ -186,6 +186,36 @@ namespace Samples
 
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+
+        /// <inheritdoc />
+        /// <remarks>
+        /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
+        /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
+        /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
+        /// steps through <see cref="Gradients"/>.
+        /// </remarks>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate)
+        {
+            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
+            if (count == 0)
+            {
+                return 0f;
+            }
+            float scale = -learningRate / count;
+            if (count > TileRows || count >= ParallelTrainingRows)
+            {
+                ZeroGradients();
+                float total = BackwardBatch(inputs, targets);
+                AddScaled(_parameters, _gradients, scale);
+                return total;
+            }
+            ulong key = _randomState;
+            _randomState = global::NetGen.DropoutMask.Next(key);
+            const bool transposed = false;
+            _work.EnsureRows(count);
+            ForwardTile(_work, inputs, count, true, key, 0);
+            return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
+        }
 
         /// <summary>Inference over <paramref name="count"/> rows in tiles.</summary>
         private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
@@ -211,9 +241,26 @@ namespace Samples
                 ws.EnsureRows(rows);
                 var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
                 ForwardTile(ws, input, rows, true, key, firstRow + start);
-                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed);
+                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed, 1f);
             }
             return loss;
+        }
+
+        /// <summary>p += scale · g, vectorized.</summary>
+        private static void AddScaled(float[] p, float[] g, float scale)
+        {
+            ref var pr = ref Ref(p);
+            ref var gr = ref Ref(g);
+            var scaleV = Vec(scale);
+            int i = 0;
+            for (; i + VectorWidth <= p.Length; i += VectorWidth)
+            {
+                Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
+            }
+            for (; i < p.Length; i++)
+            {
+                p[i] += scale * g[i];
+            }
         }
 
         /// <summary>g += h, vectorized, in index order.</summary>
@@ -588,12 +635,12 @@ namespace Samples
         }
 
         /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
+        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> a0 = ws.A0;   // the input after dropout
             float loss = OutputError(ws, y, rows);
-            Layer2Backward(ws, g, ws.A1, rows, transposed);
-            Layer1Backward(ws, g, a0, rows, transposed);
+            Layer2Backward(ws, g, ws.A1, rows, transposed, scale);
+            Layer1Backward(ws, g, a0, rows, transposed, scale);
             return loss;
         }
 
@@ -633,8 +680,8 @@ namespace Samples
             return loss;
         }
 
-        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
-        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+        /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> delta1 = ws.Delta1;
@@ -652,22 +699,23 @@ namespace Samples
                     sum += delta1[i];
                     sumZHat += delta1[i] * zhat1[i];
                 }
-                g[gamma1 + j] += sumZHat;
-                g[beta1 + j] += sum;
-                float scale = p[gamma1 + j] * invStd1[j];
+                float gammaScale = p[gamma1 + j] * invStd1[j];   // read before the update below (g may be the parameters)
+                g[gamma1 + j] += scale * sumZHat;
+                g[beta1 + j] += scale * sum;
                 for (int s = 0; s < rows; s++)
                 {
                     int i = s * Layer1Size + j;
-                    delta1[i] = scale * (delta1[i] - invRowsBack1 * sum - zhat1[i] * invRowsBack1 * sumZHat);
+                    delta1[i] = gammaScale * (delta1[i] - invRowsBack1 * sum - zhat1[i] * invRowsBack1 * sumZHat);
                 }
             }
 
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
             // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
             {
                 ref var gr = ref Ref(g);
                 ref var xr = ref Ref(a0);
                 ref var dr = ref Ref(delta1);
+                var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step
                 int k0 = 0;
                 for (; k0 + 4 <= Layer0Size; k0 += 4)
                 {
@@ -695,14 +743,14 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth) + c11);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth) + c21);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth) + c31);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -726,10 +774,10 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -743,10 +791,10 @@ namespace Samples
                             c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
-                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += c1;
-                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += c2;
-                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += c3;
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
+                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += scale * c1;
+                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += scale * c2;
+                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += scale * c3;
                     }
                 }
                 for (; k0 < Layer0Size; k0++)
@@ -766,8 +814,8 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -782,7 +830,7 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -793,7 +841,7 @@ namespace Samples
                             int xs = s * Layer0Size + k0;
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
                     }
                 }
                 int jb = 0;
@@ -806,7 +854,7 @@ namespace Samples
                         sum += Load(ref ds, 0);
                         ds = ref Get(ref ds, Layer1Size);
                     }
-                    Store(ref gr, b1 + jb, Load(ref gr, b1 + jb) + sum);
+                    Store(ref gr, b1 + jb, Fma(scaleV, sum, Load(ref gr, b1 + jb)));
                 }
                 for (; jb < Layer1Size; jb++)
                 {
@@ -815,75 +863,18 @@ namespace Samples
                     {
                         sum += Get(ref dr, s * Layer1Size + jb);
                     }
-                    Get(ref gr, b1 + jb) += sum;
+                    Get(ref gr, b1 + jb) += scale * sum;
                 }
             }
         }
 
-        /// <summary>Layer 2 backward: ∂C/∂W2 and ∂C/∂b2 from δ2, then δ1 = ((W2)ᵀ δ2) ∘ σ'(z1).</summary>
-        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed)
+        /// <summary>Layer 2 backward: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1), then g += scale · (∂C/∂W2, ∂C/∂b2).</summary>
+        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> delta2 = ws.Delta2;
             global::System.ReadOnlySpan<float> v1 = ws.V1, h1 = ws.H1, m1 = ws.M1;
             global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                g[W2 + 0 * 3 + 0] += delta2[o + 0] * a1[i + 0];
-                g[W2 + 0 * 3 + 1] += delta2[o + 1] * a1[i + 0];
-                g[W2 + 0 * 3 + 2] += delta2[o + 2] * a1[i + 0];
-                g[W2 + 1 * 3 + 0] += delta2[o + 0] * a1[i + 1];
-                g[W2 + 1 * 3 + 1] += delta2[o + 1] * a1[i + 1];
-                g[W2 + 1 * 3 + 2] += delta2[o + 2] * a1[i + 1];
-                g[W2 + 2 * 3 + 0] += delta2[o + 0] * a1[i + 2];
-                g[W2 + 2 * 3 + 1] += delta2[o + 1] * a1[i + 2];
-                g[W2 + 2 * 3 + 2] += delta2[o + 2] * a1[i + 2];
-                g[W2 + 3 * 3 + 0] += delta2[o + 0] * a1[i + 3];
-                g[W2 + 3 * 3 + 1] += delta2[o + 1] * a1[i + 3];
-                g[W2 + 3 * 3 + 2] += delta2[o + 2] * a1[i + 3];
-                g[W2 + 4 * 3 + 0] += delta2[o + 0] * a1[i + 4];
-                g[W2 + 4 * 3 + 1] += delta2[o + 1] * a1[i + 4];
-                g[W2 + 4 * 3 + 2] += delta2[o + 2] * a1[i + 4];
-                g[W2 + 5 * 3 + 0] += delta2[o + 0] * a1[i + 5];
-                g[W2 + 5 * 3 + 1] += delta2[o + 1] * a1[i + 5];
-                g[W2 + 5 * 3 + 2] += delta2[o + 2] * a1[i + 5];
-                g[W2 + 6 * 3 + 0] += delta2[o + 0] * a1[i + 6];
-                g[W2 + 6 * 3 + 1] += delta2[o + 1] * a1[i + 6];
-                g[W2 + 6 * 3 + 2] += delta2[o + 2] * a1[i + 6];
-                g[W2 + 7 * 3 + 0] += delta2[o + 0] * a1[i + 7];
-                g[W2 + 7 * 3 + 1] += delta2[o + 1] * a1[i + 7];
-                g[W2 + 7 * 3 + 2] += delta2[o + 2] * a1[i + 7];
-                g[W2 + 8 * 3 + 0] += delta2[o + 0] * a1[i + 8];
-                g[W2 + 8 * 3 + 1] += delta2[o + 1] * a1[i + 8];
-                g[W2 + 8 * 3 + 2] += delta2[o + 2] * a1[i + 8];
-                g[W2 + 9 * 3 + 0] += delta2[o + 0] * a1[i + 9];
-                g[W2 + 9 * 3 + 1] += delta2[o + 1] * a1[i + 9];
-                g[W2 + 9 * 3 + 2] += delta2[o + 2] * a1[i + 9];
-                g[W2 + 10 * 3 + 0] += delta2[o + 0] * a1[i + 10];
-                g[W2 + 10 * 3 + 1] += delta2[o + 1] * a1[i + 10];
-                g[W2 + 10 * 3 + 2] += delta2[o + 2] * a1[i + 10];
-                g[W2 + 11 * 3 + 0] += delta2[o + 0] * a1[i + 11];
-                g[W2 + 11 * 3 + 1] += delta2[o + 1] * a1[i + 11];
-                g[W2 + 11 * 3 + 2] += delta2[o + 2] * a1[i + 11];
-                g[W2 + 12 * 3 + 0] += delta2[o + 0] * a1[i + 12];
-                g[W2 + 12 * 3 + 1] += delta2[o + 1] * a1[i + 12];
-                g[W2 + 12 * 3 + 2] += delta2[o + 2] * a1[i + 12];
-                g[W2 + 13 * 3 + 0] += delta2[o + 0] * a1[i + 13];
-                g[W2 + 13 * 3 + 1] += delta2[o + 1] * a1[i + 13];
-                g[W2 + 13 * 3 + 2] += delta2[o + 2] * a1[i + 13];
-                g[W2 + 14 * 3 + 0] += delta2[o + 0] * a1[i + 14];
-                g[W2 + 14 * 3 + 1] += delta2[o + 1] * a1[i + 14];
-                g[W2 + 14 * 3 + 2] += delta2[o + 2] * a1[i + 14];
-                g[W2 + 15 * 3 + 0] += delta2[o + 0] * a1[i + 15];
-                g[W2 + 15 * 3 + 1] += delta2[o + 1] * a1[i + 15];
-                g[W2 + 15 * 3 + 2] += delta2[o + 2] * a1[i + 15];
-                g[b2 + 0] += delta2[o + 0];
-                g[b2 + 1] += delta2[o + 1];
-                g[b2 + 2] += delta2[o + 2];
-            }
-
             // ─── Back-propagate to layer 1: δ1 = ((W2)ᵀ δ2) ∘ σ'(v1),   σ'(z) = z > 0 ? 1 : a + α,  α = 0.5 ───
             // dropout: ∂C/∂h1 = ∂C/∂a1 ∘ m1
             // batch norm: this gives ∂C/∂v1; the batch-normalization block below turns it into δ1 = ∂C/∂z1
@@ -922,6 +913,64 @@ namespace Samples
                 delta1[i + 14] = (v1[i + 14] > 0f ? da14 : da14 * (h1[i + 14] + 0.5f));
                 float da15 = (p[W2 + 15 * 3 + 0] * delta2[o + 0] + p[W2 + 15 * 3 + 1] * delta2[o + 1] + p[W2 + 15 * 3 + 2] * delta2[o + 2]) * m1[i + 15];   // ∂C/∂h1_15
                 delta1[i + 15] = (v1[i + 15] > 0f ? da15 : da15 * (h1[i + 15] + 0.5f));
+            }
+
+            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step) ───
+            for (int s = 0; s < rows; s++)
+            {
+                int i = s * Layer1Size, o = s * Layer2Size;
+                float d0 = scale * delta2[o + 0]; float d1 = scale * delta2[o + 1]; float d2 = scale * delta2[o + 2];
+                g[W2 + 0 * 3 + 0] += d0 * a1[i + 0];
+                g[W2 + 0 * 3 + 1] += d1 * a1[i + 0];
+                g[W2 + 0 * 3 + 2] += d2 * a1[i + 0];
+                g[W2 + 1 * 3 + 0] += d0 * a1[i + 1];
+                g[W2 + 1 * 3 + 1] += d1 * a1[i + 1];
+                g[W2 + 1 * 3 + 2] += d2 * a1[i + 1];
+                g[W2 + 2 * 3 + 0] += d0 * a1[i + 2];
+                g[W2 + 2 * 3 + 1] += d1 * a1[i + 2];
+                g[W2 + 2 * 3 + 2] += d2 * a1[i + 2];
+                g[W2 + 3 * 3 + 0] += d0 * a1[i + 3];
+                g[W2 + 3 * 3 + 1] += d1 * a1[i + 3];
+                g[W2 + 3 * 3 + 2] += d2 * a1[i + 3];
+                g[W2 + 4 * 3 + 0] += d0 * a1[i + 4];
+                g[W2 + 4 * 3 + 1] += d1 * a1[i + 4];
+                g[W2 + 4 * 3 + 2] += d2 * a1[i + 4];
+                g[W2 + 5 * 3 + 0] += d0 * a1[i + 5];
+                g[W2 + 5 * 3 + 1] += d1 * a1[i + 5];
+                g[W2 + 5 * 3 + 2] += d2 * a1[i + 5];
+                g[W2 + 6 * 3 + 0] += d0 * a1[i + 6];
+                g[W2 + 6 * 3 + 1] += d1 * a1[i + 6];
+                g[W2 + 6 * 3 + 2] += d2 * a1[i + 6];
+                g[W2 + 7 * 3 + 0] += d0 * a1[i + 7];
+                g[W2 + 7 * 3 + 1] += d1 * a1[i + 7];
+                g[W2 + 7 * 3 + 2] += d2 * a1[i + 7];
+                g[W2 + 8 * 3 + 0] += d0 * a1[i + 8];
+                g[W2 + 8 * 3 + 1] += d1 * a1[i + 8];
+                g[W2 + 8 * 3 + 2] += d2 * a1[i + 8];
+                g[W2 + 9 * 3 + 0] += d0 * a1[i + 9];
+                g[W2 + 9 * 3 + 1] += d1 * a1[i + 9];
+                g[W2 + 9 * 3 + 2] += d2 * a1[i + 9];
+                g[W2 + 10 * 3 + 0] += d0 * a1[i + 10];
+                g[W2 + 10 * 3 + 1] += d1 * a1[i + 10];
+                g[W2 + 10 * 3 + 2] += d2 * a1[i + 10];
+                g[W2 + 11 * 3 + 0] += d0 * a1[i + 11];
+                g[W2 + 11 * 3 + 1] += d1 * a1[i + 11];
+                g[W2 + 11 * 3 + 2] += d2 * a1[i + 11];
+                g[W2 + 12 * 3 + 0] += d0 * a1[i + 12];
+                g[W2 + 12 * 3 + 1] += d1 * a1[i + 12];
+                g[W2 + 12 * 3 + 2] += d2 * a1[i + 12];
+                g[W2 + 13 * 3 + 0] += d0 * a1[i + 13];
+                g[W2 + 13 * 3 + 1] += d1 * a1[i + 13];
+                g[W2 + 13 * 3 + 2] += d2 * a1[i + 13];
+                g[W2 + 14 * 3 + 0] += d0 * a1[i + 14];
+                g[W2 + 14 * 3 + 1] += d1 * a1[i + 14];
+                g[W2 + 14 * 3 + 2] += d2 * a1[i + 14];
+                g[W2 + 15 * 3 + 0] += d0 * a1[i + 15];
+                g[W2 + 15 * 3 + 1] += d1 * a1[i + 15];
+                g[W2 + 15 * 3 + 2] += d2 * a1[i + 15];
+                g[b2 + 0] += d0;
+                g[b2 + 1] += d1;
+                g[b2 + 2] += d2;
             }
         }
 

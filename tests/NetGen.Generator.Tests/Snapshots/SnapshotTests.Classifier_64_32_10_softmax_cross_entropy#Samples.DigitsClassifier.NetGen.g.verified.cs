@@ -25,7 +25,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class DigitsClassifier : global::NetGen.INetwork<float>
+    partial class DigitsClassifier : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /// <summary>The width of the input a^0 = x.</summary>
@@ -157,7 +157,7 @@ namespace Samples
             global::NetGen.Shapes.RequireLength(target.Length, Layer2Size, nameof(target), "The target");
             _work.EnsureRows(1);
             ForwardTile(_work, input, 1, true, 0, 0);
-            return BackwardTile(_work, _gradients, input, target, 1, false);
+            return BackwardTile(_work, _gradients, input, target, 1, false, 1f);
         }
 
         /// <inheritdoc />
@@ -189,6 +189,39 @@ namespace Samples
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
+        /// <inheritdoc />
+        /// <remarks>
+        /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
+        /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
+        /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
+        /// steps through <see cref="Gradients"/>.
+        /// </remarks>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate)
+        {
+            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
+            if (count == 0)
+            {
+                return 0f;
+            }
+            float scale = -learningRate / count;
+            if (count > TileRows || count >= ParallelTrainingRows)
+            {
+                ZeroGradients();
+                float total = BackwardBatch(inputs, targets);
+                AddScaled(_parameters, _gradients, scale);
+                return total;
+            }
+            const ulong key = 0;
+            bool transposed = count >= 4;
+            if (transposed)
+            {
+                TransposeWeights();
+            }
+            _work.EnsureRows(count);
+            ForwardTile(_work, inputs, count, true, key, 0);
+            return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
+        }
+
         /// <summary>Inference over <paramref name="count"/> rows in tiles.</summary>
         private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
         {
@@ -213,9 +246,26 @@ namespace Samples
                 ws.EnsureRows(rows);
                 var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
                 ForwardTile(ws, input, rows, true, key, firstRow + start);
-                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed);
+                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed, 1f);
             }
             return loss;
+        }
+
+        /// <summary>p += scale · g, vectorized.</summary>
+        private static void AddScaled(float[] p, float[] g, float scale)
+        {
+            ref var pr = ref Ref(p);
+            ref var gr = ref Ref(g);
+            var scaleV = Vec(scale);
+            int i = 0;
+            for (; i + VectorWidth <= p.Length; i += VectorWidth)
+            {
+                Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
+            }
+            for (; i < p.Length; i++)
+            {
+                p[i] += scale * g[i];
+            }
         }
 
         /// <summary>g += h, vectorized, in index order.</summary>
@@ -680,12 +730,12 @@ namespace Samples
         }
 
         /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
+        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> a0 = x;
             float loss = OutputError(ws, y, rows);
-            Layer2Backward(ws, g, ws.A1, rows, transposed);
-            Layer1Backward(ws, g, a0, rows, transposed);
+            Layer2Backward(ws, g, ws.A1, rows, transposed, scale);
+            Layer1Backward(ws, g, a0, rows, transposed, scale);
             return loss;
         }
 
@@ -725,17 +775,18 @@ namespace Samples
             return loss;
         }
 
-        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
-        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+        /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
             // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
             {
                 ref var gr = ref Ref(g);
                 ref var xr = ref Ref(a0);
                 ref var dr = ref Ref(delta1);
+                var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step
                 int k0 = 0;
                 for (; k0 + 4 <= Layer0Size; k0 += 4)
                 {
@@ -763,14 +814,14 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth) + c11);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth) + c21);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth) + c31);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -794,10 +845,10 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -811,10 +862,10 @@ namespace Samples
                             c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
-                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += c1;
-                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += c2;
-                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += c3;
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
+                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += scale * c1;
+                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += scale * c2;
+                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += scale * c3;
                     }
                 }
                 for (; k0 < Layer0Size; k0++)
@@ -834,8 +885,8 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -850,7 +901,7 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -861,7 +912,7 @@ namespace Samples
                             int xs = s * Layer0Size + k0;
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
                     }
                 }
                 int jb = 0;
@@ -874,7 +925,7 @@ namespace Samples
                         sum += Load(ref ds, 0);
                         ds = ref Get(ref ds, Layer1Size);
                     }
-                    Store(ref gr, b1 + jb, Load(ref gr, b1 + jb) + sum);
+                    Store(ref gr, b1 + jb, Fma(scaleV, sum, Load(ref gr, b1 + jb)));
                 }
                 for (; jb < Layer1Size; jb++)
                 {
@@ -883,175 +934,18 @@ namespace Samples
                     {
                         sum += Get(ref dr, s * Layer1Size + jb);
                     }
-                    Get(ref gr, b1 + jb) += sum;
+                    Get(ref gr, b1 + jb) += scale * sum;
                 }
             }
         }
 
-        /// <summary>Layer 2 backward: ∂C/∂W2 and ∂C/∂b2 from δ2, then δ1 = ((W2)ᵀ δ2) ∘ σ'(z1).</summary>
-        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed)
+        /// <summary>Layer 2 backward: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1), then g += scale · (∂C/∂W2, ∂C/∂b2).</summary>
+        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> delta2 = ws.Delta2;
             global::System.ReadOnlySpan<float> z1 = ws.Z1;
             global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j ───
-            // ∂C/∂W2 += a1ᵀ δ2: 4 rows of W2 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b2 += Σ_s δ2
-            {
-                ref var gr = ref Ref(g);
-                ref var xr = ref Ref(a1);
-                ref var dr = ref Ref(delta2);
-                int k0 = 0;
-                for (; k0 + 4 <= Layer1Size; k0 += 4)
-                {
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer2Size; j += 2 * VectorWidth)
-                    {
-                        var c00 = Vec(0f); var c01 = Vec(0f);
-                        var c10 = Vec(0f); var c11 = Vec(0f);
-                        var c20 = Vec(0f); var c21 = Vec(0f);
-                        var c30 = Vec(0f); var c31 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var d1 = Load(ref ds, VectorWidth);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                            var u1 = Vec(Get(ref xs, 1));
-                            c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
-                            var u2 = Vec(Get(ref xs, 2));
-                            c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
-                            var u3 = Vec(Get(ref xs, 3));
-                            c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
-                            ds = ref Get(ref ds, Layer2Size);
-                            xs = ref Get(ref xs, Layer1Size);
-                        }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j) + c00);
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth) + c01);
-                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j) + c10);
-                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j + VectorWidth, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j + VectorWidth) + c11);
-                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j) + c20);
-                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j + VectorWidth, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j + VectorWidth) + c21);
-                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j) + c30);
-                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j + VectorWidth, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j + VectorWidth) + c31);
-                    }
-                    for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
-                    {
-                        var c00 = Vec(0f);
-                        var c10 = Vec(0f);
-                        var c20 = Vec(0f);
-                        var c30 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00);
-                            var u1 = Vec(Get(ref xs, 1));
-                            c10 = Fma(u1, d0, c10);
-                            var u2 = Vec(Get(ref xs, 2));
-                            c20 = Fma(u2, d0, c20);
-                            var u3 = Vec(Get(ref xs, 3));
-                            c30 = Fma(u3, d0, c30);
-                            ds = ref Get(ref ds, Layer2Size);
-                            xs = ref Get(ref xs, Layer1Size);
-                        }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j) + c00);
-                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j) + c10);
-                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j) + c20);
-                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j) + c30);
-                    }
-                    for (; j < Layer2Size; j++)
-                    {
-                        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
-                        for (int s = 0; s < rows; s++)
-                        {
-                            float dj = Get(ref dr, s * Layer2Size + j);
-                            int xs = s * Layer1Size + k0;
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
-                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 1), dj, c1);
-                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
-                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
-                        }
-                        Get(ref gr, W2 + (k0 + 0) * Layer2Size + j) += c0;
-                        Get(ref gr, W2 + (k0 + 1) * Layer2Size + j) += c1;
-                        Get(ref gr, W2 + (k0 + 2) * Layer2Size + j) += c2;
-                        Get(ref gr, W2 + (k0 + 3) * Layer2Size + j) += c3;
-                    }
-                }
-                for (; k0 < Layer1Size; k0++)
-                {
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer2Size; j += 2 * VectorWidth)
-                    {
-                        var c00 = Vec(0f); var c01 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var d1 = Load(ref ds, VectorWidth);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                            ds = ref Get(ref ds, Layer2Size);
-                            xs = ref Get(ref xs, Layer1Size);
-                        }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j) + c00);
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth) + c01);
-                    }
-                    for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
-                    {
-                        var c00 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00);
-                            ds = ref Get(ref ds, Layer2Size);
-                            xs = ref Get(ref xs, Layer1Size);
-                        }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j) + c00);
-                    }
-                    for (; j < Layer2Size; j++)
-                    {
-                        float c0 = 0f;
-                        for (int s = 0; s < rows; s++)
-                        {
-                            float dj = Get(ref dr, s * Layer2Size + j);
-                            int xs = s * Layer1Size + k0;
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
-                        }
-                        Get(ref gr, W2 + (k0 + 0) * Layer2Size + j) += c0;
-                    }
-                }
-                int jb = 0;
-                for (; jb + VectorWidth <= Layer2Size; jb += VectorWidth)
-                {
-                    var sum = Vec(0f);
-                    ref var ds = ref Get(ref dr, jb);
-                    for (int s = 0; s < rows; s++)
-                    {
-                        sum += Load(ref ds, 0);
-                        ds = ref Get(ref ds, Layer2Size);
-                    }
-                    Store(ref gr, b2 + jb, Load(ref gr, b2 + jb) + sum);
-                }
-                for (; jb < Layer2Size; jb++)
-                {
-                    float sum = 0f;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        sum += Get(ref dr, s * Layer2Size + jb);
-                    }
-                    Get(ref gr, b2 + jb) += sum;
-                }
-            }
-
             // ─── Back-propagate to layer 1: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1[z > 0] ───
             if (transposed)
             {
@@ -1264,6 +1158,164 @@ namespace Samples
                 {
                     float u = delta1[i];
                     delta1[i] = (z1[i] > 0f ? u : 0f);
+                }
+            }
+
+            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step) ───
+            // ∂C/∂W2 += a1ᵀ δ2: 4 rows of W2 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b2 += Σ_s δ2
+            {
+                ref var gr = ref Ref(g);
+                ref var xr = ref Ref(a1);
+                ref var dr = ref Ref(delta2);
+                var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step
+                int k0 = 0;
+                for (; k0 + 4 <= Layer1Size; k0 += 4)
+                {
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer2Size; j += 2 * VectorWidth)
+                    {
+                        var c00 = Vec(0f); var c01 = Vec(0f);
+                        var c10 = Vec(0f); var c11 = Vec(0f);
+                        var c20 = Vec(0f); var c21 = Vec(0f);
+                        var c30 = Vec(0f); var c31 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var d1 = Load(ref ds, VectorWidth);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                            var u1 = Vec(Get(ref xs, 1));
+                            c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
+                            var u2 = Vec(Get(ref xs, 2));
+                            c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
+                            var u3 = Vec(Get(ref xs, 3));
+                            c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
+                            ds = ref Get(ref ds, Layer2Size);
+                            xs = ref Get(ref xs, Layer1Size);
+                        }
+                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth)));
+                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j, Fma(scaleV, c10, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j + VectorWidth)));
+                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j, Fma(scaleV, c20, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j + VectorWidth)));
+                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j, Fma(scaleV, c30, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j + VectorWidth)));
+                    }
+                    for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
+                    {
+                        var c00 = Vec(0f);
+                        var c10 = Vec(0f);
+                        var c20 = Vec(0f);
+                        var c30 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00);
+                            var u1 = Vec(Get(ref xs, 1));
+                            c10 = Fma(u1, d0, c10);
+                            var u2 = Vec(Get(ref xs, 2));
+                            c20 = Fma(u2, d0, c20);
+                            var u3 = Vec(Get(ref xs, 3));
+                            c30 = Fma(u3, d0, c30);
+                            ds = ref Get(ref ds, Layer2Size);
+                            xs = ref Get(ref xs, Layer1Size);
+                        }
+                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j, Fma(scaleV, c10, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j, Fma(scaleV, c20, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j, Fma(scaleV, c30, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j)));
+                    }
+                    for (; j < Layer2Size; j++)
+                    {
+                        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
+                        for (int s = 0; s < rows; s++)
+                        {
+                            float dj = Get(ref dr, s * Layer2Size + j);
+                            int xs = s * Layer1Size + k0;
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
+                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 1), dj, c1);
+                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
+                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
+                        }
+                        Get(ref gr, W2 + (k0 + 0) * Layer2Size + j) += scale * c0;
+                        Get(ref gr, W2 + (k0 + 1) * Layer2Size + j) += scale * c1;
+                        Get(ref gr, W2 + (k0 + 2) * Layer2Size + j) += scale * c2;
+                        Get(ref gr, W2 + (k0 + 3) * Layer2Size + j) += scale * c3;
+                    }
+                }
+                for (; k0 < Layer1Size; k0++)
+                {
+                    int j = 0;
+                    for (; j + 2 * VectorWidth <= Layer2Size; j += 2 * VectorWidth)
+                    {
+                        var c00 = Vec(0f); var c01 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var d1 = Load(ref ds, VectorWidth);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                            ds = ref Get(ref ds, Layer2Size);
+                            xs = ref Get(ref xs, Layer1Size);
+                        }
+                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
+                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth)));
+                    }
+                    for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
+                    {
+                        var c00 = Vec(0f);
+                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
+                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
+                        for (int s = 0; s < rows; s++)
+                        {
+                            var d0 = Load(ref ds, 0);
+                            var u0 = Vec(Get(ref xs, 0));
+                            c00 = Fma(u0, d0, c00);
+                            ds = ref Get(ref ds, Layer2Size);
+                            xs = ref Get(ref xs, Layer1Size);
+                        }
+                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
+                    }
+                    for (; j < Layer2Size; j++)
+                    {
+                        float c0 = 0f;
+                        for (int s = 0; s < rows; s++)
+                        {
+                            float dj = Get(ref dr, s * Layer2Size + j);
+                            int xs = s * Layer1Size + k0;
+                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
+                        }
+                        Get(ref gr, W2 + (k0 + 0) * Layer2Size + j) += scale * c0;
+                    }
+                }
+                int jb = 0;
+                for (; jb + VectorWidth <= Layer2Size; jb += VectorWidth)
+                {
+                    var sum = Vec(0f);
+                    ref var ds = ref Get(ref dr, jb);
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += Load(ref ds, 0);
+                        ds = ref Get(ref ds, Layer2Size);
+                    }
+                    Store(ref gr, b2 + jb, Fma(scaleV, sum, Load(ref gr, b2 + jb)));
+                }
+                for (; jb < Layer2Size; jb++)
+                {
+                    float sum = 0f;
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += Get(ref dr, s * Layer2Size + jb);
+                    }
+                    Get(ref gr, b2 + jb) += scale * sum;
                 }
             }
         }

@@ -24,7 +24,7 @@ partial class Models
         /// </code>
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-        partial class Linear : global::NetGen.INetwork<float>
+        partial class Linear : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
         {
             // ─── Sizes ─────────────────────────────────────────────────────────────
             /// <summary>The width of the input a^0 = x.</summary>
@@ -145,7 +145,7 @@ partial class Models
                 global::NetGen.Shapes.RequireLength(target.Length, Layer1Size, nameof(target), "The target");
                 _work.EnsureRows(1);
                 ForwardTile(_work, input, 1, true, 0, 0);
-                return BackwardTile(_work, _gradients, input, target, 1, false);
+                return BackwardTile(_work, _gradients, input, target, 1, false, 1f);
             }
 
             /// <inheritdoc />
@@ -172,6 +172,39 @@ partial class Models
 
             /// <inheritdoc />
             public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
+
+            /// <inheritdoc />
+            /// <remarks>
+            /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
+            /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
+            /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
+            /// steps through <see cref="Gradients"/>.
+            /// </remarks>
+            public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate)
+            {
+                int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer1Size, nameof(targets));
+                if (count == 0)
+                {
+                    return 0f;
+                }
+                float scale = -learningRate / count;
+                if (count > TileRows || count >= ParallelTrainingRows)
+                {
+                    ZeroGradients();
+                    float total = BackwardBatch(inputs, targets);
+                    AddScaled(_parameters, _gradients, scale);
+                    return total;
+                }
+                const ulong key = 0;
+                if (count % VectorWidth == 0)
+                {
+                    return LanesBackward(_work, _parameters, inputs, targets, count, scale);
+                }
+                const bool transposed = false;
+                _work.EnsureRows(count);
+                ForwardTile(_work, inputs, count, true, key, 0);
+                return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
+            }
 
             /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
             private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
@@ -208,7 +241,7 @@ partial class Models
                     int lanes = rows - rows % VectorWidth;
                     if (lanes > 0)
                     {
-                        loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer1Size, lanes * Layer1Size), lanes);
+                        loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer1Size, lanes * Layer1Size), lanes, 1f);
                     }
                     start += lanes;
                     rows -= lanes;
@@ -219,9 +252,26 @@ partial class Models
                     ws.EnsureRows(rows);
                     var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
                     ForwardTile(ws, input, rows, true, key, firstRow + start);
-                    loss += BackwardTile(ws, g, input, targets.Slice(start * Layer1Size, rows * Layer1Size), rows, transposed);
+                    loss += BackwardTile(ws, g, input, targets.Slice(start * Layer1Size, rows * Layer1Size), rows, transposed, 1f);
                 }
                 return loss;
+            }
+
+            /// <summary>p += scale · g, vectorized.</summary>
+            private static void AddScaled(float[] p, float[] g, float scale)
+            {
+                ref var pr = ref Ref(p);
+                ref var gr = ref Ref(g);
+                var scaleV = Vec(scale);
+                int i = 0;
+                for (; i + VectorWidth <= p.Length; i += VectorWidth)
+                {
+                    Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
+                }
+                for (; i < p.Length; i++)
+                {
+                    p[i] += scale * g[i];
+                }
             }
 
             /// <summary>g += h, vectorized, in index order.</summary>
@@ -303,11 +353,11 @@ partial class Models
             }
 
             /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-            private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
+            private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed, float scale)
             {
                 global::System.ReadOnlySpan<float> a0 = x;
                 float loss = OutputError(ws, y, rows);
-                Layer1Backward(ws, g, a0, rows, transposed);
+                Layer1Backward(ws, g, a0, rows, transposed, scale);
                 return loss;
             }
 
@@ -330,26 +380,27 @@ partial class Models
                 return loss;
             }
 
-            /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
-            private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+            /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
+            private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed, float scale)
             {
                 global::System.ReadOnlySpan<float> p = _parameters;
                 global::System.Span<float> delta1 = ws.Delta1;
-                // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+                // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
                 for (int s = 0; s < rows; s++)
                 {
                     int i = s * Layer0Size, o = s * Layer1Size;
-                    g[W1 + 0 * 1 + 0] += delta1[o + 0] * a0[i + 0];
-                    g[W1 + 1 * 1 + 0] += delta1[o + 0] * a0[i + 1];
-                    g[b1 + 0] += delta1[o + 0];
+                    float d0 = scale * delta1[o + 0];
+                    g[W1 + 0 * 1 + 0] += d0 * a0[i + 0];
+                    g[W1 + 1 * 1 + 0] += d0 * a0[i + 1];
+                    g[b1 + 0] += d0;
                 }
             }
 
             /// <summary>
             /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
-            /// VectorWidth. Adds ∂C/∂θ to <paramref name="g"/> and returns the summed loss.
+            /// VectorWidth. Adds scale · ∂C/∂θ to <paramref name="g"/> (the weights are read once, at the start) and returns the summed loss.
             /// </summary>
-            private float LanesBackward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows)
+            private float LanesBackward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, float scale)
             {
                 global::System.ReadOnlySpan<float> p = _parameters;
                 // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
@@ -385,9 +436,9 @@ partial class Models
                     db1_0 += delta1_0;
                 }
                 // sum the lanes into the gradients
-                g[W1 + 0 * 1 + 0] += global::System.Numerics.Vector.Sum(dw1_0_0);
-                g[W1 + 1 * 1 + 0] += global::System.Numerics.Vector.Sum(dw1_1_0);
-                g[b1 + 0] += global::System.Numerics.Vector.Sum(db1_0);
+                g[W1 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0);
+                g[W1 + 1 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0);
+                g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0);
                 return global::System.Numerics.Vector.Sum(loss);
             }
 

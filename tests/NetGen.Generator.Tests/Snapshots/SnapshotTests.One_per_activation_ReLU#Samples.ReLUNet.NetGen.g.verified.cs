@@ -25,7 +25,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class ReLUNet : global::NetGen.INetwork<float>
+    partial class ReLUNet : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /// <summary>The width of the input a^0 = x.</summary>
@@ -156,7 +156,7 @@ namespace Samples
             global::NetGen.Shapes.RequireLength(target.Length, Layer2Size, nameof(target), "The target");
             _work.EnsureRows(1);
             ForwardTile(_work, input, 1, true, 0, 0);
-            return BackwardTile(_work, _gradients, input, target, 1, false);
+            return BackwardTile(_work, _gradients, input, target, 1, false, 1f);
         }
 
         /// <inheritdoc />
@@ -184,6 +184,35 @@ namespace Samples
         /// <inheritdoc />
         public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
 
+        /// <inheritdoc />
+        /// <remarks>
+        /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
+        /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
+        /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
+        /// steps through <see cref="Gradients"/>.
+        /// </remarks>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate)
+        {
+            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
+            if (count == 0)
+            {
+                return 0f;
+            }
+            float scale = -learningRate / count;
+            if (count > TileRows || count >= ParallelTrainingRows)
+            {
+                ZeroGradients();
+                float total = BackwardBatch(inputs, targets);
+                AddScaled(_parameters, _gradients, scale);
+                return total;
+            }
+            const ulong key = 0;
+            const bool transposed = false;
+            _work.EnsureRows(count);
+            ForwardTile(_work, inputs, count, true, key, 0);
+            return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
+        }
+
         /// <summary>Inference over <paramref name="count"/> rows in tiles.</summary>
         private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
         {
@@ -208,9 +237,26 @@ namespace Samples
                 ws.EnsureRows(rows);
                 var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
                 ForwardTile(ws, input, rows, true, key, firstRow + start);
-                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed);
+                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed, 1f);
             }
             return loss;
+        }
+
+        /// <summary>p += scale · g, vectorized.</summary>
+        private static void AddScaled(float[] p, float[] g, float scale)
+        {
+            ref var pr = ref Ref(p);
+            ref var gr = ref Ref(g);
+            var scaleV = Vec(scale);
+            int i = 0;
+            for (; i + VectorWidth <= p.Length; i += VectorWidth)
+            {
+                Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
+            }
+            for (; i < p.Length; i++)
+            {
+                p[i] += scale * g[i];
+            }
         }
 
         /// <summary>g += h, vectorized, in index order.</summary>
@@ -487,12 +533,12 @@ namespace Samples
         }
 
         /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed)
+        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> a0 = x;
             float loss = OutputError(ws, y, rows);
-            Layer2Backward(ws, g, ws.A1, rows, transposed);
-            Layer1Backward(ws, g, a0, rows, transposed);
+            Layer2Backward(ws, g, ws.A1, rows, transposed, scale);
+            Layer1Backward(ws, g, a0, rows, transposed, scale);
             return loss;
         }
 
@@ -521,17 +567,18 @@ namespace Samples
             return loss;
         }
 
-        /// <summary>Layer 1 backward: ∂C/∂W1 and ∂C/∂b1 from δ1 (the input gradient of layer 1 is never computed).</summary>
-        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed)
+        /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
+        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j ───
+            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
             // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
             {
                 ref var gr = ref Ref(g);
                 ref var xr = ref Ref(a0);
                 ref var dr = ref Ref(delta1);
+                var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step
                 int k0 = 0;
                 for (; k0 + 4 <= Layer0Size; k0 += 4)
                 {
@@ -559,14 +606,14 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth) + c11);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth) + c21);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth) + c31);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -590,10 +637,10 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j) + c10);
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j) + c20);
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j) + c30);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -607,10 +654,10 @@ namespace Samples
                             c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
-                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += c1;
-                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += c2;
-                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += c3;
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
+                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += scale * c1;
+                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += scale * c2;
+                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += scale * c3;
                     }
                 }
                 for (; k0 < Layer0Size; k0++)
@@ -630,8 +677,8 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth) + c01);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -646,7 +693,7 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j) + c00);
+                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -657,7 +704,7 @@ namespace Samples
                             int xs = s * Layer0Size + k0;
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += c0;
+                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
                     }
                 }
                 int jb = 0;
@@ -670,7 +717,7 @@ namespace Samples
                         sum += Load(ref ds, 0);
                         ds = ref Get(ref ds, Layer1Size);
                     }
-                    Store(ref gr, b1 + jb, Load(ref gr, b1 + jb) + sum);
+                    Store(ref gr, b1 + jb, Fma(scaleV, sum, Load(ref gr, b1 + jb)));
                 }
                 for (; jb < Layer1Size; jb++)
                 {
@@ -679,57 +726,18 @@ namespace Samples
                     {
                         sum += Get(ref dr, s * Layer1Size + jb);
                     }
-                    Get(ref gr, b1 + jb) += sum;
+                    Get(ref gr, b1 + jb) += scale * sum;
                 }
             }
         }
 
-        /// <summary>Layer 2 backward: ∂C/∂W2 and ∂C/∂b2 from δ2, then δ1 = ((W2)ᵀ δ2) ∘ σ'(z1).</summary>
-        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed)
+        /// <summary>Layer 2 backward: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1), then g += scale · (∂C/∂W2, ∂C/∂b2).</summary>
+        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed, float scale)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> delta2 = ws.Delta2;
             global::System.ReadOnlySpan<float> z1 = ws.Z1;
             global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                g[W2 + 0 * 3 + 0] += delta2[o + 0] * a1[i + 0];
-                g[W2 + 0 * 3 + 1] += delta2[o + 1] * a1[i + 0];
-                g[W2 + 0 * 3 + 2] += delta2[o + 2] * a1[i + 0];
-                g[W2 + 1 * 3 + 0] += delta2[o + 0] * a1[i + 1];
-                g[W2 + 1 * 3 + 1] += delta2[o + 1] * a1[i + 1];
-                g[W2 + 1 * 3 + 2] += delta2[o + 2] * a1[i + 1];
-                g[W2 + 2 * 3 + 0] += delta2[o + 0] * a1[i + 2];
-                g[W2 + 2 * 3 + 1] += delta2[o + 1] * a1[i + 2];
-                g[W2 + 2 * 3 + 2] += delta2[o + 2] * a1[i + 2];
-                g[W2 + 3 * 3 + 0] += delta2[o + 0] * a1[i + 3];
-                g[W2 + 3 * 3 + 1] += delta2[o + 1] * a1[i + 3];
-                g[W2 + 3 * 3 + 2] += delta2[o + 2] * a1[i + 3];
-                g[W2 + 4 * 3 + 0] += delta2[o + 0] * a1[i + 4];
-                g[W2 + 4 * 3 + 1] += delta2[o + 1] * a1[i + 4];
-                g[W2 + 4 * 3 + 2] += delta2[o + 2] * a1[i + 4];
-                g[W2 + 5 * 3 + 0] += delta2[o + 0] * a1[i + 5];
-                g[W2 + 5 * 3 + 1] += delta2[o + 1] * a1[i + 5];
-                g[W2 + 5 * 3 + 2] += delta2[o + 2] * a1[i + 5];
-                g[W2 + 6 * 3 + 0] += delta2[o + 0] * a1[i + 6];
-                g[W2 + 6 * 3 + 1] += delta2[o + 1] * a1[i + 6];
-                g[W2 + 6 * 3 + 2] += delta2[o + 2] * a1[i + 6];
-                g[W2 + 7 * 3 + 0] += delta2[o + 0] * a1[i + 7];
-                g[W2 + 7 * 3 + 1] += delta2[o + 1] * a1[i + 7];
-                g[W2 + 7 * 3 + 2] += delta2[o + 2] * a1[i + 7];
-                g[W2 + 8 * 3 + 0] += delta2[o + 0] * a1[i + 8];
-                g[W2 + 8 * 3 + 1] += delta2[o + 1] * a1[i + 8];
-                g[W2 + 8 * 3 + 2] += delta2[o + 2] * a1[i + 8];
-                g[W2 + 9 * 3 + 0] += delta2[o + 0] * a1[i + 9];
-                g[W2 + 9 * 3 + 1] += delta2[o + 1] * a1[i + 9];
-                g[W2 + 9 * 3 + 2] += delta2[o + 2] * a1[i + 9];
-                g[b2 + 0] += delta2[o + 0];
-                g[b2 + 1] += delta2[o + 1];
-                g[b2 + 2] += delta2[o + 2];
-            }
-
             // ─── Back-propagate to layer 1: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1[z > 0] ───
             for (int s = 0; s < rows; s++)
             {
@@ -754,6 +762,46 @@ namespace Samples
                 delta1[i + 8] = (z1[i + 8] > 0f ? da8 : 0f);
                 float da9 = (p[W2 + 9 * 3 + 0] * delta2[o + 0] + p[W2 + 9 * 3 + 1] * delta2[o + 1] + p[W2 + 9 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_9
                 delta1[i + 9] = (z1[i + 9] > 0f ? da9 : 0f);
+            }
+
+            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step) ───
+            for (int s = 0; s < rows; s++)
+            {
+                int i = s * Layer1Size, o = s * Layer2Size;
+                float d0 = scale * delta2[o + 0]; float d1 = scale * delta2[o + 1]; float d2 = scale * delta2[o + 2];
+                g[W2 + 0 * 3 + 0] += d0 * a1[i + 0];
+                g[W2 + 0 * 3 + 1] += d1 * a1[i + 0];
+                g[W2 + 0 * 3 + 2] += d2 * a1[i + 0];
+                g[W2 + 1 * 3 + 0] += d0 * a1[i + 1];
+                g[W2 + 1 * 3 + 1] += d1 * a1[i + 1];
+                g[W2 + 1 * 3 + 2] += d2 * a1[i + 1];
+                g[W2 + 2 * 3 + 0] += d0 * a1[i + 2];
+                g[W2 + 2 * 3 + 1] += d1 * a1[i + 2];
+                g[W2 + 2 * 3 + 2] += d2 * a1[i + 2];
+                g[W2 + 3 * 3 + 0] += d0 * a1[i + 3];
+                g[W2 + 3 * 3 + 1] += d1 * a1[i + 3];
+                g[W2 + 3 * 3 + 2] += d2 * a1[i + 3];
+                g[W2 + 4 * 3 + 0] += d0 * a1[i + 4];
+                g[W2 + 4 * 3 + 1] += d1 * a1[i + 4];
+                g[W2 + 4 * 3 + 2] += d2 * a1[i + 4];
+                g[W2 + 5 * 3 + 0] += d0 * a1[i + 5];
+                g[W2 + 5 * 3 + 1] += d1 * a1[i + 5];
+                g[W2 + 5 * 3 + 2] += d2 * a1[i + 5];
+                g[W2 + 6 * 3 + 0] += d0 * a1[i + 6];
+                g[W2 + 6 * 3 + 1] += d1 * a1[i + 6];
+                g[W2 + 6 * 3 + 2] += d2 * a1[i + 6];
+                g[W2 + 7 * 3 + 0] += d0 * a1[i + 7];
+                g[W2 + 7 * 3 + 1] += d1 * a1[i + 7];
+                g[W2 + 7 * 3 + 2] += d2 * a1[i + 7];
+                g[W2 + 8 * 3 + 0] += d0 * a1[i + 8];
+                g[W2 + 8 * 3 + 1] += d1 * a1[i + 8];
+                g[W2 + 8 * 3 + 2] += d2 * a1[i + 8];
+                g[W2 + 9 * 3 + 0] += d0 * a1[i + 9];
+                g[W2 + 9 * 3 + 1] += d1 * a1[i + 9];
+                g[W2 + 9 * 3 + 2] += d2 * a1[i + 9];
+                g[b2 + 0] += d0;
+                g[b2 + 1] += d1;
+                g[b2 + 2] += d2;
             }
         }
 

@@ -196,6 +196,41 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Plain_sgd_uses_the_fused_step_of_generated_networks_with_the_same_result()
+    {
+        (double[] x, double[] y) = CourseExampleTests.Quadratic(100, seed: 2);
+        var fused = new QuadraticFitWide(seed: 1);
+        var generic = new GenericNetwork<double>(fused.Spec, seed: 1);
+        var options = new FitOptions { Epochs = 20, BatchSize = 10, Seed = 3, TrainingMetrics = false };
+        TrainingHistory a = fused.Fit(new Dataset<double>(x, y, 2, 1), new Sgd<double>(0.1), options);
+        TrainingHistory b = generic.Fit(new Dataset<double>(x, y, 2, 1), new Sgd<double>(0.1), options);
+        for (int e = 0; e < 20; e++)
+        {
+            Assert.True(Compare.Relative(a.Loss[e], b.Loss[e]) < 1e-12, $"epoch {e + 1}: {a.Loss[e]} vs {b.Loss[e]}");
+        }
+
+        Assert.True(Compare.ScaledError(fused.Parameters, generic.Parameters) < 1e-12);
+    }
+
+    [Fact]
+    public void Divergence_in_the_fused_step_keeps_the_last_good_parameters()
+    {
+        (double[] x, double[] y) = CourseExampleTests.Quadratic(100, seed: 2);
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] *= 1e6;
+        }
+
+        var net = new QuadraticFitWide(seed: 1);
+        TrainingDivergedException error = Assert.Throws<TrainingDivergedException>(() =>
+            net.Fit(new Dataset<double>(x, y, 2, 1), new Sgd<double>(10), new FitOptions { Epochs = 100, BatchSize = 10 }));
+        Assert.True(error.Step >= 1);
+        Assert.All(net.Parameters.ToArray(), v => Assert.True(double.IsFinite(v)));
+        net.ZeroGradients();
+        Assert.True(double.IsFinite(net.BackwardBatch(x.AsSpan(0, 20), y.AsSpan(0, 10))));
+    }
+
+    [Fact]
     public void Non_finite_inputs_are_rejected_before_training_with_their_position()
     {
         var x = new float[] { 1, 2, float.NaN, 4 };
