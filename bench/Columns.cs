@@ -21,7 +21,7 @@ public sealed class WorkColumn(string name, Func<Summary, BenchmarkCase, string>
         // The FmaPeak benchmark of the same summary when it ran there; otherwise (each class gets its own summary, so
         // that Ratio is against its own generic baseline) the same kernel timed once in this host process.
         BenchmarkCase? peak = summary.BenchmarksCases.FirstOrDefault(b => b.Descriptor.WorkloadMethod.Name == nameof(PeakBenchmarks.FmaPeak));
-        double? p = peak is not null ? Gflops(summary, peak) : HostPeak.Value;
+        double? p = peak is not null ? Gflops(summary, peak) : HostPeak.Gflops;
         return Gflops(summary, benchmark) is { } g && p is > 0
             ? (100 * g / p.Value).ToString("N0", CultureInfo.InvariantCulture) + " %"
             : "-";
@@ -56,21 +56,6 @@ public sealed class WorkColumn(string name, Func<Summary, BenchmarkCase, string>
 
     public bool IsAvailable(Summary summary) => true;
 
-    /// <summary>GFLOP/s of <see cref="PeakBenchmarks.FmaPeak"/> in this process: the best of 200 calls (after tiering).</summary>
-    private static readonly Lazy<double> HostPeak = new(() =>
-    {
-        var peak = new PeakBenchmarks();
-        double best = double.PositiveInfinity;
-        for (int i = 0; i < 200; i++)
-        {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            peak.FmaPeak();
-            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds);
-        }
-
-        return PeakBenchmarks.Flops / best;
-    });
-
     private static double? Median(Summary summary, BenchmarkCase benchmark) => summary[benchmark]?.ResultStatistics?.Median;
 
     private static int? Batch(BenchmarkCase benchmark) =>
@@ -100,4 +85,24 @@ public sealed class WorkColumn(string name, Func<Summary, BenchmarkCase, string>
         double flops = Topologies.FlopsPerSample(Topologies.Create(topology).Spec, training) * batch;
         return flops / ns;
     }
+}
+
+/// <summary>GFLOP/s of <see cref="PeakBenchmarks.FmaPeak"/> in this process: the best of 200 calls (after tiering).</summary>
+internal static class HostPeak
+{
+    private static readonly Lazy<double> s_gflops = new(() =>
+    {
+        var peak = new PeakBenchmarks();
+        double best = double.PositiveInfinity;
+        for (int i = 0; i < 200; i++)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            peak.FmaPeak();
+            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+        }
+
+        return PeakBenchmarks.Flops / best;
+    });
+
+    public static double Gflops => s_gflops.Value;
 }
