@@ -450,7 +450,9 @@ internal static class FuzzGen
         bool isClass = shape is TypeShape.Class or TypeShape.Record or TypeShape.RecordClass;
         bool isRecord = shape is TypeShape.Record or TypeShape.RecordClass;
         bool nested = containers.Length > 0;
-        members = members.DistinctBy(m => m.Template).DistinctBy(m => m.Name ?? m.Template).ToArray();
+        // C# forbids a member named like its class (CS0542), a rule of the language, not of NetGen: the class may take its
+        // name from the same pool of generated names as the members.
+        members = members.DistinctBy(m => m.Template).DistinctBy(m => m.Name ?? m.Template).Where(m => name.Length == 0 || m.Name != name).ToArray();
         containers = containers.Select((c, i) => containers.Take(i).Any(o => o.Name == c.Name) ? c with { Name = c.Name + "_" + i.ToString(CultureInfo.InvariantCulture) } : c).ToArray();
         Container? inner = nested ? containers[^1] : null;
 
