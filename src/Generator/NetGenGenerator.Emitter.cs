@@ -732,13 +732,8 @@ public sealed partial class NetGenGenerator
                 {
                     foreach (LayerPlan layer in plan.TransposedLayers)
                     {
-                        using (w.Block($"for (int k = 0; k < {layer.InSize}; k++)"))
-                        {
-                            using (w.Block($"for (int j = 0; j < {layer.OutSize}; j++)"))
-                            {
-                                w.Line($"_wt{layer.Index}[j * {layer.InSize} + k] = _parameters[{layer.W} + k * {layer.OutSize} + j];");
-                            }
-                        }
+                        // wt[j · in + k] = W[k · out + j], in 8 × 8 register blocks (the scalar loop cost a 2-64-64-1 batch of 32 a sixth of its step).
+                        w.Line($"global::NetGen.VectorMath.Transpose<{T}>(new global::System.ReadOnlySpan<{T}>(_parameters, {layer.W}, {layer.InSize} * {layer.OutSize}), {layer.InSize}, {layer.OutSize}, _wt{layer.Index});");
                     }
                 }
 
@@ -809,7 +804,9 @@ public sealed partial class NetGenGenerator
             w.Line(inline);
             w.Line($"private static {V} Fma({V} a, {V} b, {V} c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);");
             w.Line(inline);
-            w.Line($"private static {V} Exp({V} z) => global::System.Numerics.Vector.Exp(z);");
+            w.Line(plan.Model.IsDouble
+                ? $"private static {V} Exp({V} z) => global::System.Numerics.Vector.Exp(z);"
+                : $"private static {V} Exp({V} z) => global::NetGen.VectorMath.Exp(z);   // e^z within 2 ulp, several times faster than Vector.Exp for float");
             w.Line(inline);
             w.Line($"private static {V} Log({V} z) => global::System.Numerics.Vector.Log(z);");
             w.Line(inline);

@@ -1323,13 +1323,7 @@ namespace Samples
         /// <summary>Copies each wide W^l (l ≥ 2) transposed, [out × in], for the δ^{l−1} = δ^l W^lᵀ products of a batch.</summary>
         private void TransposeWeights()
         {
-            for (int k = 0; k < Layer1Size; k++)
-            {
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    _wt2[j * Layer1Size + k] = _parameters[W2 + k * Layer2Size + j];
-                }
-            }
+            global::NetGen.VectorMath.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, W2, Layer1Size * Layer2Size), Layer1Size, Layer2Size, _wt2);
         }
 
         /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
@@ -1385,7 +1379,7 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Fma(global::System.Numerics.Vector<float> a, global::System.Numerics.Vector<float> b, global::System.Numerics.Vector<float> c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Exp(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Exp(z);
+        private static global::System.Numerics.Vector<float> Exp(global::System.Numerics.Vector<float> z) => global::NetGen.VectorMath.Exp(z);   // e^z within 2 ulp, several times faster than Vector.Exp for float
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> Log(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Log(z);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
