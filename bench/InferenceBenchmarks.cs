@@ -23,7 +23,7 @@ public class InferenceBenchmarks
     private OrtValue[] _inputs = [];
     private OrtValue[] _outputs = [];
 
-    [Params("a", "b", "c", "d")]
+    [ParamsSource(typeof(Topologies), nameof(Topologies.Selected))]
     public string Topology { get; set; } = "c";
 
     [Params(1, 32, 256)]

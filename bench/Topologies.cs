@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using NetGen;
 
@@ -7,6 +8,12 @@ namespace NetGen.Benchmarks;
 /// <summary>The benchmark topologies (issue #3's table), their data and their floating-point work.</summary>
 public static class Topologies
 {
+    /// <summary>a, b, c and d, or those NETGEN_BENCH_TOPOLOGIES names (e.g. "b" or "b,c") for a run over fewer.</summary>
+    public static IEnumerable<string> Selected =>
+        Environment.GetEnvironmentVariable("NETGEN_BENCH_TOPOLOGIES") is { Length: > 0 } names
+            ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : ["a", "b", "c", "d"];
+
     public static INetwork<float> Create(string name) => name switch
     {
         "a" => new TopologyA(1),

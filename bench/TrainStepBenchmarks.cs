@@ -17,7 +17,7 @@ public class TrainStepBenchmarks
     private float[] _x = [];
     private float[] _y = [];
 
-    [Params("a", "b", "c", "d")]
+    [ParamsSource(typeof(Topologies), nameof(Topologies.Selected))]
     public string Topology { get; set; } = "a";
 
     [Params(1, 32, 256)]

@@ -93,7 +93,7 @@ internal static class DenseKernels
         }
         else
         {
-            bool fused = layer.Model.Activation != ActivationKind.Softmax && !layer.Model.BatchNorm;
+            bool fused = layer.ActivationOnStore;
             w.Line($"// z{l}: 4 samples × 2 vectors of outputs per block in 8 accumulators; each kk loads two vectors of row kk of W{l} and broadcasts a{l - 1}[s, kk]" + (fused ? $"; σ applied on the store" : ""));
             using (w.Block())
             {
@@ -126,7 +126,7 @@ internal static class DenseKernels
             BatchNormForward(w, plan, layer);
         }
 
-        if (!layer.InlineActivation && !(layer.Unrolled is false && layer.Model.Activation != ActivationKind.Softmax && !layer.Model.BatchNorm))
+        if (!layer.InlineActivation && !layer.ActivationOnStore)
         {
             if (layer.Model.Activation == ActivationKind.Softmax)
             {
@@ -452,25 +452,39 @@ internal static class DenseKernels
 
         using (w.Block("else for (int s = 0; s < rows; s++)"))
         {
-            w.Line($"var ds = {d}.Slice(s * {layer.OutSize}, {layer.OutSize});");
-            w.Line($"var gs = {dp}.Slice(s * {previous.OutSize}, {previous.OutSize});");
-            using (w.Block($"for (int k = 0; k < {previous.OutSize}; k++)   // ∂C/∂a_k = Σ_j w_jk δ_j = W[k, :]·δ"))
+            // Fewer than 4 rows: no transposed copy; ∂C/∂a_k = W[k, :]·δ row by row, four rows of W at a time so that four
+            // independent chains of fused multiply-adds are in flight (one chain waits on the FMA latency at every step).
+            w.Line($"// ∂C/∂a{p}_k = Σ_j w{l}_jk δ{l}_j = W{l}[k, :]·δ{l}: 4 rows k at a time, one accumulator each, then a horizontal sum");
+            w.Line($"ref var ds = ref Get(ref Ref({d}), s * {layer.OutSize});");
+            w.Line($"ref var gs = ref Get(ref Ref({dp}), s * {previous.OutSize});");
+            w.Line($"ref var wr = ref Get(ref Ref(p), {layer.W});");
+            w.Line("int k = 0;");
+            foreach (int group in new[] { 4, 1 })
             {
-                w.Line($"var wk = p.Slice({layer.W} + k * {layer.OutSize}, {layer.OutSize});");
-                w.Line($"var acc = {t.VecLit(0)};");
-                w.Line("int j = 0;");
-                using (w.Block($"for (; j <= {layer.OutSize} - VectorWidth; j += VectorWidth)"))
+                using (w.Block(group == 4 ? $"for (; k + 4 <= {previous.OutSize}; k += 4)" : $"for (; k < {previous.OutSize}; k++)"))
                 {
-                    w.Line("acc = Fma(Vec(wk, j), Vec(ds, j), acc);");
-                }
+                    for (int r = 0; r < group; r++)
+                    {
+                        w.Line($"ref var w{r} = ref Get(ref wr, (k + {r}) * {layer.OutSize});");
+                    }
 
-                w.Line($"{T} sum = global::System.Numerics.Vector.Sum(acc);");
-                using (w.Block($"for (; j < {layer.OutSize}; j++)"))
-                {
-                    w.Line($"sum = {t.Math}.FusedMultiplyAdd(wk[j], ds[j], sum);");
-                }
+                    w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"var c{r} = {t.VecLit(0)};")));
+                    w.Line("int j = 0;");
+                    using (w.Block($"for (; j + VectorWidth <= {layer.OutSize}; j += VectorWidth)"))
+                    {
+                        w.Line("var dv = Load(ref ds, j);");
+                        w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"c{r} = Fma(Load(ref w{r}, j), dv, c{r});")));
+                    }
 
-                w.Line("gs[k] = sum;");
+                    w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"{T} dot{r} = global::System.Numerics.Vector.Sum(c{r});")));
+                    using (w.Block($"for (; j < {layer.OutSize}; j++)"))
+                    {
+                        w.Line($"{T} dj = Get(ref ds, j);");
+                        w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"dot{r} = {t.Math}.FusedMultiplyAdd(Get(ref w{r}, j), dj, dot{r});")));
+                    }
+
+                    w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"Get(ref gs, k + {r}) = dot{r};")));
+                }
             }
         }
 
@@ -504,11 +518,13 @@ internal static class DenseKernels
 
         using (w.Block(comment is null ? "" : $"// {comment}", "}"))
         {
+            w.Line($"ref var sr = ref Ref({src});");
+            w.Line($"ref var dr = ref Ref({dst});");
             w.Line("int i = 0;");
             using (w.Block($"for (; i <= {length} - VectorWidth; i += VectorWidth)"))
             {
-                w.Line($"var u = Vec({src}, i);");
-                w.Line($"({vector("u")}).CopyTo({dst}.Slice(i));");
+                w.Line("var u = Load(ref sr, i);");
+                w.Line($"Store(ref dr, i, {vector("u")});");
             }
 
             using (w.Block($"for (; i < {length}; i++)"))

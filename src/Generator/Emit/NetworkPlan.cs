@@ -15,6 +15,9 @@ internal sealed class NetworkPlan
     /// <summary>Layers with at most this many weights are emitted as unrolled scalar statements, like the course's 2-2-1 derivation.</summary>
     public const int UnrollLimit = 64;
 
+    /// <summary>Outside the lane kernels, an unrolled layer also sums at most this many inputs per output.</summary>
+    public const int UnrollFanInLimit = 16;
+
     /// <summary>The most rows a batch tile holds; fewer for very wide networks so each buffer stays below <see cref="MaxTileValues"/>.</summary>
     public const int MaxTileRows = 256;
 
@@ -66,6 +69,16 @@ internal sealed class NetworkPlan
         }
 
         Buffers = buffers;
+
+        // A wide fan-in is summed faster by the blocked kernel (independent FMA chains) than as one unrolled expression
+        // (64 dependent adds for a 64 → 1 output layer); networks that run SIMD across samples keep every layer unrolled.
+        if (!LaneKernels.Applies(this))
+        {
+            foreach (LayerPlan layer in layers.Where(l => l.Unrolled && l.In > UnrollFanInLimit))
+            {
+                layer.Unrolled = false;
+            }
+        }
     }
 
     public NetworkModel Model { get; }
@@ -145,6 +158,7 @@ internal sealed class LayerPlan
         BetaOffset = model.BatchNorm ? GammaOffset + model.OutputSize : -1;
         MeanOffset = model.BatchNorm ? stateOffset : -1;
         VarianceOffset = model.BatchNorm ? stateOffset + model.OutputSize : -1;
+        Unrolled = model.WeightCount <= NetworkPlan.UnrollLimit;
     }
 
     public LayerModel Model { get; }
@@ -158,10 +172,17 @@ internal sealed class LayerPlan
     public bool IsOutput { get; }
 
     /// <summary>Small layers are unrolled into one scalar statement per weight.</summary>
-    public bool Unrolled => Model.WeightCount <= NetworkPlan.UnrollLimit;
+    public bool Unrolled { get; set; }
 
     /// <summary>Whether σ is applied inside the per-sample block (unrolled, no batch norm, not softmax).</summary>
     public bool InlineActivation => Unrolled && !Model.BatchNorm && Model.Activation != ActivationKind.Softmax;
+
+    /// <summary>
+    /// Whether a blocked layer applies σ as it stores each accumulator: only the one-instruction activations. Those with
+    /// e^z (sigmoid, tanh, ELU) run as one pass over the tile after the product: inlined into every store of every
+    /// block they made the method so large that the JIT stopped inlining the kernel's helpers (3× slower per sample).
+    /// </summary>
+    public bool ActivationOnStore => !Unrolled && !Model.BatchNorm && Model.Activation is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
     public int WeightOffset { get; }
 

@@ -565,11 +565,13 @@ namespace Samples
             }
             // h1 = σ(v1) over all rows × 16 values
             {
+                ref var sr = ref Ref(v1);
+                ref var dr = ref Ref(h1);
                 int i = 0;
                 for (; i <= rows * Layer1Size - VectorWidth; i += VectorWidth)
                 {
-                    var u = Vec(v1, i);
-                    (IfPositive(u, u, 0.5f * (Exp(Min0(u)) - Vec(1f)))).CopyTo(h1.Slice(i));
+                    var u = Load(ref sr, i);
+                    Store(ref dr, i, IfPositive(u, u, 0.5f * (Exp(Min0(u)) - Vec(1f))));
                 }
                 for (; i < rows * Layer1Size; i++)
                 {

@@ -1127,32 +1127,60 @@ namespace Samples
             }
             else for (int s = 0; s < rows; s++)
             {
-                var ds = delta2.Slice(s * Layer2Size, Layer2Size);
-                var gs = delta1.Slice(s * Layer1Size, Layer1Size);
-                for (int k = 0; k < Layer1Size; k++)   // ∂C/∂a_k = Σ_j w_jk δ_j = W[k, :]·δ
+                // ∂C/∂a1_k = Σ_j w2_jk δ2_j = W2[k, :]·δ2: 4 rows k at a time, one accumulator each, then a horizontal sum
+                ref var ds = ref Get(ref Ref(delta2), s * Layer2Size);
+                ref var gs = ref Get(ref Ref(delta1), s * Layer1Size);
+                ref var wr = ref Get(ref Ref(p), W2);
+                int k = 0;
+                for (; k + 4 <= Layer1Size; k += 4)
                 {
-                    var wk = p.Slice(W2 + k * Layer2Size, Layer2Size);
-                    var acc = Vec(0f);
+                    ref var w0 = ref Get(ref wr, (k + 0) * Layer2Size);
+                    ref var w1 = ref Get(ref wr, (k + 1) * Layer2Size);
+                    ref var w2 = ref Get(ref wr, (k + 2) * Layer2Size);
+                    ref var w3 = ref Get(ref wr, (k + 3) * Layer2Size);
+                    var c0 = Vec(0f); var c1 = Vec(0f); var c2 = Vec(0f); var c3 = Vec(0f);
                     int j = 0;
-                    for (; j <= Layer2Size - VectorWidth; j += VectorWidth)
+                    for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
                     {
-                        acc = Fma(Vec(wk, j), Vec(ds, j), acc);
+                        var dv = Load(ref ds, j);
+                        c0 = Fma(Load(ref w0, j), dv, c0); c1 = Fma(Load(ref w1, j), dv, c1); c2 = Fma(Load(ref w2, j), dv, c2); c3 = Fma(Load(ref w3, j), dv, c3);
                     }
-                    float sum = global::System.Numerics.Vector.Sum(acc);
+                    float dot0 = global::System.Numerics.Vector.Sum(c0); float dot1 = global::System.Numerics.Vector.Sum(c1); float dot2 = global::System.Numerics.Vector.Sum(c2); float dot3 = global::System.Numerics.Vector.Sum(c3);
                     for (; j < Layer2Size; j++)
                     {
-                        sum = global::System.MathF.FusedMultiplyAdd(wk[j], ds[j], sum);
+                        float dj = Get(ref ds, j);
+                        dot0 = global::System.MathF.FusedMultiplyAdd(Get(ref w0, j), dj, dot0); dot1 = global::System.MathF.FusedMultiplyAdd(Get(ref w1, j), dj, dot1); dot2 = global::System.MathF.FusedMultiplyAdd(Get(ref w2, j), dj, dot2); dot3 = global::System.MathF.FusedMultiplyAdd(Get(ref w3, j), dj, dot3);
                     }
-                    gs[k] = sum;
+                    Get(ref gs, k + 0) = dot0; Get(ref gs, k + 1) = dot1; Get(ref gs, k + 2) = dot2; Get(ref gs, k + 3) = dot3;
+                }
+                for (; k < Layer1Size; k++)
+                {
+                    ref var w0 = ref Get(ref wr, (k + 0) * Layer2Size);
+                    var c0 = Vec(0f);
+                    int j = 0;
+                    for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
+                    {
+                        var dv = Load(ref ds, j);
+                        c0 = Fma(Load(ref w0, j), dv, c0);
+                    }
+                    float dot0 = global::System.Numerics.Vector.Sum(c0);
+                    for (; j < Layer2Size; j++)
+                    {
+                        float dj = Get(ref ds, j);
+                        dot0 = global::System.MathF.FusedMultiplyAdd(Get(ref w0, j), dj, dot0);
+                    }
+                    Get(ref gs, k + 0) = dot0;
                 }
             }
             // δ1 = ∂C/∂a1 ∘ σ'(z1)
             {
+                ref var sr = ref Ref(delta1);
+                ref var dr = ref Ref(delta1);
                 int i = 0;
                 for (; i <= rows * Layer1Size - VectorWidth; i += VectorWidth)
                 {
-                    var u = Vec(delta1, i);
-                    (IfPositive(Vec(z1, i), u, Vec(0f))).CopyTo(delta1.Slice(i));
+                    var u = Load(ref sr, i);
+                    Store(ref dr, i, IfPositive(Vec(z1, i), u, Vec(0f)));
                 }
                 for (; i < rows * Layer1Size; i++)
                 {

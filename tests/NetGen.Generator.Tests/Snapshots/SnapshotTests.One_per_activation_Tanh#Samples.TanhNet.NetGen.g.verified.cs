@@ -329,12 +329,11 @@ namespace Samples
             // a1 = σ(z1)      σ(z) = tanh z
             global::System.Span<float> z1 = ws.Z1;
             global::System.Span<float> a1 = ws.A1;
-            // z1: 4 samples × 2 vectors of outputs per block in 8 accumulators; each kk loads two vectors of row kk of W1 and broadcasts a0[s, kk]; σ applied on the store
+            // z1: 4 samples × 2 vectors of outputs per block in 8 accumulators; each kk loads two vectors of row kk of W1 and broadcasts a0[s, kk]
             {
                 ref var wr = ref Ref(p);
                 ref var xr = ref Ref(a0);
                 ref var zr = ref Ref(z1);
-                ref var ar = ref Ref(a1);
                 int s = 0;
                 for (; s + 4 <= rows; s += 4)
                 {
@@ -364,14 +363,14 @@ namespace Samples
                             c30 = Fma(u3, w0, c30); c31 = Fma(u3, w1, c31);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
-                        Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, Tanh(c01));
-                        Store(ref zr, o1 + j, c10); Store(ref ar, o1 + j, Tanh(c10));
-                        Store(ref zr, o1 + j + VectorWidth, c11); Store(ref ar, o1 + j + VectorWidth, Tanh(c11));
-                        Store(ref zr, o2 + j, c20); Store(ref ar, o2 + j, Tanh(c20));
-                        Store(ref zr, o2 + j + VectorWidth, c21); Store(ref ar, o2 + j + VectorWidth, Tanh(c21));
-                        Store(ref zr, o3 + j, c30); Store(ref ar, o3 + j, Tanh(c30));
-                        Store(ref zr, o3 + j + VectorWidth, c31); Store(ref ar, o3 + j + VectorWidth, Tanh(c31));
+                        Store(ref zr, o0 + j, c00);
+                        Store(ref zr, o0 + j + VectorWidth, c01);
+                        Store(ref zr, o1 + j, c10);
+                        Store(ref zr, o1 + j + VectorWidth, c11);
+                        Store(ref zr, o2 + j, c20);
+                        Store(ref zr, o2 + j + VectorWidth, c21);
+                        Store(ref zr, o3 + j, c30);
+                        Store(ref zr, o3 + j + VectorWidth, c31);
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -394,10 +393,10 @@ namespace Samples
                             c30 = Fma(u3, w0, c30);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
-                        Store(ref zr, o1 + j, c10); Store(ref ar, o1 + j, Tanh(c10));
-                        Store(ref zr, o2 + j, c20); Store(ref ar, o2 + j, Tanh(c20));
-                        Store(ref zr, o3 + j, c30); Store(ref ar, o3 + j, Tanh(c30));
+                        Store(ref zr, o0 + j, c00);
+                        Store(ref zr, o1 + j, c10);
+                        Store(ref zr, o2 + j, c20);
+                        Store(ref zr, o3 + j, c30);
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -411,10 +410,10 @@ namespace Samples
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref x3, kk), wk, c3);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Get(ref zr, o0 + j) = c0; Get(ref ar, o0 + j) = global::System.MathF.Tanh(c0);
-                        Get(ref zr, o1 + j) = c1; Get(ref ar, o1 + j) = global::System.MathF.Tanh(c1);
-                        Get(ref zr, o2 + j) = c2; Get(ref ar, o2 + j) = global::System.MathF.Tanh(c2);
-                        Get(ref zr, o3 + j) = c3; Get(ref ar, o3 + j) = global::System.MathF.Tanh(c3);
+                        Get(ref zr, o0 + j) = c0;
+                        Get(ref zr, o1 + j) = c1;
+                        Get(ref zr, o2 + j) = c2;
+                        Get(ref zr, o3 + j) = c3;
                     }
                 }
                 for (; s < rows; s++)
@@ -448,14 +447,14 @@ namespace Samples
                             c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01); c02 = Fma(u0, w2, c02); c03 = Fma(u0, w3, c03); c04 = Fma(u0, w4, c04); c05 = Fma(u0, w5, c05); c06 = Fma(u0, w6, c06); c07 = Fma(u0, w7, c07);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
-                        Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, Tanh(c01));
-                        Store(ref zr, o0 + j + 2 * VectorWidth, c02); Store(ref ar, o0 + j + 2 * VectorWidth, Tanh(c02));
-                        Store(ref zr, o0 + j + 3 * VectorWidth, c03); Store(ref ar, o0 + j + 3 * VectorWidth, Tanh(c03));
-                        Store(ref zr, o0 + j + 4 * VectorWidth, c04); Store(ref ar, o0 + j + 4 * VectorWidth, Tanh(c04));
-                        Store(ref zr, o0 + j + 5 * VectorWidth, c05); Store(ref ar, o0 + j + 5 * VectorWidth, Tanh(c05));
-                        Store(ref zr, o0 + j + 6 * VectorWidth, c06); Store(ref ar, o0 + j + 6 * VectorWidth, Tanh(c06));
-                        Store(ref zr, o0 + j + 7 * VectorWidth, c07); Store(ref ar, o0 + j + 7 * VectorWidth, Tanh(c07));
+                        Store(ref zr, o0 + j, c00);
+                        Store(ref zr, o0 + j + VectorWidth, c01);
+                        Store(ref zr, o0 + j + 2 * VectorWidth, c02);
+                        Store(ref zr, o0 + j + 3 * VectorWidth, c03);
+                        Store(ref zr, o0 + j + 4 * VectorWidth, c04);
+                        Store(ref zr, o0 + j + 5 * VectorWidth, c05);
+                        Store(ref zr, o0 + j + 6 * VectorWidth, c06);
+                        Store(ref zr, o0 + j + 7 * VectorWidth, c07);
                     }
                     for (; j + 4 * VectorWidth <= Layer1Size; j += 4 * VectorWidth)
                     {
@@ -475,10 +474,10 @@ namespace Samples
                             c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01); c02 = Fma(u0, w2, c02); c03 = Fma(u0, w3, c03);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
-                        Store(ref zr, o0 + j + VectorWidth, c01); Store(ref ar, o0 + j + VectorWidth, Tanh(c01));
-                        Store(ref zr, o0 + j + 2 * VectorWidth, c02); Store(ref ar, o0 + j + 2 * VectorWidth, Tanh(c02));
-                        Store(ref zr, o0 + j + 3 * VectorWidth, c03); Store(ref ar, o0 + j + 3 * VectorWidth, Tanh(c03));
+                        Store(ref zr, o0 + j, c00);
+                        Store(ref zr, o0 + j + VectorWidth, c01);
+                        Store(ref zr, o0 + j + 2 * VectorWidth, c02);
+                        Store(ref zr, o0 + j + 3 * VectorWidth, c03);
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -492,7 +491,7 @@ namespace Samples
                             c00 = Fma(u0, w0, c00);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Store(ref zr, o0 + j, c00); Store(ref ar, o0 + j, Tanh(c00));
+                        Store(ref zr, o0 + j, c00);
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -503,8 +502,24 @@ namespace Samples
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref x0, kk), wk, c0);
                             wk = ref Get(ref wk, Layer1Size);
                         }
-                        Get(ref zr, o0 + j) = c0; Get(ref ar, o0 + j) = global::System.MathF.Tanh(c0);
+                        Get(ref zr, o0 + j) = c0;
                     }
+                }
+            }
+            // a1 = σ(z1) over all rows × 10 values
+            {
+                ref var sr = ref Ref(z1);
+                ref var dr = ref Ref(a1);
+                int i = 0;
+                for (; i <= rows * Layer1Size - VectorWidth; i += VectorWidth)
+                {
+                    var u = Load(ref sr, i);
+                    Store(ref dr, i, Tanh(u));
+                }
+                for (; i < rows * Layer1Size; i++)
+                {
+                    float u = z1[i];
+                    a1[i] = global::System.MathF.Tanh(u);
                 }
             }
             return a1;
