@@ -8,9 +8,10 @@ namespace NetGen.Generator.Emit;
 /// The wide-layer kernel shape: the batch tile treated as a matrix product with a register-blocked micro-kernel —
 /// 4 samples × 2 vectors of outputs held in 8 <c>Vector&lt;T&gt;</c> accumulators, explicit fused multiply-adds,
 /// bias added before and, for the one-instruction activations (<see cref="LayerPlan.ActivationOnStore"/>), σ applied
-/// on the store — plus the remainders (one sample with up to 8 vectors, one vector, scalars). The same blocking computes ∂C/∂W = aᵀ δ (4 inputs × 2 vectors, summed over the samples in registers)
-/// and δ^{l−1} = δ^l W^lᵀ (with a transposed copy of W^l made once per batch). Inner loops walk refs forward by a
-/// constant stride, so the JIT emits one add per row instead of recomputing indices.
+/// on the store — plus the remainders (one sample with up to 8 vectors, one vector, scalars). The same blocking
+/// computes ∂C/∂W = aᵀ δ (4 inputs × 2 vectors, summed over the samples in registers) and δ^{l−1} = δ^l W^lᵀ (with
+/// a transposed copy of W^l made once per batch). Inner loops walk refs forward by a constant stride, so the JIT emits
+/// one add per row instead of recomputing indices.
 /// </summary>
 internal static class BlockedKernels
 {

@@ -8,9 +8,9 @@ using System.Runtime.Intrinsics.X86;
 namespace NetGen;
 
 /// <summary>
-/// Helpers of the generated kernels' hot loops: elementary functions over <see cref="Vector{T}"/> lanes for the generated kernels' hot loops, where
+/// Helpers of the generated kernels' hot loops: e^x over <see cref="Vector{T}"/> lanes, where
 /// <see cref="Vector.Exp(Vector{float})"/> (which widens every float lane to double) costs more than the matrix
-/// product around it: on 2-64-64-1 sigmoid, 60 % of a forward pass; and the transposed copy of a weight matrix that
+/// product around it (on 2-64-64-1 sigmoid, 60 % of a forward pass); and the transposed copy of a weight matrix that
 /// the batch back-propagation multiplies by.
 /// </summary>
 /// <remarks>
