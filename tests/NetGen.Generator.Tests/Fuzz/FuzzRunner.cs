@@ -405,7 +405,7 @@ internal static class FuzzRunner
             // A damaged file can reach into the others (e.g. garbage that parses as a top-level statement declaring a
             // local named like a using alias, or a truncation that turns class C19 into C1 and merges it with an intact
             // partial C1): in a damaged compilation, an intact declaration whose file has errors of its own before
-            // generation, or whose class also has a part in a damaged file, is checked for properties 1 and 2 only.
+            // generation, or whose class or a container of it also has a part in a damaged file, is checked for properties 1 and 2 only.
             if (damaged || (damagedSample && (InputProblems(i).Any(d => d.Severity == DiagnosticSeverity.Error) || SharesClassWithDamagedFile(input, trees[i], decl, sample.Damage, indexByPath))))
             {
                 continue;
@@ -675,7 +675,10 @@ internal static class FuzzRunner
         return owner;
     }
 
-    /// <summary>Whether the declaration's class also has a partial declaration in a damaged file (which then changes what it declares).</summary>
+    /// <summary>
+    /// Whether the declaration's class, or a class containing it, also has a partial declaration in a damaged file (which
+    /// then changes what it declares: a truncated <c>partial</c> on a shared container is rightly reported there, NG0001).
+    /// </summary>
     private static bool SharesClassWithDamagedFile(Compilation input, SyntaxTree tree, Decl decl, (int, int, int)[]?[] damage, Dictionary<string, int> indexByPath)
     {
         SemanticModel model = input.GetSemanticModel(tree);
@@ -683,8 +686,17 @@ internal static class FuzzRunner
             .Where(t => t.Identifier.ValueText == decl.SymbolName)
             .Select(t => model.GetDeclaredSymbol(t))
             .OfType<INamedTypeSymbol>()
+            .SelectMany(SelfAndContainers)
             .SelectMany(symbol => symbol.DeclaringSyntaxReferences)
             .Any(r => indexByPath.TryGetValue(r.SyntaxTree.FilePath, out int other) && damage[other] is not null);
+
+        static IEnumerable<INamedTypeSymbol> SelfAndContainers(INamedTypeSymbol symbol)
+        {
+            for (INamedTypeSymbol? t = symbol; t is not null; t = t.ContainingType)
+            {
+                yield return t;
+            }
+        }
     }
 
     /// <summary>Shared containers live in several files; the network class is the one declared with attributes or in a single file.</summary>
