@@ -43,6 +43,17 @@ public sealed class SnapshotTests
         public partial class DigitsClassifier { }
         """);
 
+    /// <summary>Benchmark topology b: wide sigmoid layers into one output (the one-column kernels of W3).</summary>
+    [Fact]
+    public void Regression_2_64_64_1_sigmoid() => Verify("""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(64, Activation.Sigmoid)]
+        [Dense(64, Activation.Sigmoid)]
+        [Dense(1)]
+        public partial class WideRegression { }
+        """);
+
     [Fact]
     public void Double_precision_network() => Verify("""
         [Network(Loss.BinaryCrossEntropy, Precision = Precision.Double)]

@@ -171,9 +171,65 @@ internal static class BlockedKernels
         }
     }
 
+    /// <summary>
+    /// The one-output case of <see cref="TransposedProduct"/>: W [K × 1] is contiguous over k, so
+    /// g[w + k] += scale · Σ_s D[s] · X[s, k] runs vectorized over k (4 vectors, then 1, then scalars), and
+    /// g[bias] += scale · Σ_s D[s].
+    /// </summary>
+    public static void ColumnGradient(SourceWriter w, NumericType t, string x, string k, string d, string g, string weight, string bias)
+    {
+        w.Line("var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step");
+        w.Line("int k0 = 0;");
+        foreach (int vectors in new[] { 4, 1 })
+        {
+            string step = vectors == 1 ? "VectorWidth" : $"{vectors} * VectorWidth";
+            using (w.Block($"for (; k0 + {step} <= {k}; k0 += {step})"))
+            {
+                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var c{v} = {t.VecLit(0)};")));
+                w.Line($"ref var xs = ref Get(ref {x}, k0);   // a[s, k0…]");
+                using (w.Block("for (int s = 0; s < rows; s++)"))
+                {
+                    w.Line($"var u = Vec(Get(ref {d}, s));");
+                    w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"c{v} = Fma(u, Load(ref xs, {Offset(v)}), c{v});")));
+                    w.Line($"xs = ref Get(ref xs, {k});");
+                }
+
+                w.Line($"ref var gk = ref Get(ref {g}, {weight} + k0);");
+                for (int v = 0; v < vectors; v++)
+                {
+                    w.Line($"Store(ref gk, {Offset(v)}, Fma(scaleV, c{v}, Load(ref gk, {Offset(v)})));");
+                }
+            }
+        }
+
+        using (w.Block($"for (; k0 < {k}; k0++)"))
+        {
+            w.Line($"{t.Name} c = {t.Lit(0)};");
+            using (w.Block("for (int s = 0; s < rows; s++)"))
+            {
+                w.Line($"c = {t.Math}.FusedMultiplyAdd(Get(ref {x}, s * {k} + k0), Get(ref {d}, s), c);");
+            }
+
+            w.Line($"Get(ref {g}, {weight} + k0) += scale * c;");
+        }
+
+        w.Line($"{t.Name} sum = {t.Lit(0)};");
+        using (w.Block("for (int s = 0; s < rows; s++)"))
+        {
+            w.Line($"sum += Get(ref {d}, s);");
+        }
+
+        w.Line($"Get(ref {g}, {bias}) += scale * sum;");
+    }
+
     private static void TransposedColumns(SourceWriter w, NumericType t, string x, string k, string d, string n, string g, string weightOffset, int rows)
     {
         string[] rs = s_rows.Take(rows).ToArray();
+        foreach (string r in rs)
+        {
+            w.Line($"ref var g{r} = ref Get(ref {g}, {weightOffset}(k0 + {r}) * {n});   // row k0 + {r} of ∂C/∂W");
+        }
+
         w.Line("int j = 0;");
         foreach (int vectors in new[] { 2, 1 })
         {
@@ -208,8 +264,7 @@ internal static class BlockedKernels
                 {
                     for (int v = 0; v < vectors; v++)
                     {
-                        string at = $"{weightOffset}(k0 + {r}) * {n} + {Column(v)}";
-                        w.Line($"Store(ref {g}, {at}, Fma(scaleV, c{r}{v}, Load(ref {g}, {at})));");
+                        w.Line($"Store(ref g{r}, {Column(v)}, Fma(scaleV, c{r}{v}, Load(ref g{r}, {Column(v)})));");
                     }
                 }
             }
@@ -230,7 +285,7 @@ internal static class BlockedKernels
 
             foreach (string r in rs)
             {
-                w.Line($"Get(ref {g}, {weightOffset}(k0 + {r}) * {n} + j) += scale * c{r};");
+                w.Line($"Get(ref g{r}, j) += scale * c{r};");
             }
         }
     }

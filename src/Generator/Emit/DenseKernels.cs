@@ -373,13 +373,22 @@ internal static class DenseKernels
         w.Line($"// ─── Layer {l} gradients: ∂C/∂W{l}_jk += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j   (times scale: 1, or −η/B for a fused SGD step) ───");
         if (!layer.Unrolled)
         {
-            w.Line($"// ∂C/∂W{l} += a{l - 1}ᵀ δ{l}: 4 rows of W{l} × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b{l} += Σ_s δ{l}");
+            w.Line(layer.Out == 1
+                ? $"// ∂C/∂W{l} += a{l - 1}ᵀ δ{l}: W{l} has one column, contiguous over k: 4 vectors of k per block, summed over the samples in 4 accumulators; ∂C/∂b{l} += Σ_s δ{l}"
+                : $"// ∂C/∂W{l} += a{l - 1}ᵀ δ{l}: 4 rows of W{l} × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b{l} += Σ_s δ{l}");
             using (w.Block())
             {
                 w.Line("ref var gr = ref Ref(g);");
                 w.Line($"ref var xr = ref Ref({aPrev});");
                 w.Line($"ref var dr = ref Ref({d});");
-                BlockedKernels.TransposedProduct(w, t, "xr", layer.InSize, "dr", layer.OutSize, "gr", $"{layer.W} + ", layer.B);
+                if (layer.Out == 1)
+                {
+                    BlockedKernels.ColumnGradient(w, t, "xr", layer.InSize, "dr", "gr", layer.W, layer.B);
+                }
+                else
+                {
+                    BlockedKernels.TransposedProduct(w, t, "xr", layer.InSize, "dr", layer.OutSize, "gr", $"{layer.W} + ", layer.B);
+                }
             }
 
             return;
@@ -450,7 +459,28 @@ internal static class DenseKernels
                 (ww, o, col, value, vector) => ww.Line(vector ? $"Store(ref gr, {o} + {col}, {value});" : $"Get(ref gr, {o} + {col}) = {value};"));
         }
 
-        using (w.Block("else for (int s = 0; s < rows; s++)"))
+        if (layer.Out == 1)
+        {
+            using (w.Block("else for (int s = 0; s < rows; s++)"))
+            {
+                w.Line($"// W{l} has one column, contiguous over k: ∂C/∂a{p}_k = w{l}_k δ{l}, for all k at once");
+                w.Line($"ref var gs = ref Get(ref Ref({dp}), s * {previous.OutSize});");
+                w.Line($"ref var wr = ref Get(ref Ref(p), {layer.W});");
+                w.Line($"{T} dj = {d}[s];");
+                w.Line("var dv = Vec(dj);");
+                w.Line("int k = 0;");
+                using (w.Block($"for (; k + VectorWidth <= {previous.OutSize}; k += VectorWidth)"))
+                {
+                    w.Line("Store(ref gs, k, Load(ref wr, k) * dv);");
+                }
+
+                using (w.Block($"for (; k < {previous.OutSize}; k++)"))
+                {
+                    w.Line("Get(ref gs, k) = Get(ref wr, k) * dj;");
+                }
+            }
+        }
+        else using (w.Block("else for (int s = 0; s < rows; s++)"))
         {
             // Fewer than 4 rows: no transposed copy; ∂C/∂a_k = W[k, :]·δ row by row, four rows of W at a time so that four
             // independent chains of fused multiply-adds are in flight (one chain waits on the FMA latency at every step).
@@ -476,7 +506,17 @@ internal static class DenseKernels
                         w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"c{r} = Fma(Load(ref w{r}, j), dv, c{r});")));
                     }
 
-                    w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"{T} dot{r} = global::System.Numerics.Vector.Sum(c{r});")));
+                    if (group == 4)
+                    {
+                        using (w.Block($"if ({layer.OutSize} % VectorWidth == 0)"))
+                        {
+                            w.Line("global::NetGen.VectorMath.StoreSums(c0, c1, c2, c3, ref Get(ref gs, k));   // no remainder: the four horizontal sums at once");
+                            w.Line("continue;");
+                        }
+                    }
+
+                    // A layer narrower than a vector has no vector part: its accumulators are zero and are not summed.
+                    w.Line(string.Join(" ", Enumerable.Range(0, group).Select(r => $"{T} dot{r} = {layer.OutSize} >= VectorWidth ? global::System.Numerics.Vector.Sum(c{r}) : {t.Lit(0)};")));
                     using (w.Block($"for (; j < {layer.OutSize}; j++)"))
                     {
                         w.Line($"{T} dj = Get(ref ds, j);");

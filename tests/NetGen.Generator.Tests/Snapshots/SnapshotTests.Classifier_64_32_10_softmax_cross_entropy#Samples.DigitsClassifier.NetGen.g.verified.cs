@@ -790,6 +790,10 @@ namespace Samples
                 int k0 = 0;
                 for (; k0 + 4 <= Layer0Size; k0 += 4)
                 {
+                    ref var g0 = ref Get(ref gr, W1 + (k0 + 0) * Layer1Size);   // row k0 + 0 of ∂C/∂W
+                    ref var g1 = ref Get(ref gr, W1 + (k0 + 1) * Layer1Size);   // row k0 + 1 of ∂C/∂W
+                    ref var g2 = ref Get(ref gr, W1 + (k0 + 2) * Layer1Size);   // row k0 + 2 of ∂C/∂W
+                    ref var g3 = ref Get(ref gr, W1 + (k0 + 3) * Layer1Size);   // row k0 + 3 of ∂C/∂W
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
@@ -814,14 +818,14 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth)));
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth)));
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
+                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+                        Store(ref g1, j + VectorWidth, Fma(scaleV, c11, Load(ref g1, j + VectorWidth)));
+                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+                        Store(ref g2, j + VectorWidth, Fma(scaleV, c21, Load(ref g2, j + VectorWidth)));
+                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+                        Store(ref g3, j + VectorWidth, Fma(scaleV, c31, Load(ref g3, j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -845,10 +849,10 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -862,14 +866,15 @@ namespace Samples
                             c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
-                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += scale * c1;
-                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += scale * c2;
-                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += scale * c3;
+                        Get(ref g0, j) += scale * c0;
+                        Get(ref g1, j) += scale * c1;
+                        Get(ref g2, j) += scale * c2;
+                        Get(ref g3, j) += scale * c3;
                     }
                 }
                 for (; k0 < Layer0Size; k0++)
                 {
+                    ref var g0 = ref Get(ref gr, W1 + (k0 + 0) * Layer1Size);   // row k0 + 0 of ∂C/∂W
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
@@ -885,8 +890,8 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -901,7 +906,7 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -912,7 +917,7 @@ namespace Samples
                             int xs = s * Layer0Size + k0;
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
+                        Get(ref g0, j) += scale * c0;
                     }
                 }
                 int jb = 0;
@@ -1145,7 +1150,12 @@ namespace Samples
                         var dv = Load(ref ds, j);
                         c0 = Fma(Load(ref w0, j), dv, c0); c1 = Fma(Load(ref w1, j), dv, c1); c2 = Fma(Load(ref w2, j), dv, c2); c3 = Fma(Load(ref w3, j), dv, c3);
                     }
-                    float dot0 = global::System.Numerics.Vector.Sum(c0); float dot1 = global::System.Numerics.Vector.Sum(c1); float dot2 = global::System.Numerics.Vector.Sum(c2); float dot3 = global::System.Numerics.Vector.Sum(c3);
+                    if (Layer2Size % VectorWidth == 0)
+                    {
+                        global::NetGen.VectorMath.StoreSums(c0, c1, c2, c3, ref Get(ref gs, k));   // no remainder: the four horizontal sums at once
+                        continue;
+                    }
+                    float dot0 = Layer2Size >= VectorWidth ? global::System.Numerics.Vector.Sum(c0) : 0f; float dot1 = Layer2Size >= VectorWidth ? global::System.Numerics.Vector.Sum(c1) : 0f; float dot2 = Layer2Size >= VectorWidth ? global::System.Numerics.Vector.Sum(c2) : 0f; float dot3 = Layer2Size >= VectorWidth ? global::System.Numerics.Vector.Sum(c3) : 0f;
                     for (; j < Layer2Size; j++)
                     {
                         float dj = Get(ref ds, j);
@@ -1163,7 +1173,7 @@ namespace Samples
                         var dv = Load(ref ds, j);
                         c0 = Fma(Load(ref w0, j), dv, c0);
                     }
-                    float dot0 = global::System.Numerics.Vector.Sum(c0);
+                    float dot0 = Layer2Size >= VectorWidth ? global::System.Numerics.Vector.Sum(c0) : 0f;
                     for (; j < Layer2Size; j++)
                     {
                         float dj = Get(ref ds, j);
@@ -1199,6 +1209,10 @@ namespace Samples
                 int k0 = 0;
                 for (; k0 + 4 <= Layer1Size; k0 += 4)
                 {
+                    ref var g0 = ref Get(ref gr, W2 + (k0 + 0) * Layer2Size);   // row k0 + 0 of ∂C/∂W
+                    ref var g1 = ref Get(ref gr, W2 + (k0 + 1) * Layer2Size);   // row k0 + 1 of ∂C/∂W
+                    ref var g2 = ref Get(ref gr, W2 + (k0 + 2) * Layer2Size);   // row k0 + 2 of ∂C/∂W
+                    ref var g3 = ref Get(ref gr, W2 + (k0 + 3) * Layer2Size);   // row k0 + 3 of ∂C/∂W
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer2Size; j += 2 * VectorWidth)
                     {
@@ -1223,14 +1237,14 @@ namespace Samples
                             ds = ref Get(ref ds, Layer2Size);
                             xs = ref Get(ref xs, Layer1Size);
                         }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth)));
-                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j, Fma(scaleV, c10, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j + VectorWidth)));
-                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j, Fma(scaleV, c20, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j + VectorWidth)));
-                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j, Fma(scaleV, c30, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j + VectorWidth)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
+                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+                        Store(ref g1, j + VectorWidth, Fma(scaleV, c11, Load(ref g1, j + VectorWidth)));
+                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+                        Store(ref g2, j + VectorWidth, Fma(scaleV, c21, Load(ref g2, j + VectorWidth)));
+                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+                        Store(ref g3, j + VectorWidth, Fma(scaleV, c31, Load(ref g3, j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
                     {
@@ -1254,10 +1268,10 @@ namespace Samples
                             ds = ref Get(ref ds, Layer2Size);
                             xs = ref Get(ref xs, Layer1Size);
                         }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 1) * Layer2Size + j, Fma(scaleV, c10, Load(ref gr, W2 + (k0 + 1) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 2) * Layer2Size + j, Fma(scaleV, c20, Load(ref gr, W2 + (k0 + 2) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 3) * Layer2Size + j, Fma(scaleV, c30, Load(ref gr, W2 + (k0 + 3) * Layer2Size + j)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
                     }
                     for (; j < Layer2Size; j++)
                     {
@@ -1271,14 +1285,15 @@ namespace Samples
                             c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
                         }
-                        Get(ref gr, W2 + (k0 + 0) * Layer2Size + j) += scale * c0;
-                        Get(ref gr, W2 + (k0 + 1) * Layer2Size + j) += scale * c1;
-                        Get(ref gr, W2 + (k0 + 2) * Layer2Size + j) += scale * c2;
-                        Get(ref gr, W2 + (k0 + 3) * Layer2Size + j) += scale * c3;
+                        Get(ref g0, j) += scale * c0;
+                        Get(ref g1, j) += scale * c1;
+                        Get(ref g2, j) += scale * c2;
+                        Get(ref g3, j) += scale * c3;
                     }
                 }
                 for (; k0 < Layer1Size; k0++)
                 {
+                    ref var g0 = ref Get(ref gr, W2 + (k0 + 0) * Layer2Size);   // row k0 + 0 of ∂C/∂W
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer2Size; j += 2 * VectorWidth)
                     {
@@ -1294,8 +1309,8 @@ namespace Samples
                             ds = ref Get(ref ds, Layer2Size);
                             xs = ref Get(ref xs, Layer1Size);
                         }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j + VectorWidth)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer2Size; j += VectorWidth)
                     {
@@ -1310,7 +1325,7 @@ namespace Samples
                             ds = ref Get(ref ds, Layer2Size);
                             xs = ref Get(ref xs, Layer1Size);
                         }
-                        Store(ref gr, W2 + (k0 + 0) * Layer2Size + j, Fma(scaleV, c00, Load(ref gr, W2 + (k0 + 0) * Layer2Size + j)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
                     }
                     for (; j < Layer2Size; j++)
                     {
@@ -1321,7 +1336,7 @@ namespace Samples
                             int xs = s * Layer1Size + k0;
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
                         }
-                        Get(ref gr, W2 + (k0 + 0) * Layer2Size + j) += scale * c0;
+                        Get(ref g0, j) += scale * c0;
                     }
                 }
                 int jb = 0;

@@ -597,6 +597,10 @@ namespace Samples
                 int k0 = 0;
                 for (; k0 + 4 <= Layer0Size; k0 += 4)
                 {
+                    ref var g0 = ref Get(ref gr, W1 + (k0 + 0) * Layer1Size);   // row k0 + 0 of ∂C/∂W
+                    ref var g1 = ref Get(ref gr, W1 + (k0 + 1) * Layer1Size);   // row k0 + 1 of ∂C/∂W
+                    ref var g2 = ref Get(ref gr, W1 + (k0 + 2) * Layer1Size);   // row k0 + 2 of ∂C/∂W
+                    ref var g3 = ref Get(ref gr, W1 + (k0 + 3) * Layer1Size);   // row k0 + 3 of ∂C/∂W
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
@@ -621,14 +625,14 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth, Fma(scaleV, c11, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j + VectorWidth)));
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth, Fma(scaleV, c21, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j + VectorWidth)));
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth, Fma(scaleV, c31, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j + VectorWidth)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
+                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+                        Store(ref g1, j + VectorWidth, Fma(scaleV, c11, Load(ref g1, j + VectorWidth)));
+                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+                        Store(ref g2, j + VectorWidth, Fma(scaleV, c21, Load(ref g2, j + VectorWidth)));
+                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+                        Store(ref g3, j + VectorWidth, Fma(scaleV, c31, Load(ref g3, j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -652,10 +656,10 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 1) * Layer1Size + j, Fma(scaleV, c10, Load(ref gr, W1 + (k0 + 1) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 2) * Layer1Size + j, Fma(scaleV, c20, Load(ref gr, W1 + (k0 + 2) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 3) * Layer1Size + j, Fma(scaleV, c30, Load(ref gr, W1 + (k0 + 3) * Layer1Size + j)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -669,14 +673,15 @@ namespace Samples
                             c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
                             c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
-                        Get(ref gr, W1 + (k0 + 1) * Layer1Size + j) += scale * c1;
-                        Get(ref gr, W1 + (k0 + 2) * Layer1Size + j) += scale * c2;
-                        Get(ref gr, W1 + (k0 + 3) * Layer1Size + j) += scale * c3;
+                        Get(ref g0, j) += scale * c0;
+                        Get(ref g1, j) += scale * c1;
+                        Get(ref g2, j) += scale * c2;
+                        Get(ref g3, j) += scale * c3;
                     }
                 }
                 for (; k0 < Layer0Size; k0++)
                 {
+                    ref var g0 = ref Get(ref gr, W1 + (k0 + 0) * Layer1Size);   // row k0 + 0 of ∂C/∂W
                     int j = 0;
                     for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
                     {
@@ -692,8 +697,8 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth, Fma(scaleV, c01, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j + VectorWidth)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
                     }
                     for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
                     {
@@ -708,7 +713,7 @@ namespace Samples
                             ds = ref Get(ref ds, Layer1Size);
                             xs = ref Get(ref xs, Layer0Size);
                         }
-                        Store(ref gr, W1 + (k0 + 0) * Layer1Size + j, Fma(scaleV, c00, Load(ref gr, W1 + (k0 + 0) * Layer1Size + j)));
+                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
                     }
                     for (; j < Layer1Size; j++)
                     {
@@ -719,7 +724,7 @@ namespace Samples
                             int xs = s * Layer0Size + k0;
                             c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
                         }
-                        Get(ref gr, W1 + (k0 + 0) * Layer1Size + j) += scale * c0;
+                        Get(ref g0, j) += scale * c0;
                     }
                 }
                 int jb = 0;

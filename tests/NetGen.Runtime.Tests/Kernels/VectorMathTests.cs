@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace NetGen.Runtime.Tests.Kernels;
 
-/// <summary>The generated kernels' fast e^x and weight transposition, against the exact answer.</summary>
+/// <summary>The generated kernels' fast e^x, weight transposition and four-at-once horizontal sums, against the exact answer.</summary>
 public sealed class VectorMathTests(ITestOutputHelper output)
 {
     private static float Exp(float x) => VectorMath.Exp(new Vector<float>(x))[0];
@@ -149,5 +149,29 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Assert.Contains("3 × 4", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => VectorMath.Transpose<float>(new float[12], 3, 4, new float[11]));
         Assert.Throws<ArgumentOutOfRangeException>(() => VectorMath.Transpose<float>(new float[12], -3, 4, new float[12]));
+    }
+
+    [Fact]
+    public void StoreSums_writes_the_four_lane_sums_and_nothing_else()
+    {
+        var random = new Random(3);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            // Integers of moderate size: every order of addition gives the exact sum, so the comparison is exact.
+            float[][] f = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, Vector<float>.Count).Select(_ => (float)random.Next(-1000, 1000)).ToArray()).ToArray();
+            float[] fd = [9f, 9f, 9f, 9f, -5f];
+            VectorMath.StoreSums(new Vector<float>(f[0]), new Vector<float>(f[1]), new Vector<float>(f[2]), new Vector<float>(f[3]), ref fd[0]);
+            Assert.Equal([f[0].Sum(), f[1].Sum(), f[2].Sum(), f[3].Sum(), -5f], fd);
+
+            double[][] d = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, Vector<double>.Count).Select(_ => random.NextDouble() - 0.5).ToArray()).ToArray();
+            double[] dd = [9, 9, 9, 9, -5];
+            VectorMath.StoreSums(new Vector<double>(d[0]), new Vector<double>(d[1]), new Vector<double>(d[2]), new Vector<double>(d[3]), ref dd[0]);
+            for (int i = 0; i < 4; i++)
+            {
+                Assert.Equal(d[i].Sum(), dd[i], 1e-15);
+            }
+
+            Assert.Equal(-5, dd[4]);
+        }
     }
 }
