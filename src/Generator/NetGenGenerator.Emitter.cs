@@ -751,6 +751,16 @@ public sealed partial class NetGenGenerator
                     w.Line($"public {T}[] {buffer.Field} = global::System.Array.Empty<{T}>();");
                 }
 
+                foreach (LayerPlan layer in plan.Layers.Where(l => l.Panels))
+                {
+                    int l = layer.Index;
+                    w.Line($"private {T}[]? _panels{l};");
+                    w.Line();
+                    w.Line($"/// <summary>W{l} in panels of 2 vectors of columns, contiguous over k, for batches of {NetworkPlan.PanelRows} rows or more (made on first use).</summary>");
+                    w.Line($"public {T}[] Panels{l} => _panels{l} ??= new {T}[{layer.InSize} * {layer.OutSize}];");
+                    w.Line();
+                }
+
                 if (LaneKernels.Applies(plan))
                 {
                     string outSize = $"Layer{plan.L}Size";

@@ -54,6 +54,16 @@ public sealed class SnapshotTests
         public partial class WideRegression { }
         """);
 
+    /// <summary>A first layer larger than L1 (300 × 45 floats, 52 KiB): its forward product reads W from column panels in large batches.</summary>
+    [Fact]
+    public void Large_first_layer_in_column_panels() => Verify("""
+        [Network(Loss.CrossEntropy)]
+        [Input(300)]
+        [Dense(45, Activation.ReLU)]
+        [Dense(3, Activation.Softmax)]
+        public partial class WideInput { }
+        """);
+
     [Fact]
     public void Double_precision_network() => Verify("""
         [Network(Loss.BinaryCrossEntropy, Precision = Precision.Double)]

@@ -25,25 +25,29 @@ internal static class BlockedKernels
     /// (B starting at <paramref name="bOffset"/>); <paramref name="store"/> writes an accumulator (vector or scalar)
     /// at (row offset o{r}, column expression).
     /// </summary>
+    /// <param name="panels">
+    /// When given, the 4-sample blocks of 2 vectors of columns read B through this ref with the caller's
+    /// <c>panelStart</c> and <c>panelStep</c>: B itself (1 and N) or B copied into column panels (K and 2 vectors).
+    /// </param>
     public static void Product(
         SourceWriter w, NumericType t,
         string a, string k, string b, string bOffset, string n,
         Func<string, string>? vectorInit, Func<string, string>? scalarInit,
-        Action<SourceWriter, string, string, string, bool> store)
+        Action<SourceWriter, string, string, string, bool> store, string? panels = null)
     {
         w.Line("int s = 0;");
         using (w.Block($"for (; s + {Rows} <= rows; s += {Rows})"))
         {
             w.Line($"int {string.Join(", ", s_rows.Select(r => $"o{r} = (s + {r}) * {n}"))};");
             w.Line(string.Join(" ", s_rows.Select(r => $"ref var x{r} = ref Get(ref {a}, (s + {r}) * {k});")));
-            ProductColumns(w, t, k, b, bOffset, n, vectorInit, scalarInit, store, Rows, [2, 1]);
+            ProductColumns(w, t, k, b, bOffset, n, vectorInit, scalarInit, store, Rows, [2, 1], panels);
         }
 
         using (w.Block("for (; s < rows; s++)"))
         {
             w.Line($"int o0 = s * {n};");
             w.Line($"ref var x0 = ref Get(ref {a}, s * {k});");
-            ProductColumns(w, t, k, b, bOffset, n, vectorInit, scalarInit, store, 1, [8, 4, 1]);
+            ProductColumns(w, t, k, b, bOffset, n, vectorInit, scalarInit, store, 1, [8, 4, 1], null);
         }
     }
 
@@ -54,7 +58,7 @@ internal static class BlockedKernels
     private static void ProductColumns(
         SourceWriter w, NumericType t, string k, string b, string bOffset, string n,
         Func<string, string>? vectorInit, Func<string, string>? scalarInit,
-        Action<SourceWriter, string, string, string, bool> store, int rows, int[] widths)
+        Action<SourceWriter, string, string, string, bool> store, int rows, int[] widths, string? panels)
     {
         string[] rs = s_rows.Take(rows).ToArray();
         w.Line("int j = 0;");
@@ -73,7 +77,10 @@ internal static class BlockedKernels
                     w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var c{r}{v} = init{v};")));
                 }
 
-                w.Line($"ref var wk = ref Get(ref {b}, {bOffset}j);   // row kk of the column block, one row per step");
+                bool paneled = panels is not null && vectors == 2;
+                w.Line(paneled
+                    ? $"ref var wk = ref Get(ref {panels}, j * panelStart);   // row kk of the column block (in W or in its panel), one row per step"
+                    : $"ref var wk = ref Get(ref {b}, {bOffset}j);   // row kk of the column block, one row per step");
                 using (w.Block($"for (nint kk = 0; kk < {k}; kk++)"))
                 {
                     for (int v = 0; v < vectors; v++)
@@ -87,7 +94,7 @@ internal static class BlockedKernels
                         w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"c{r}{v} = Fma(u{r}, w{v}, c{r}{v});")));
                     }
 
-                    w.Line($"wk = ref Get(ref wk, {n});");
+                    w.Line(paneled ? "wk = ref Get(ref wk, panelStep);" : $"wk = ref Get(ref wk, {n});");
                 }
 
                 foreach (string r in rs)

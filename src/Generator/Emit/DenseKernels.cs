@@ -105,6 +105,22 @@ internal static class DenseKernels
                     w.Line($"ref var ar = ref Ref({layer.ActOut});");
                 }
 
+                if (layer.Panels)
+                {
+                    long kib = (long)layer.In * layer.Out * t.Bytes / 1024;
+                    w.Line($"// W{l} ({layer.In} × {layer.Out}, {kib} KiB) is larger than L1: for {NetworkPlan.PanelRows} rows or more it is first copied into panels of 2 vectors");
+                    w.Line($"// of columns, each contiguous over k, so that the 4-sample blocks read one stream instead of a row of W{l} per step");
+                    w.Line($"bool packed = rows >= {NetworkPlan.PanelRows};");
+                    using (w.Block("if (packed)"))
+                    {
+                        w.Line($"global::NetGen.VectorMath.PackPanels<{t.Name}>(p.Slice({layer.W}, {layer.InSize} * {layer.OutSize}), {layer.InSize}, {layer.OutSize}, 2 * VectorWidth, ws.Panels{l});");
+                    }
+
+                    w.Line($"ref var pr = ref packed ? ref Ref(ws.Panels{l}) : ref Get(ref wr, {layer.W});");
+                    w.Line($"nint panelStart = packed ? {layer.InSize} : 1;   // columns j… start at j · panelStart");
+                    w.Line($"nint panelStep = packed ? 2 * VectorWidth : {layer.OutSize};   // from row kk to row kk + 1");
+                }
+
                 BlockedKernels.Product(w, t, "xr", layer.InSize, "wr", $"{layer.W} + ", layer.OutSize,
                     col => $"Load(ref wr, {layer.B} + {col})", col => $"Get(ref wr, {layer.B} + {col})",
                     (ww, o, col, value, vector) =>
@@ -117,7 +133,8 @@ internal static class DenseKernels
                         {
                             ww.Line($"Get(ref zr, {o} + {col}) = {value};" + (fused ? $" Get(ref ar, {o} + {col}) = {act.Scalar(t, value, Alpha(t, layer))};" : ""));
                         }
-                    });
+                    },
+                    layer.Panels ? "pr" : null);
             }
         }
 

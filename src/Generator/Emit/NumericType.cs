@@ -33,6 +33,9 @@ internal sealed class NumericType
     /// <summary>The precision enum member.</summary>
     public string Precision => Name == "float" ? "Single" : "Double";
 
+    /// <summary>The size of one value in bytes.</summary>
+    public int Bytes => Name == "float" ? 4 : 8;
+
     /// <summary>A culture-invariant, round-trippable literal of this type.</summary>
     public string Lit(double value)
     {

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace NetGen.Runtime.Tests.Kernels;
 
-/// <summary>The generated kernels' fast e^x, weight transposition and four-at-once horizontal sums, against the exact answer.</summary>
+/// <summary>The generated kernels' fast e^x, weight transposition, column panels and four-at-once horizontal sums, against the exact answer.</summary>
 public sealed class VectorMathTests(ITestOutputHelper output)
 {
     private static float Exp(float x) => VectorMath.Exp(new Vector<float>(x))[0];
@@ -173,5 +173,51 @@ public sealed class VectorMathTests(ITestOutputHelper output)
 
             Assert.Equal(-5, dd[4]);
         }
+    }
+
+    [Theory]
+    [InlineData(1, 16, 16)]
+    [InlineData(7, 45, 16)]
+    [InlineData(300, 128, 16)]
+    [InlineData(5, 40, 8)]
+    [InlineData(3, 7, 16)]
+    [InlineData(9, 33, 3)]
+    [InlineData(0, 32, 16)]
+    public void PackPanels_puts_each_whole_panel_of_columns_contiguous_over_the_rows(int rows, int columns, int panelWidth)
+    {
+        Check(i => (float)i);
+        Check(i => (double)i);
+
+        void Check<T>(Func<int, T> value)
+            where T : unmanaged, IEquatable<T>
+        {
+            T[] source = Enumerable.Range(0, rows * columns).Select(value).ToArray();
+            int panels = columns / panelWidth;
+            T sentinel = value(-7);
+            T[] destination = Enumerable.Repeat(sentinel, panels * panelWidth * rows + 1).ToArray();
+            VectorMath.PackPanels<T>(source, rows, columns, panelWidth, destination);
+            for (int p = 0; p < panels; p++)
+            {
+                for (int k = 0; k < rows; k++)
+                {
+                    for (int c = 0; c < panelWidth; c++)
+                    {
+                        Assert.Equal(source[k * columns + p * panelWidth + c], destination[p * panelWidth * rows + k * panelWidth + c]);
+                    }
+                }
+            }
+
+            Assert.Equal(sentinel, destination[^1]);
+        }
+    }
+
+    [Fact]
+    public void PackPanels_refuses_short_spans_and_bad_widths()
+    {
+        var e = Assert.Throws<ArgumentException>(() => VectorMath.PackPanels<float>(new float[11], 3, 4, 2, new float[12]));
+        Assert.Contains("3 × 4", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => VectorMath.PackPanels<float>(new float[12], 3, 4, 2, new float[11]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VectorMath.PackPanels<float>(new float[12], 3, 4, 0, new float[12]));
+        VectorMath.PackPanels<float>(new float[12], 3, 4, 3, new float[9]);   // one panel of 3 columns: 9 values are enough
     }
 }
