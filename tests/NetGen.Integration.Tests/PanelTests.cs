@@ -33,28 +33,22 @@ public sealed class PanelTests
             const int rows = 400;   // above this net's split size (367 rows); two cores: halves of 200 rows, each above the panel threshold
             NetworkSpec spec = ExactSpec(Precision.Double);
             (double[] x, _) = TestData.Make(spec, rows, seed: 3);
-            var net = DynamicNetworks.Create<double>(spec, seed: 2);
-            var large = new double[rows * spec.OutputSize];
-            net.ForwardBatch(x, large);
-            var small = new double[rows * spec.OutputSize];
-            for (int first = 0; first < rows; first += 50)
+            Check(DynamicNetworks.Create<double>(spec, seed: 2), x);
+            Check(DynamicNetworks.Create<float>(spec.WithPrecision(Precision.Single), seed: 2), TestData.ToFloat(x));
+
+            void Check<T>(INetwork<T> net, T[] inputs)
+                where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
             {
-                net.ForwardBatch(x.AsSpan(first * spec.InputSize, 50 * spec.InputSize), small.AsSpan(first * spec.OutputSize, 50 * spec.OutputSize));
+                var large = new T[rows * spec.OutputSize];
+                net.ForwardBatch(inputs, large);
+                var small = new T[rows * spec.OutputSize];
+                for (int first = 0; first < rows; first += 50)
+                {
+                    net.ForwardBatch(inputs.AsSpan(first * spec.InputSize, 50 * spec.InputSize), small.AsSpan(first * spec.OutputSize, 50 * spec.OutputSize));
+                }
+
+                Assert.Equal(small, large);
             }
-
-            Assert.Equal(small, large);
-
-            var netF = DynamicNetworks.Create<float>(spec.WithPrecision(Precision.Single), seed: 2);
-            float[] xf = TestData.ToFloat(x);
-            var largeF = new float[rows * spec.OutputSize];
-            netF.ForwardBatch(xf, largeF);
-            var smallF = new float[rows * spec.OutputSize];
-            for (int first = 0; first < rows; first += 50)
-            {
-                netF.ForwardBatch(xf.AsSpan(first * spec.InputSize, 50 * spec.InputSize), smallF.AsSpan(first * spec.OutputSize, 50 * spec.OutputSize));
-            }
-
-            Assert.Equal(smallF, largeF);
         }
         finally
         {

@@ -169,7 +169,8 @@ public static class VectorMath
     /// stream instead of one row of the matrix (columns values apart) per step: for a weight matrix larger than the L1
     /// cache that is about one page per 8 steps and a stream the prefetcher cannot follow.
     /// </summary>
-    /// <exception cref="ArgumentException">A span is too short, or panelWidth is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows or columns is negative, or panelWidth is not positive.</exception>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
     public static void PackPanels<T>(ReadOnlySpan<T> source, int rows, int columns, int panelWidth, Span<T> destination)
         where T : unmanaged
     {
