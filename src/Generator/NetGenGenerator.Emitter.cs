@@ -32,26 +32,19 @@ public sealed partial class NetGenGenerator
             return sb.Append(".NetGen.g.cs").ToString();
         }
 
-        /// <summary>Every member name the generated part declares (a user member with one of these names is NG0021).</summary>
+        /// <summary>Every member name the generated part declares in the user's class (a user member with one of these names is NG0021).</summary>
         public static IEnumerable<string> MemberNames(NetworkModel model)
         {
             var plan = new NetworkPlan(model);
             string[] fixedNames =
             [
                 "Spec", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "State", "RandomState",
-                "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients",
-                "LayerCount", "ParameterLength", "StateLength", "TileRows", "VectorWidth",
-                "ForwardTile", "BackwardTile", "OutputError", "Workspace", "LanesForward", "LanesBackward", "Log", "Pair", "_pair", "ForwardRows", "BackwardRows", "AddTo", "AddScaled", "TrainStep",
-                "ParallelTrainingRows", "ParallelInferenceRows", "Vec", "Fma", "Exp", "Max0", "Min0", "IfPositive", "Tanh",
-                "Ref", "Load", "Store", "Get", "TransposeWeights",
-                "s_spec", "_parameters", "_gradients", "_state", "_randomState", "_work",
+                "Forward", "ForwardBatch", "Backward", "BackwardBatch", "ZeroGradients", "TrainStep",
+                "LayerCount", "ParameterLength", "StateLength", "Kernels", "_engine",
             ];
             return fixedNames
                 .Concat(Enumerable.Range(0, model.Layers.Count + 1).Select(l => $"Layer{l}Size"))
-                .Concat(plan.Layers.SelectMany(l => l.ConstantNames))
-                .Concat(plan.Layers.Select(l => $"_wt{l.Index}"))
-                .Concat(plan.Layers.Select(l => $"Layer{l.Index}Forward"))
-                .Concat(plan.Layers.Select(l => $"Layer{l.Index}Backward"));
+                .Concat(plan.Layers.SelectMany(l => l.ConstantNames));
         }
 
         public static string Emit(NetworkModel model)
@@ -81,25 +74,9 @@ public sealed partial class NetGenGenerator
             {
                 WriteConstants(w, plan);
                 w.Line();
-                WriteFields(w, plan);
+                WriteSurface(w, plan);
                 w.Line();
-                WriteConstructors(w, plan);
-                w.Line();
-                WriteProperties(w, plan);
-                w.Line();
-                WritePublicMethods(w, plan);
-                w.Line();
-                WriteForwardTile(w, plan);
-                w.Line();
-                WriteBackwardTile(w, plan);
-                w.Line();
-                if (LaneKernels.Applies(plan))
-                {
-                    LaneKernels.Write(w, plan);
-                    w.Line();
-                }
-
-                WriteHelpers(w, plan);
+                WriteKernels(w, plan);
             }
 
             while (closers.Count > 0)
@@ -141,697 +118,277 @@ public sealed partial class NetGenGenerator
         {
             NetworkModel model = plan.Model;
             w.Line("// ─── Sizes ─────────────────────────────────────────────────────────────");
-            w.Line("/// <summary>The width of the input a^0 = x.</summary>");
-            w.Line($"public const int Layer0Size = {model.InputSize};");
+            w.Line($"/** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = {model.InputSize};");
             foreach (LayerPlan layer in plan.Layers)
             {
                 string role = layer.IsOutput ? "output layer" : "hidden layer";
-                w.Line($"/// <summary>The width of a^{layer.Index} ({role}, {LayerMath.For(layer.Model.Activation).Name}).</summary>");
-                w.Line($"public const int Layer{layer.Index}Size = {layer.Out};");
+                w.Line($"/** <summary>The width of a^{layer.Index} ({role}, {LayerMath.For(layer.Model.Activation).Name}).</summary> */ public const int Layer{layer.Index}Size = {layer.Out};");
             }
 
-            w.Line("/// <summary>The number of dense layers L.</summary>");
-            w.Line($"public const int LayerCount = {model.Layers.Count};");
-            w.Line("/// <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary>");
-            w.Line($"public const int ParameterLength = {plan.ParameterCount};");
-            w.Line("/// <summary>The number of running statistics of batch normalization (the length of State).</summary>");
-            w.Line($"public const int StateLength = {plan.StateCount};");
+            w.Line($"/** <summary>The number of dense layers L.</summary> */ public const int LayerCount = {model.Layers.Count};");
+            w.Line($"/** <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary> */ public const int ParameterLength = {plan.ParameterCount};");
+            w.Line($"/** <summary>The number of running statistics of batch normalization (the length of State).</summary> */ public const int StateLength = {plan.StateCount};");
             w.Line();
             w.Line("// ─── Parameter layout: offsets into Parameters and Gradients ──────────────");
             foreach (LayerPlan layer in plan.Layers)
             {
                 int l = layer.Index;
-                w.Line($"/// <summary>Offset of W{l}, [{layer.In} × {layer.Out}] input-major: w{l}_jk (input k → output j) at W{l} + k·{layer.Out} + j.</summary>");
-                w.Line($"public const int W{l} = {layer.WeightOffset};");
-                w.Line($"/// <summary>Offset of b{l}, [{layer.Out}].</summary>");
-                w.Line($"public const int b{l} = {layer.BiasOffset};");
+                w.Line($"/** <summary>Offset of W{l}, [{layer.In} × {layer.Out}] input-major: w{l}_jk (input k → output j) at W{l} + k·{layer.Out} + j.</summary> */ public const int W{l} = {layer.WeightOffset};");
+                w.Line($"/** <summary>Offset of b{l}, [{layer.Out}].</summary> */ public const int b{l} = {layer.BiasOffset};");
                 if (layer.Model.BatchNorm)
                 {
-                    w.Line($"/// <summary>Offset of γ{l}, the batch-normalization scale [{layer.Out}].</summary>");
-                    w.Line($"public const int gamma{l} = {layer.GammaOffset};");
-                    w.Line($"/// <summary>Offset of β{l}, the batch-normalization shift [{layer.Out}].</summary>");
-                    w.Line($"public const int beta{l} = {layer.BetaOffset};");
-                    w.Line($"/// <summary>Offset of the running mean of z{l} in State.</summary>");
-                    w.Line($"public const int mean{l} = {layer.MeanOffset};");
-                    w.Line($"/// <summary>Offset of the running variance of z{l} in State.</summary>");
-                    w.Line($"public const int variance{l} = {layer.VarianceOffset};");
+                    w.Line($"/** <summary>Offset of γ{l}, the batch-normalization scale [{layer.Out}].</summary> */ public const int gamma{l} = {layer.GammaOffset};");
+                    w.Line($"/** <summary>Offset of β{l}, the batch-normalization shift [{layer.Out}].</summary> */ public const int beta{l} = {layer.BetaOffset};");
+                    w.Line($"/** <summary>Offset of the running mean of z{l} in State.</summary> */ public const int mean{l} = {layer.MeanOffset};");
+                    w.Line($"/** <summary>Offset of the running variance of z{l} in State.</summary> */ public const int variance{l} = {layer.VarianceOffset};");
                 }
             }
 
-            w.Line();
-            w.Line(plan.HasBatchNorm
-                ? "/// <summary>Rows per inference tile (training uses the whole batch: batch normalization needs its statistics).</summary>"
-                : "/// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>");
-            w.Line($"private const int TileRows = {plan.TileRows};");
-            w.Line($"/// <summary>Training batches of at least this many rows are split across two cores (≈ {NumericType.DoubleText(NetworkPlan.MinParallelFlops / 1e6)} MFLOP{(plan.HasBatchNorm ? "; never with batch normalization, whose statistics couple the whole batch" : "")}).</summary>");
-            w.Line($"private const int ParallelTrainingRows = {(plan.HasBatchNorm ? "int.MaxValue" : plan.ParallelRows(training: true).ToString(CultureInfo.InvariantCulture))};");
-            w.Line($"/// <summary>Inference batches of at least this many rows are split across two cores.</summary>");
-            w.Line($"private const int ParallelInferenceRows = {plan.ParallelRows(training: false).ToString(CultureInfo.InvariantCulture)};");
         }
 
-        private static void WriteFields(SourceWriter w, NetworkPlan plan)
+        /// <summary>The constructors and the contract, each member one line that forwards to the engine.</summary>
+        private static void WriteSurface(SourceWriter w, NetworkPlan plan)
+        {
+            string T = plan.T.Name, name = plan.Model.Type.Name;
+            string ro = $"global::System.ReadOnlySpan<{T}>", rw = $"global::System.Span<{T}>";
+            w.Line("// ─── INetwork and ISgdStep: run by the engine (shapes, tiles, workspaces, two cores, the fused step) over Kernels ───");
+            w.Line($"private readonly global::NetGen.NetworkEngine<{T}, Kernels> _engine = new global::NetGen.NetworkEngine<{T}, Kernels>();");
+            w.Line();
+            w.Line("/// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>");
+            w.Line($"public {name}() : this(0) {{ }}");
+            w.Line("/// <summary>Creates the network with Glorot-uniform weights from <paramref name=\"seed\"/> (the same seed gives the same parameters, bit for bit).</summary>");
+            w.Line($"public {name}(int seed) : this(seed, global::NetGen.Initializer.GlorotUniform) {{ }}");
+            w.Line("/// <summary>Creates the network with weights drawn by <paramref name=\"initializer\"/> from <paramref name=\"seed\"/>; biases start at 0.</summary>");
+            w.Line($"public {name}(int seed, global::NetGen.Initializer initializer) => _engine.Initialize(seed, initializer);");
+            w.Line();
+            string[] members =
+            [
+                "public global::NetGen.NetworkSpec Spec => Kernels.Spec;",
+                "public int InputSize => Layer0Size;",
+                $"public int OutputSize => Layer{plan.L}Size;",
+                "public int ParameterCount => ParameterLength;",
+                $"public {rw} Parameters => _engine.Parameters;",
+                $"public {rw} Gradients => _engine.Gradients;",
+                $"public {rw} State => _engine.State;",
+                "public ulong RandomState { get => _engine.RandomState; set => _engine.RandomState = value; }",
+                $"public void Forward({ro} input, {rw} output) => _engine.Forward(input, output);",
+                $"public void ForwardBatch({ro} inputs, {rw} outputs) => _engine.ForwardBatch(inputs, outputs);",
+                $"public {T} Backward({ro} input, {ro} target) => _engine.Backward(input, target);",
+                $"public {T} BackwardBatch({ro} inputs, {ro} targets) => _engine.BackwardBatch(inputs, targets);",
+                "public void ZeroGradients() => _engine.ZeroGradients();",
+                $"public {T} TrainStep({ro} inputs, {ro} targets, {T} learningRate) => _engine.TrainStep(inputs, targets, learningRate);",
+            ];
+            foreach (string member in members)
+            {
+                w.Line("/** <inheritdoc /> */ " + member);
+            }
+        }
+
+        /// <summary>The network's own math: the tables the engine sizes its buffers from, and the forward and backward pass.</summary>
+        private static void WriteKernels(SourceWriter w, NetworkPlan plan)
         {
             NetworkModel model = plan.Model;
             string T = plan.T.Name;
-            w.Line($"private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(");
-            w.Indent();
-            w.Line($"{model.InputSize},");
-            w.Line($"new global::NetGen.LayerSpec[]");
-            w.Line("{");
-            w.Indent();
-            if (model.InputDropout > 0)
-            {
-                w.Line($"new global::NetGen.DropoutLayerSpec({NumericType.DoubleText(model.InputDropout)}),");
-            }
-
-            foreach (LayerModel layer in model.Layers)
-            {
-                string alpha = layer.AlphaGiven ? $", {NumericType.DoubleText(layer.Alpha)}" : "";
-                w.Line($"new global::NetGen.DenseLayerSpec({layer.OutputSize}, global::NetGen.Activation.{layer.Activation}{alpha}),");
-                if (layer.BatchNorm)
-                {
-                    w.Line($"new global::NetGen.BatchNormLayerSpec({NumericType.DoubleText(layer.BatchNormMomentum)}, {NumericType.DoubleText(layer.BatchNormEpsilon)}),");
-                }
-
-                if (layer.DropoutRate > 0)
-                {
-                    w.Line($"new global::NetGen.DropoutLayerSpec({NumericType.DoubleText(layer.DropoutRate)}),");
-                }
-            }
-
-            w.Unindent();
-            w.Line("},");
-            w.Line($"global::NetGen.Loss.{model.Loss},");
-            w.Line($"global::NetGen.Precision.{plan.T.Precision});");
-            w.Unindent();
-            w.Line();
-            w.Line($"private readonly {T}[] _parameters = new {T}[ParameterLength];");
-            w.Line($"private readonly {T}[] _gradients = new {T}[ParameterLength];");
-            w.Line($"private readonly {T}[] _state = new {T}[StateLength];");
-            w.Line("private ulong _randomState;");
-            w.Line("private readonly Workspace _work = new Workspace();");
-            w.Line("private Pair? _pair;   // the second core's half of large batches, made on first use");
-            foreach (LayerPlan layer in plan.TransposedLayers)
-            {
-                w.Line($"private readonly {T}[] _wt{layer.Index} = new {T}[Layer{layer.Index - 1}Size * Layer{layer.Index}Size];   // W{layer.Index}ᵀ [out × in], refreshed by each batch of 4 rows or more");
-            }
-        }
-
-        private static void WriteConstructors(SourceWriter w, NetworkPlan plan)
-        {
-            string name = plan.Model.Type.Name;
-            w.Line("/// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>");
-            w.Line($"public {name}() : this(0) {{ }}");
-            w.Line();
-            w.Line("/// <summary>Creates the network with Glorot-uniform weights from <paramref name=\"seed\"/>.</summary>");
-            w.Line("/// <param name=\"seed\">The initialization seed: the same seed gives the same parameters, bit for bit.</param>");
-            w.Line($"public {name}(int seed) : this(seed, global::NetGen.Initializer.GlorotUniform) {{ }}");
-            w.Line();
-            w.Line("/// <summary>Creates the network with weights drawn by <paramref name=\"initializer\"/> from <paramref name=\"seed\"/>.</summary>");
-            w.Line("/// <param name=\"seed\">The initialization seed.</param>");
-            w.Line("/// <param name=\"initializer\">How weights are drawn; biases start at 0.</param>");
-            using (w.Block($"public {name}(int seed, global::NetGen.Initializer initializer)"))
-            {
-                w.Line($"global::NetGen.Initializers.Initialize<{plan.T.Name}>(s_spec, _parameters, _state, initializer, seed);");
-                w.Line("_randomState = global::NetGen.Initializers.InitialRandomState(seed);");
-            }
-        }
-
-        private static void WriteProperties(SourceWriter w, NetworkPlan plan)
-        {
-            string T = plan.T.Name;
-            w.Line("/// <inheritdoc />");
-            w.Line("public global::NetGen.NetworkSpec Spec => s_spec;");
-            w.Line("/// <inheritdoc />");
-            w.Line("public int InputSize => Layer0Size;");
-            w.Line("/// <inheritdoc />");
-            w.Line($"public int OutputSize => Layer{plan.L}Size;");
-            w.Line("/// <inheritdoc />");
-            w.Line("public int ParameterCount => ParameterLength;");
-            w.Line("/// <inheritdoc />");
-            w.Line($"public global::System.Span<{T}> Parameters => _parameters;");
-            w.Line("/// <inheritdoc />");
-            w.Line($"public global::System.Span<{T}> Gradients => _gradients;");
-            w.Line("/// <inheritdoc />");
-            w.Line($"public global::System.Span<{T}> State => _state;");
-            w.Line("/// <inheritdoc />");
-            w.Line("public ulong RandomState { get => _randomState; set => _randomState = value; }");
-        }
-
-        private static void WritePublicMethods(SourceWriter w, NetworkPlan plan)
-        {
-            string T = plan.T.Name;
-            string outSize = $"Layer{plan.L}Size";
             string ro = $"global::System.ReadOnlySpan<{T}>";
-            string rw = $"global::System.Span<{T}>";
-            string key = plan.HasDropout ? "key" : "0";
-            bool lanes = LaneKernels.Applies(plan);
-
-            w.Line("/// <inheritdoc />");
-            WriteAlgorithmRemarks(w, plan, backward: false);
-            using (w.Block($"public void Forward({ro} input, {rw} output)"))
+            w.Line("/// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;");
+            w.Line("/// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>");
+            using (w.Block($"private struct Kernels : global::NetGen.INetworkKernels<{T}>"))
             {
-                w.Line("global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), \"The input\");");
-                w.Line($"global::NetGen.Shapes.RequireLength(output.Length, {outSize}, nameof(output), \"The output\");");
-                w.Line("_work.EnsureRows(1);");
-                w.Line("ForwardTile(_work, input, 1, false, 0, 0);");
-                w.Line($"new {rw}(_work.A{plan.L}, 0, {outSize}).CopyTo(output);");
-            }
-
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            using (w.Block($"public void ForwardBatch({ro} inputs, {rw} outputs)"))
-            {
-                w.Line($"int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, {outSize}, nameof(outputs));");
-                using (w.Block("if (count >= ParallelInferenceRows)"))
+                w.Line($"public static int InputSize => Layer0Size;");
+                w.Line($"public static int OutputSize => Layer{plan.L}Size;");
+                w.Line($"public static int ParameterLength => {plan.ParameterCount};");
+                if (plan.StateCount > 0)
                 {
-                    w.Line("// two halves, the second on another core (see Pair)");
-                    w.Line("Pair pair = _pair ??= new Pair(this);");
-                    w.Line("pair.Training = false;");
-                    w.Line("pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);");
-                    w.Line("return;");
+                    w.Line($"public static int StateLength => {plan.StateCount};");
                 }
 
-                w.Line("ForwardRows(_work, inputs, outputs, count);");
-            }
+                if (plan.TileRows != NetworkPlan.MaxTileRows)
+                {
+                    w.Line($"public static int TileRows => {plan.TileRows};   // fewer than 256: the widest buffer stays under 4 Mi values");
+                }
 
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            WriteAlgorithmRemarks(w, plan, backward: true);
-            using (w.Block($"public {T} Backward({ro} input, {ro} target)"))
-            {
-                w.Line("global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), \"The input\");");
-                w.Line($"global::NetGen.Shapes.RequireLength(target.Length, {outSize}, nameof(target), \"The target\");");
-                w.Line("_work.EnsureRows(1);");
+                w.Line($"public static int ParallelTrainingRows => {(plan.HasBatchNorm ? "int.MaxValue" : plan.ParallelRows(training: true).ToString(CultureInfo.InvariantCulture))};   // ≈ {NumericType.DoubleText(NetworkPlan.MinParallelFlops / 1e6)} MFLOP{(plan.HasBatchNorm ? "; never with batch normalization, whose statistics couple the whole batch" : "")}");
+                w.Line($"public static int ParallelInferenceRows => {plan.ParallelRows(training: false).ToString(CultureInfo.InvariantCulture)};");
+                if (plan.HasBatchNorm)
+                {
+                    w.Line("public static bool HasBatchNorm => true;");
+                }
+
                 if (plan.HasDropout)
                 {
-                    w.Line("ulong key = _randomState;");
-                    w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
+                    w.Line("public static bool HasDropout => true;");
                 }
 
-                w.Line($"ForwardTile(_work, input, 1, true, {key}, 0);");
-                w.Line($"return BackwardTile(_work, _gradients, input, target, 1, false, {plan.T.Lit(1)});");
-            }
-
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            using (w.Block($"public {T} BackwardBatch({ro} inputs, {ro} targets)"))
-            {
-                w.Line($"int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, {outSize}, nameof(targets));");
-                w.Line(plan.HasDropout ? "ulong key = _randomState;" : "const ulong key = 0;");
-                if (plan.HasDropout)
-                {
-                    w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
-                }
-
-                if (plan.TransposedLayers.Any())
-                {
-                    w.Line($"bool transposed = count >= {BlockedKernels.Rows};");
-                    using (w.Block("if (transposed)"))
-                    {
-                        w.Line("TransposeWeights();");
-                    }
-                }
-                else
-                {
-                    w.Line("const bool transposed = false;");
-                }
-
-                if (!plan.HasBatchNorm)
-                {
-                    using (w.Block("if (count >= ParallelTrainingRows)"))
-                    {
-                        w.Line("// Two halves, the second on another core, each with its own gradients, added in a fixed order:");
-                        w.Line("// the result is the same bit for bit whether the halves ran in parallel or one after the other.");
-                        w.Line("Pair pair = _pair ??= new Pair(this);");
-                        w.Line("pair.Training = true;");
-                        w.Line("pair.Key = key;");
-                        w.Line("pair.Transposed = transposed;");
-                        w.Line("global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);");
-                        w.Line("var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);");
-                        w.Line("AddTo(_gradients, pair.Gradients);");
-                        w.Line("return first + second;");
-                    }
-                }
-
-                w.Line($"return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);");
-            }
-
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);");
-
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            w.Line("/// <remarks>");
-            w.Line("/// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down");
-            w.Line("/// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over");
-            w.Line("/// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same");
-            w.Line("/// steps through <see cref=\"Gradients\"/>.");
-            w.Line("/// </remarks>");
-            using (w.Block($"public {T} TrainStep({ro} inputs, {ro} targets, {T} learningRate)"))
-            {
-                w.Line($"int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, {outSize}, nameof(targets));");
-                using (w.Block("if (count == 0)"))
-                {
-                    w.Line($"return {plan.T.Lit(0)};");
-                }
-
-                w.Line($"{T} scale = -learningRate / count;");
-                using (w.Block("if (count > TileRows || count >= ParallelTrainingRows)"))
-                {
-                    w.Line("ZeroGradients();");
-                    w.Line($"{T} total = BackwardBatch(inputs, targets);");
-                    w.Line("AddScaled(_parameters, _gradients, scale);");
-                    w.Line("return total;");
-                }
-
-                w.Line(plan.HasDropout ? "ulong key = _randomState;" : "const ulong key = 0;");
-                if (plan.HasDropout)
-                {
-                    w.Line("_randomState = global::NetGen.DropoutMask.Next(key);");
-                }
-
+                bool lanes = LaneKernels.Applies(plan);
                 if (lanes)
                 {
-                    using (w.Block("if (count % VectorWidth == 0)"))
-                    {
-                        w.Line("return LanesBackward(_work, _parameters, inputs, targets, count, scale);");
-                    }
+                    w.Line("public static bool HasLanes => true;");
                 }
 
-                if (plan.TransposedLayers.Any())
-                {
-                    w.Line($"bool transposed = count >= {BlockedKernels.Rows};");
-                    using (w.Block("if (transposed)"))
-                    {
-                        w.Line("TransposeWeights();");
-                    }
-                }
-                else
-                {
-                    w.Line("const bool transposed = false;");
-                }
-
-                w.Line("_work.EnsureRows(count);");
-                w.Line("ForwardTile(_work, inputs, count, true, key, 0);");
-                w.Line("return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);");
-            }
-
-            // Row loops shared by the single- and two-core paths.
-            w.Line();
-            w.Line("/// <summary>Inference over <paramref name=\"count\"/> rows in tiles" + (lanes ? " (whole vectors of samples through the lane kernels)" : "") + ".</summary>");
-            using (w.Block($"private void ForwardRows(Workspace ws, {ro} inputs, {rw} outputs, int count)"))
-            {
-                using (w.Block("for (int first = 0; first < count; first += TileRows)"))
-                {
-                    w.Line("int rows = global::System.Math.Min(TileRows, count - first);");
-                    w.Line("int start = first;");
-                    if (lanes)
-                    {
-                        w.Line("int lanes = rows - rows % VectorWidth;");
-                        using (w.Block("if (lanes > 0)"))
-                        {
-                            w.Line($"LanesForward(ws, inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * {outSize}, lanes * {outSize}), lanes);");
-                        }
-
-                        w.Line("start += lanes;");
-                        w.Line("rows -= lanes;");
-                        using (w.Block("if (rows == 0)"))
-                        {
-                            w.Line("continue;");
-                        }
-                    }
-
-                    w.Line("ws.EnsureRows(rows);");
-                    w.Line("ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);");
-                    w.Line($"new {rw}(ws.A{plan.L}, 0, rows * {outSize}).CopyTo(outputs.Slice(start * {outSize}));");
-                }
-            }
-
-            w.Line();
-            w.Line("/// <summary>Training over <paramref name=\"count\"/> rows (row <paramref name=\"firstRow\"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
-            using (w.Block($"private {T} BackwardRows(Workspace ws, {rw} g, {ro} inputs, {ro} targets, int count, int firstRow, ulong key, bool transposed)"))
-            {
-                w.Line($"{T} loss = {plan.T.Lit(0)};");
-                // Batch normalization couples the samples of a batch, so the whole batch is one tile.
-                string tile = plan.HasBatchNorm ? "count" : "TileRows";
-                using (w.Block($"for (int first = 0; first < count; first += {tile})"))
-                {
-                    w.Line($"int rows = global::System.Math.Min({tile}, count - first);");
-                    w.Line("int start = first;");
-                    if (lanes)
-                    {
-                        w.Line("int lanes = rows - rows % VectorWidth;");
-                        using (w.Block("if (lanes > 0)"))
-                        {
-                            w.Line($"loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * {outSize}, lanes * {outSize}), lanes, {plan.T.Lit(1)});");
-                        }
-
-                        w.Line("start += lanes;");
-                        w.Line("rows -= lanes;");
-                        using (w.Block("if (rows == 0)"))
-                        {
-                            w.Line("continue;");
-                        }
-                    }
-
-                    w.Line("ws.EnsureRows(rows);");
-                    w.Line("var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);");
-                    w.Line($"ForwardTile(ws, input, rows, true, key, firstRow + start);");
-                    w.Line($"loss += BackwardTile(ws, g, input, targets.Slice(start * {outSize}, rows * {outSize}), rows, transposed, {plan.T.Lit(1)});");
-                }
-
-                w.Line("return loss;");
-            }
-
-            w.Line();
-            w.Line("/// <summary>p += scale · g, vectorized.</summary>");
-            using (w.Block($"private static void AddScaled({T}[] p, {T}[] g, {T} scale)"))
-            {
-                w.Line("ref var pr = ref Ref(p);");
-                w.Line("ref var gr = ref Ref(g);");
-                w.Line("var scaleV = Vec(scale);");
-                w.Line("int i = 0;");
-                using (w.Block("for (; i + VectorWidth <= p.Length; i += VectorWidth)"))
-                {
-                    w.Line("Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));");
-                }
-
-                using (w.Block("for (; i < p.Length; i++)"))
-                {
-                    w.Line("p[i] += scale * g[i];");
-                }
-            }
-
-            w.Line();
-            w.Line("/// <summary>g += h, vectorized, in index order.</summary>");
-            using (w.Block($"private static void AddTo({T}[] g, {T}[] h)"))
-            {
-                w.Line("ref var gr = ref Ref(g);");
-                w.Line("ref var hr = ref Ref(h);");
-                w.Line("int i = 0;");
-                using (w.Block("for (; i + VectorWidth <= g.Length; i += VectorWidth)"))
-                {
-                    w.Line("Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));");
-                }
-
-                using (w.Block("for (; i < g.Length; i++)"))
-                {
-                    w.Line("g[i] += h[i];");
-                }
-            }
-
-            w.Line();
-            string net = plan.Model.Type.Name;
-            w.Line("/// <summary>");
-            w.Line("/// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and");
-            w.Line("/// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.");
-            w.Line("/// </summary>");
-            using (w.Block($"private sealed class Pair : global::NetGen.IPairedWork<{T}>"))
-            {
-                w.Line($"private readonly {net} _net;");
-                w.Line("private readonly Workspace _work = new Workspace();");
                 w.Line();
-                w.Line($"public Pair({net} net)");
+                w.Line($"public static global::NetGen.NetworkSpec Spec {{ get; }} = new global::NetGen.NetworkSpec({model.InputSize}, new global::NetGen.LayerSpec[]");
                 w.Line("{");
-                w.Line("    _net = net;");
-                w.Line($"    Runner = new global::NetGen.PairRunner<{T}>(this);");
-                w.Line("}");
-                w.Line();
-                w.Line($"public global::NetGen.PairRunner<{T}> Runner {{ get; }}");
-                w.Line($"public {T}[] Gradients {{ get; }} = new {T}[ParameterLength];");
-                w.Line("public bool Training { get; set; }");
-                w.Line("public ulong Key { get; set; }");
-                w.Line("public bool Transposed { get; set; }");
-                w.Line();
-                using (w.Block($"public {T} RunPart(int part, {ro} inputs, {ro} targets, {rw} outputs)"))
+                w.Indent();
+                if (model.InputDropout > 0)
                 {
-                    w.Line("int count = inputs.Length / Layer0Size;");
-                    w.Line("int split = count / 2 / 8 * 8;");
-                    w.Line("int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;");
-                    w.Line("Workspace ws = part == 0 ? _net._work : _work;");
-                    using (w.Block("if (Training)"))
+                    w.Line($"new global::NetGen.DropoutLayerSpec({NumericType.DoubleText(model.InputDropout)}),");
+                }
+
+                foreach (LayerModel layer in model.Layers)
+                {
+                    string alpha = layer.AlphaGiven ? $", {NumericType.DoubleText(layer.Alpha)}" : "";
+                    w.Line($"new global::NetGen.DenseLayerSpec({layer.OutputSize}, global::NetGen.Activation.{layer.Activation}{alpha}),");
+                    if (layer.BatchNorm)
                     {
-                        w.Line("return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),");
-                        w.Line($"    targets.Slice(first * {outSize}, rows * {outSize}), rows, first, Key, Transposed);");
+                        w.Line($"new global::NetGen.BatchNormLayerSpec({NumericType.DoubleText(layer.BatchNormMomentum)}, {NumericType.DoubleText(layer.BatchNormEpsilon)}),");
                     }
 
-                    w.Line($"_net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * {outSize}, rows * {outSize}), rows);");
-                    w.Line($"return {plan.T.Lit(0)};");
+                    if (layer.DropoutRate > 0)
+                    {
+                        w.Line($"new global::NetGen.DropoutLayerSpec({NumericType.DoubleText(layer.DropoutRate)}),");
+                    }
                 }
-            }
-        }
 
-        private static void WriteAlgorithmRemarks(SourceWriter w, NetworkPlan plan, bool backward)
-        {
-            w.Line("/// <remarks>");
-            w.Line("/// <code>");
-            foreach (LayerPlan layer in plan.Layers)
-            {
-                w.Line($"/// z{layer.Index} = W{layer.Index} a{layer.Index - 1} + b{layer.Index},   a{layer.Index} = {LayerMath.For(layer.Model.Activation).Name}(z{layer.Index})");
-            }
-
-            if (backward)
-            {
-                LayerMath.LossRule loss = LayerMath.For(plan.Model.Loss);
-                w.Line($"/// {Xml(loss.Cost)}");
-                w.Line($"/// {Xml(loss.Delta.Replace("^L", plan.L.ToString(CultureInfo.InvariantCulture)))}");
-                for (int l = plan.L - 1; l >= 1; l--)
+                w.Unindent();
+                w.Line($"}}, global::NetGen.Loss.{model.Loss}, global::NetGen.Precision.{plan.T.Precision});");
+                w.Line();
+                w.Line("// the workspace: one buffer [rows × width] per slot");
+                for (int i = 0; i < plan.Buffers.Count; i++)
                 {
-                    w.Line($"/// δ{l} = ((W{l + 1})ᵀ δ{l + 1}) ∘ σ'(z{l})");
+                    ScratchBuffer buffer = plan.Buffers[i];
+                    w.Line($"private const int {buffer.Field} = {i};".PadRight(36) + $"// {buffer.Comment}");
                 }
 
-                w.Line("/// ∂C/∂W^l_jk += δ^l_j a^(l−1)_k,   ∂C/∂b^l_j += δ^l_j");
+                w.Line($"public static global::System.ReadOnlySpan<int> BufferWidths => new int[] {{ {string.Join(", ", plan.Buffers.Select(b => b.Width))} }};");
+                w.Line($"public static int OutputSlot => A{plan.L};");
+                WriteTransposed(w, plan);
+                WriteShapes(w, plan);
+                w.Line();
+                WriteForward(w, plan);
+                w.Line();
+                WriteBackward(w, plan);
+                if (lanes)
+                {
+                    w.Line();
+                    LaneKernels.Write(w, plan);
+                }
             }
-
-            w.Line("/// </code>");
-            w.Line("/// </remarks>");
         }
 
-        private static void WriteForwardTile(SourceWriter w, NetworkPlan plan)
+        private static void WriteTransposed(SourceWriter w, NetworkPlan plan)
         {
             string T = plan.T.Name;
-            string ro = $"global::System.ReadOnlySpan<{T}>";
-            w.Line("/// <summary>The forward pass over <paramref name=\"rows\"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>");
-            using (w.Block($"private void ForwardTile(Workspace ws, {ro} x, int rows, bool training, ulong key, int firstRow)"))
+            List<LayerPlan> layers = plan.TransposedLayers.ToList();
+            if (layers.Count == 0)
             {
+                return;
+            }
+
+            w.Line();
+            w.Line("// (W^l)ᵀ [out × in] of the wide layers l ≥ 2, copied once per training batch of 4 rows or more for δ^{l−1} = (W^l)ᵀ δ^l");
+            long offset = 0;
+            foreach (LayerPlan layer in layers)
+            {
+                w.Line($"private const int {layer.TransposedOffset} = {offset};");
+                offset += (long)layer.In * layer.Out;
+            }
+
+            w.Line($"public static int TransposedLength => {offset};");
+            using (w.Block($"public static void TransposeWeights(global::System.ReadOnlySpan<{T}> p, global::System.Span<{T}> wt)"))
+            {
+                foreach (LayerPlan layer in layers)
+                {
+                    w.Line($"global::NetGen.VectorMath.Transpose<{T}>(p.Slice({layer.W}, {layer.InSize} * {layer.OutSize}), {layer.InSize}, {layer.OutSize}, wt.Slice({layer.TransposedOffset}));");
+                }
+            }
+        }
+
+        /// <summary>The sizes and offsets of the layers the runtime kernels compute, as type arguments (constants to the JIT).</summary>
+        private static void WriteShapes(SourceWriter w, NetworkPlan plan)
+        {
+            NumericType t = plan.T;
+            foreach (LayerPlan layer in plan.Layers.Where(l => l.NeedsShape))
+            {
+                int l = layer.Index;
+                string iface = layer.Model.BatchNorm ? "IBatchNormLayer" : "IDenseLayer";
+                var members = new List<string>
+                {
+                    $"public static int In => {layer.InSize};", $"public static int Out => {layer.OutSize};",
+                    $"public static int W => {layer.W};", $"public static int B => {layer.B};",
+                };
+                if (layer.Model.Activation is ActivationKind.LeakyReLU or ActivationKind.ELU)
+                {
+                    members.Add($"public static {t.Name} Alpha => {DenseKernels.Alpha(t, layer)};");
+                }
+
+                if (layer.Model.BatchNorm)
+                {
+                    members.Add($"public static int Gamma => gamma{l};");
+                    members.Add($"public static int Beta => beta{l};");
+                    members.Add($"public static int Mean => mean{l};");
+                    members.Add($"public static int Variance => variance{l};");
+                    members.Add($"public static {t.Name} Momentum => {t.Lit(layer.Model.BatchNormMomentum)};");
+                    members.Add($"public static {t.Name} Epsilon => {t.Lit(layer.Model.BatchNormEpsilon)};");
+                }
+
+                w.Line($"private struct {layer.Shape} : global::NetGen.{iface}<{t.Name}> {{ {string.Join(" ", members)} }}");
+            }
+        }
+
+        private static void WriteForward(SourceWriter w, NetworkPlan plan)
+        {
+            string T = plan.T.Name;
+            w.Line("/// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>");
+            using (w.Block($"public static void Forward(in global::NetGen.Tile<{T}> t)"))
+            {
+                w.Line($"global::System.ReadOnlySpan<{T}> p = t.Parameters;");
+                w.Line($"global::NetGen.Workspace<{T}> ws = t.Work;");
+                w.Line("int rows = t.Rows;");
                 DenseKernels.InputDropout(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    string call = $"Layer{layer.Index}Forward(ws, a{layer.Index - 1}, rows, training, key, firstRow);";
-                    w.Line(layer.IsOutput ? call : $"{ro} a{layer.Index} = {call}");
-                }
-            }
-
-            foreach (LayerPlan layer in plan.Layers)
-            {
-                w.Line();
-                w.Line($"/// <summary>Layer {layer.Index} forward: z{layer.Index} = W{layer.Index} a{layer.Index - 1} + b{layer.Index}, a{layer.Index} = σ(z{layer.Index}); returns a{layer.Index}.</summary>");
-                using (w.Block($"private {ro} Layer{layer.Index}Forward(Workspace ws, {ro} a{layer.Index - 1}, int rows, bool training, ulong key, int firstRow)"))
-                {
-                    w.Line($"{ro} p = _parameters;");
-                    if (layer.Model.BatchNorm)
-                    {
-                        w.Line($"global::System.Span<{T}> st = _state;");
-                    }
-
                     DenseKernels.Forward(w, plan, layer);
-                    w.Line($"return {layer.A};");
                 }
             }
         }
 
-        private static void WriteBackwardTile(SourceWriter w, NetworkPlan plan)
+        private static void WriteBackward(SourceWriter w, NetworkPlan plan)
         {
             string T = plan.T.Name;
-            string ro = $"global::System.ReadOnlySpan<{T}>";
-            w.Line("/// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name=\"g\"/>, returns the summed loss.</summary>");
-            using (w.Block($"private {T} BackwardTile(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows, bool transposed, {T} scale)"))
+            w.Line("/// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>");
+            using (w.Block($"public static {T} Backward(in global::NetGen.Tile<{T}> t, global::System.Span<{T}> g, {T} scale)"))
             {
+                w.Line($"global::System.ReadOnlySpan<{T}> p = t.Parameters, y = t.Targets;");
+                w.Line($"global::NetGen.Workspace<{T}> ws = t.Work;");
+                w.Line("int rows = t.Rows;");
                 w.Line(plan.Model.InputDropout > 0
-                    ? $"{ro} a0 = ws.A0;   // the input after dropout"
-                    : $"{ro} a0 = x;");
-                w.Line($"{T} loss = OutputError(ws, y, rows);");
+                    ? $"global::System.ReadOnlySpan<{T}> a0 = t.Training ? ws[A0] : t.Inputs;   // the input after dropout"
+                    : $"global::System.ReadOnlySpan<{T}> a0 = t.Inputs;");
+                foreach (LayerPlan layer in plan.Layers)
+                {
+                    var spans = new List<string> { layer.Z, layer.A, layer.Delta };
+                    if (layer.Model.BatchNorm)
+                    {
+                        spans.AddRange([layer.ZHat, layer.ActIn, layer.InvStd]);
+                    }
+
+                    if (layer.HasDropout)
+                    {
+                        spans.AddRange([layer.ActOut, layer.Mask]);
+                    }
+
+                    w.Line($"global::System.Span<{T}> {string.Join(", ", spans.Select(n => $"{n} = ws[{LayerPlan.Field(n)}]"))};");
+                }
+
+                w.Line();
+                DenseKernels.OutputError(w, plan, plan.Layers[plan.L - 1]);
                 for (int l = plan.L; l >= 1; l--)
                 {
-                    w.Line($"Layer{l}Backward(ws, g, {(l == 1 ? "a0" : $"ws.A{l - 1}")}, rows, transposed, scale);");
+                    DenseKernels.Backward(w, plan, plan.Layers[l - 1], l > 1 ? plan.Layers[l - 2] : null);
                 }
 
+                w.Line();
                 w.Line("return loss;");
-            }
-
-            LayerPlan output = plan.Layers[plan.L - 1];
-            w.Line();
-            w.Line($"/// <summary>The loss of the tile and the output error δ{output.Index} = ∂C/∂z{output.Index}.</summary>");
-            using (w.Block($"private {T} OutputError(Workspace ws, {ro} y, int rows)"))
-            {
-                var spans = new List<string> { $"{output.ActIn} = ws.{LayerPlan.Field(output.ActIn)}", $"{output.A} = ws.{LayerPlan.Field(output.A)}" };
-                w.Line($"{ro} {string.Join(", ", spans)};");
-                w.Line($"global::System.Span<{T}> {output.Delta} = ws.{LayerPlan.Field(output.Delta)};");
-                w.Line($"{T} loss = {plan.T.Lit(0)};");
-                DenseKernels.OutputError(w, plan, output);
-                w.Line("return loss;");
-            }
-
-            foreach (LayerPlan layer in plan.Layers)
-            {
-                int l = layer.Index;
-                LayerPlan? previous = l > 1 ? plan.Layers[l - 2] : null;
-                w.Line();
-                w.Line(previous is null
-                    ? $"/// <summary>Layer {l} backward: g += scale · (∂C/∂W{l}, ∂C/∂b{l}) from δ{l} (the input gradient of layer 1 is never computed).</summary>"
-                    : $"/// <summary>Layer {l} backward: δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'(z{l - 1}), then g += scale · (∂C/∂W{l}, ∂C/∂b{l}).</summary>");
-                using (w.Block($"private void Layer{l}Backward(Workspace ws, global::System.Span<{T}> g, {ro} a{l - 1}, int rows, bool transposed, {T} scale)"))
-                {
-                    w.Line($"{ro} p = _parameters;");
-                    w.Line($"global::System.Span<{T}> {layer.Delta} = ws.{LayerPlan.Field(layer.Delta)};");
-                    if (layer.Model.BatchNorm)
-                    {
-                        w.Line($"{ro} {layer.ZHat} = ws.{LayerPlan.Field(layer.ZHat)}, {layer.InvStd} = ws.{LayerPlan.Field(layer.InvStd)};");
-                    }
-
-                    if (previous is not null)
-                    {
-                        var spans = new List<string> { $"{previous.ActIn} = ws.{LayerPlan.Field(previous.ActIn)}" };
-                        if (previous.HasDropout)
-                        {
-                            spans.Add($"{previous.ActOut} = ws.{LayerPlan.Field(previous.ActOut)}");
-                            spans.Add($"{previous.Mask} = ws.{LayerPlan.Field(previous.Mask)}");
-                        }
-
-                        w.Line($"{ro} {string.Join(", ", spans)};");
-                        w.Line($"global::System.Span<{T}> {previous.Delta} = ws.{LayerPlan.Field(previous.Delta)};");
-                    }
-
-                    if (layer.Model.BatchNorm)
-                    {
-                        DenseKernels.BatchNormBackward(w, plan, layer);
-                        w.Line();
-                    }
-
-                    // δ^{l−1} first: it reads W^l, which the gradient step below may update in place (fused SGD).
-                    if (previous is not null)
-                    {
-                        DenseKernels.BackpropagateError(w, plan, layer, previous);
-                        w.Line();
-                    }
-
-                    DenseKernels.WeightGradients(w, plan, layer);
-                }
-            }
-        }
-
-        private static void WriteHelpers(SourceWriter w, NetworkPlan plan)
-        {
-            string T = plan.T.Name;
-            if (plan.TransposedLayers.Any())
-            {
-                w.Line("/// <summary>Copies each wide W^l (l ≥ 2) transposed, [out × in], for the δ^{l−1} = δ^l W^lᵀ products of a batch.</summary>");
-                using (w.Block("private void TransposeWeights()"))
-                {
-                    foreach (LayerPlan layer in plan.TransposedLayers)
-                    {
-                        // wt[j · in + k] = W[k · out + j], in 8 × 8 register blocks (the scalar loop cost a 2-64-64-1 batch of 32 a sixth of its step).
-                        w.Line($"global::NetGen.VectorMath.Transpose<{T}>(new global::System.ReadOnlySpan<{T}>(_parameters, {layer.W}, {layer.InSize} * {layer.OutSize}), {layer.InSize}, {layer.OutSize}, _wt{layer.Index});");
-                    }
-                }
-
-                w.Line();
-            }
-
-            w.Line("/// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>");
-            using (w.Block("private sealed class Workspace"))
-            {
-                w.Line("/// <summary>The number of rows the buffers hold.</summary>");
-                w.Line("public int Rows;");
-                foreach (ScratchBuffer buffer in plan.Buffers)
-                {
-                    w.Line($"/// <summary>{Xml(buffer.Comment)}</summary>");
-                    w.Line($"public {T}[] {buffer.Field} = global::System.Array.Empty<{T}>();");
-                }
-
-                foreach (LayerPlan layer in plan.Layers.Where(l => l.Panels))
-                {
-                    int l = layer.Index;
-                    w.Line($"private {T}[]? _panels{l};");
-                    w.Line();
-                    w.Line($"/// <summary>W{l} in panels of 2 vectors of columns, contiguous over k, for batches of {NetworkPlan.PanelRows} rows or more (made on first use).</summary>");
-                    w.Line($"public {T}[] Panels{l} => _panels{l} ??= new {T}[{layer.InSize} * {layer.OutSize}];");
-                    w.Line();
-                }
-
-                if (LaneKernels.Applies(plan))
-                {
-                    string outSize = $"Layer{plan.L}Size";
-                    w.Line($"private {T}[] _laneX = global::System.Array.Empty<{T}>(), _laneY = global::System.Array.Empty<{T}>();");
-                    w.Line();
-                    w.Line("/// <summary>Room for the inputs of <paramref name=\"rows\"/> samples transposed for the lane kernels, [Layer0Size × rows].</summary>");
-                    w.Line($"public global::System.Span<{T}> LaneX(int rows) => _laneX.Length >= rows * Layer0Size ? _laneX : (_laneX = new {T}[rows * Layer0Size]);");
-                    w.Line();
-                    w.Line($"/// <summary>Room for the targets of <paramref name=\"rows\"/> samples transposed, [{outSize} × rows].</summary>");
-                    w.Line($"public global::System.Span<{T}> LaneY(int rows) => _laneY.Length >= rows * {outSize} ? _laneY : (_laneY = new {T}[rows * {outSize}]);");
-                }
-
-                w.Line();
-                w.Line("/// <summary>Grows the buffers to hold <paramref name=\"rows\"/> samples (allocates only when a larger tile than ever before arrives).</summary>");
-                using (w.Block("public void EnsureRows(int rows)"))
-                {
-                    using (w.Block("if (rows <= Rows)"))
-                    {
-                        w.Line("return;");
-                    }
-
-                    foreach (ScratchBuffer buffer in plan.Buffers)
-                    {
-                        w.Line(buffer.PerRow
-                            ? $"{buffer.Field} = new {T}[checked(rows * {buffer.Width})];"
-                            : $"{buffer.Field} = new {T}[{buffer.Width}];");
-                    }
-
-                    w.Line("Rows = rows;");
-                }
-            }
-
-            w.Line();
-            string V = plan.T.Vector, TT = plan.T.Name;
-            const string inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
-            w.Line($"// ─── Vector<{TT}> helpers: short names for the hot loops above; the JIT inlines them ───");
-            w.Line("/// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>");
-            w.Line($"private static int VectorWidth => {V}.Count;");
-            w.Line(inline);
-            w.Line($"private static ref {TT} Ref(global::System.ReadOnlySpan<{TT}> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);");
-            w.Line(inline);
-            w.Line($"private static ref {TT} Get(ref {TT} origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);");
-            w.Line(inline);
-            w.Line($"private static {V} Load(ref {TT} origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);");
-            w.Line(inline);
-            w.Line($"private static void Store(ref {TT} origin, nint index, {V} value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);");
-            w.Line(inline);
-            w.Line($"private static {V} Vec({TT} value) => new {V}(value);");
-            w.Line(inline);
-            w.Line($"private static {V} Vec(global::System.ReadOnlySpan<{TT}> values, int start) => new {V}(values.Slice(start));");
-            w.Line(inline);
-            w.Line($"private static {V} Fma({V} a, {V} b, {V} c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);");
-            w.Line(inline);
-            w.Line(plan.Model.IsDouble
-                ? $"private static {V} Exp({V} z) => global::System.Numerics.Vector.Exp(z);"
-                : $"private static {V} Exp({V} z) => global::NetGen.VectorMath.Exp(z);   // e^z within 2 ulp, several times faster than Vector.Exp for float");
-            w.Line(inline);
-            w.Line($"private static {V} Log({V} z) => global::System.Numerics.Vector.Log(z);");
-            w.Line(inline);
-            w.Line($"private static {V} Max0({V} z) => global::System.Numerics.Vector.Max(z, {V}.Zero);");
-            w.Line(inline);
-            w.Line($"private static {V} Min0({V} z) => global::System.Numerics.Vector.Min(z, {V}.Zero);");
-            w.Line("/// <summary>Lane by lane: z &gt; 0 ? then : otherwise.</summary>");
-            w.Line(inline);
-            w.Line($"private static {V} IfPositive({V} z, {V} then, {V} otherwise) => global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(z, {V}.Zero), then, otherwise);");
-            w.Line("/// <summary>tanh z = sign(z) (1 − e^(−2|z|)) / (1 + e^(−2|z|)), vectorized and finite for every z.</summary>");
-            using (w.Block($"private static {V} Tanh({V} z)"))
-            {
-                w.Line($"var e = Exp({plan.T.VecLit(-2)} * global::System.Numerics.Vector.Abs(z));");
-                w.Line($"var t = ({plan.T.VecLit(1)} - e) / ({plan.T.VecLit(1)} + e);");
-                w.Line($"return global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan(z, {V}.Zero), -t, t);");
             }
         }
 

@@ -110,7 +110,7 @@ public sealed class DiagnosticTests
     [InlineData("file partial class Fit { }", "Fit")]
     [InlineData("public partial class Fit(int x) { }", "Fit")]
     [InlineData("public partial class Spec { }", "Spec")]
-    [InlineData("public partial class Workspace { }", "Workspace")]
+    [InlineData("public partial class Kernels { }", "Kernels")]
     public void NG0011_unsupported_type(string declaration, string location) => Expect(DiagnosticDescriptors.UnsupportedTypeId, location, $$"""
         [Network(Loss.MeanSquaredError)]
         [Input(2)]
@@ -225,6 +225,39 @@ public sealed class DiagnosticTests
         [Dense(1)]
         public partial class Fit { {{member}} }
         """);
+
+    /// <summary>
+    /// The names the generated part used to declare in the user's class (helpers, buffers, passes) now live inside the nested
+    /// Kernels struct or in the runtime, and are called by full name: a network may declare members with every one of them,
+    /// on a wide network (runtime kernels, transposed weights) and on a tiny one (the lane kernels), and still compiles.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 64)]
+    [InlineData(2, 2)]
+    public void Former_helper_names_are_free_for_the_user(int inputs, int hidden)
+    {
+        string[] names = ["Exp", "Log", "Load", "Store", "Get", "Ref", "Vec", "Fma", "Max0", "Min0", "IfPositive", "Tanh", "VectorWidth",
+            "Workspace", "Pair", "TileRows", "ForwardTile", "BackwardTile", "OutputError", "ForwardRows", "BackwardRows", "AddTo", "AddScaled",
+            "TransposeWeights", "Lanes", "Layer1", "Layer2", "Z1", "A1", "Delta1", "WT2", "Dense", "Activations", "Tile", "VectorMath",
+            "p", "ws", "rows", "t", "g", "scale", "loss", "s_spec", "_parameters", "_work", "_pair"];
+        string members = string.Join("\n", names.Select(n => $"    public static int {n}() => 1;"));
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using NetGen;
+            namespace Samples;
+            [Network(Loss.MeanSquaredError)]
+            [Input({{inputs}})]
+            [Dense({{hidden}}, Activation.Sigmoid)]
+            [Dense({{hidden}}, Activation.ReLU)]
+            [Dense(1)]
+            public partial class Fit
+            {
+            {{members}}
+            }
+            """);
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationProblems);
+    }
 
     [Fact]
     public void NG0022_base_without_parameterless_constructor() => Expect(DiagnosticDescriptors.BaseConstructorId, "Fit", """

@@ -26,38 +26,46 @@ internal static class LaneKernels
     {
         NumericType t = plan.T;
         string T = t.Name;
-        string ro = $"global::System.ReadOnlySpan<{T}>";
+        string ro = $"global::System.ReadOnlySpan<{T}>", rw = $"global::System.Span<{T}>";
+        LayerPlan output = plan.Layers[plan.L - 1];
         w.Line("/// <summary>");
-        w.Line("/// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name=\"rows\"/> is a multiple of");
-        w.Line("/// VectorWidth. Adds scale · ∂C/∂θ to <paramref name=\"g\"/> (the weights are read once, at the start) and returns the summed loss.");
+        w.Line("/// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).");
+        w.Line("/// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.");
         w.Line("/// </summary>");
-        using (w.Block($"private {T} LanesBackward(Workspace ws, global::System.Span<{T}> g, {ro} x, {ro} y, int rows, {T} scale)"))
+        using (w.Block($"public static {T} Lanes({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale)"))
         {
-            Prologue(w, plan, withTargets: true);
+            Prologue(w, plan);
             w.Line("// gradient accumulators, one vector per parameter, summed over the lanes at the end");
             foreach (LayerPlan layer in plan.Layers)
             {
-                w.Line(string.Join(" ", Weights(layer).Select(wk => $"var d{wk.Name} = {t.VecLit(0)};")));
-                w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var db{layer.Index}_{I(j)} = {t.VecLit(0)};")));
+                w.Line(string.Join(" ", Weights(layer).Select(wk => $"var d{wk.Name} = {t.VecLit(0)};")) + " " +
+                    string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var db{layer.Index}_{I(j)} = {t.VecLit(0)};")));
             }
 
             w.Line($"var loss = {t.VecLit(0)};");
-            using (w.Block("for (int s = 0; s < rows; s += VectorWidth)"))
+            using (w.Block($"for (int s = 0; s < rows; s += {t.Vector}.Count)"))
             {
-                LoadInputs(w, plan, withTargets: true);
+                w.Line(string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = {t.Vec($"xt.Slice({I(k)} * rows + s)")};")));
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     Forward(w, plan, layer);
                 }
 
-                OutputError(w, plan, plan.Layers[plan.L - 1]);
+                using (w.Block("if (!ot.IsEmpty)"))
+                {
+                    w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"a{output.Index}_{I(j)}.CopyTo(ot.Slice({I(j)} * rows + s));")) + "   // inference");
+                    w.Line("continue;");
+                }
+
+                w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = {t.Vec($"yt.Slice({I(j)} * rows + s)")};")));
+                OutputError(w, plan, output);
                 for (int l = plan.L; l >= 1; l--)
                 {
                     LayerPlan layer = plan.Layers[l - 1];
                     w.Line($"// ∂C/∂W{l}_kj += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j");
-                    foreach (var (name, k, j) in Weights(layer))
+                    foreach (IGrouping<int, (string Name, int K, int J)> row in Weights(layer).GroupBy(wk => wk.K))
                     {
-                        w.Line($"d{name} = Fma(delta{l}_{I(j)}, a{l - 1}_{I(k)}, d{name});");
+                        w.Line(string.Join(" ", row.Select(wk => $"d{wk.Name} = {NumericType.VM}.Fma(delta{l}_{I(wk.J)}, a{l - 1}_{I(wk.K)}, d{wk.Name});")));
                     }
 
                     w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"db{l}_{I(j)} += delta{l}_{I(j)};")));
@@ -75,46 +83,19 @@ internal static class LaneKernels
                 }
             }
 
+            using (w.Block("if (!ot.IsEmpty)"))
+            {
+                w.Line($"return {t.Lit(0)};");
+            }
+
             w.Line("// sum the lanes into the gradients");
             foreach (LayerPlan layer in plan.Layers)
             {
-                foreach (var (name, k, j) in Weights(layer))
-                {
-                    w.Line($"g[W{layer.Index} + {I(k)} * {I(layer.Out)} + {I(j)}] += scale * global::System.Numerics.Vector.Sum(d{name});");
-                }
-
-                for (int j = 0; j < layer.Out; j++)
-                {
-                    w.Line($"g[b{layer.Index} + {I(j)}] += scale * global::System.Numerics.Vector.Sum(db{layer.Index}_{I(j)});");
-                }
+                w.Line(string.Join(" ", Weights(layer).Select(wk => $"g[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}] += scale * global::System.Numerics.Vector.Sum(d{wk.Name});")));
+                w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"g[b{layer.Index} + {I(j)}] += scale * global::System.Numerics.Vector.Sum(db{layer.Index}_{I(j)});")));
             }
 
             w.Line("return global::System.Numerics.Vector.Sum(loss);");
-        }
-
-        w.Line();
-        w.Line("/// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name=\"rows\"/> is a multiple of VectorWidth.</summary>");
-        using (w.Block($"private void LanesForward(Workspace ws, {ro} x, global::System.Span<{T}> output, int rows)"))
-        {
-            Prologue(w, plan, withTargets: false);
-            using (w.Block("for (int s = 0; s < rows; s += VectorWidth)"))
-            {
-                LoadInputs(w, plan, withTargets: false);
-                foreach (LayerPlan layer in plan.Layers)
-                {
-                    Forward(w, plan, layer);
-                }
-
-                LayerPlan output = plan.Layers[plan.L - 1];
-                w.Line("// back to one row per sample");
-                using (w.Block("for (int i = 0; i < VectorWidth; i++)"))
-                {
-                    for (int j = 0; j < output.Out; j++)
-                    {
-                        w.Line($"output[(s + i) * {output.OutSize} + {I(j)}] = a{output.Index}_{I(j)}[i];");
-                    }
-                }
-            }
         }
     }
 
@@ -129,44 +110,14 @@ internal static class LaneKernels
         }
     }
 
-    private static void Prologue(SourceWriter w, NetworkPlan plan, bool withTargets)
+    private static void Prologue(SourceWriter w, NetworkPlan plan)
     {
         NumericType t = plan.T;
-        w.Line($"global::System.ReadOnlySpan<{t.Name}> p = _parameters;");
-        w.Line("// the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples");
-        w.Line(withTargets ? $"global::System.Span<{t.Name}> xt = ws.LaneX(rows), yt = ws.LaneY(rows);" : $"global::System.Span<{t.Name}> xt = ws.LaneX(rows);");
-        using (w.Block("for (int s = 0; s < rows; s++)"))
-        {
-            for (int k = 0; k < plan.Model.InputSize; k++)
-            {
-                w.Line($"xt[{I(k)} * rows + s] = x[s * Layer0Size + {I(k)}];");
-            }
-
-            if (withTargets)
-            {
-                LayerPlan output = plan.Layers[plan.L - 1];
-                for (int j = 0; j < output.Out; j++)
-                {
-                    w.Line($"yt[{I(j)} * rows + s] = y[s * {output.OutSize} + {I(j)}];");
-                }
-            }
-        }
-
         w.Line("// weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once");
         foreach (LayerPlan layer in plan.Layers)
         {
-            w.Line(string.Join(" ", Weights(layer).Select(wk => $"var {wk.Name} = Vec(p[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}]);")));
-            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var b{layer.Index}_{I(j)} = Vec(p[b{layer.Index} + {I(j)}]);")));
-        }
-    }
-
-    private static void LoadInputs(SourceWriter w, NetworkPlan plan, bool withTargets)
-    {
-        w.Line(string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = Vec(xt, {I(k)} * rows + s);")));
-        if (withTargets)
-        {
-            LayerPlan output = plan.Layers[plan.L - 1];
-            w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = Vec(yt, {I(j)} * rows + s);")));
+            w.Line(string.Join(" ", Weights(layer).Select(wk => $"var {wk.Name} = {t.Vec($"p[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}]")};")));
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var b{layer.Index}_{I(j)} = {t.Vec($"p[b{layer.Index} + {I(j)}]")};")));
         }
     }
 
@@ -181,7 +132,7 @@ internal static class LaneKernels
             string expression = $"b{l}_{I(j)}";
             for (int k = 0; k < layer.In; k++)
             {
-                expression = $"Fma(w{l}_{I(k)}_{I(j)}, a{l - 1}_{I(k)}, {expression})";
+                expression = $"{NumericType.VM}.Fma(w{l}_{I(k)}_{I(j)}, a{l - 1}_{I(k)}, {expression})";
             }
 
             w.Line($"var z{l}_{I(j)} = {expression};");
@@ -196,7 +147,7 @@ internal static class LaneKernels
             }
 
             w.Line($"var max{l} = {max};");
-            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var e{l}_{I(j)} = Exp(z{l}_{I(j)} - max{l});")));
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var e{l}_{I(j)} = {NumericType.VM}.Exp(z{l}_{I(j)} - max{l});")));
             w.Line($"var sum{l} = {string.Join(" + ", Enumerable.Range(0, layer.Out).Select(j => $"e{l}_{I(j)}"))};");
             w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var a{l}_{I(j)} = e{l}_{I(j)} / sum{l};")));
             return;
@@ -221,7 +172,7 @@ internal static class LaneKernels
         {
             case LossKind.MeanSquaredError when layer.Model.Activation == ActivationKind.Softmax:
                 w.Line(string.Join(" ", js.Select(j => $"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};")));
-                w.Line(string.Join(" ", js.Select(j => $"loss = Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);")));
+                w.Line(string.Join(" ", js.Select(j => $"loss = {NumericType.VM}.Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);")));
                 w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
                 w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
                 break;
@@ -229,7 +180,7 @@ internal static class LaneKernels
                 foreach (int j in js)
                 {
                     w.Line($"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};   // ∂C/∂a{l}_{I(j)}");
-                    w.Line($"loss = Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);");
+                    w.Line($"loss = {NumericType.VM}.Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);");
                     w.Line($"var delta{l}_{I(j)} = {act.VectorDelta(t, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}", t.Lit(layer.Model.Alpha))};");
                 }
 
@@ -237,15 +188,15 @@ internal static class LaneKernels
             case LossKind.BinaryCrossEntropy:
                 foreach (int j in js)
                 {
-                    w.Line($"loss += Max0(z{l}_{I(j)}) - z{l}_{I(j)} * y_{I(j)} + Log({t.VecLit(1)} + Exp(-global::System.Numerics.Vector.Abs(z{l}_{I(j)})));");
+                    w.Line($"loss += {NumericType.VM}.Max0(z{l}_{I(j)}) - z{l}_{I(j)} * y_{I(j)} + {NumericType.VM}.Log({t.VecLit(1)} + {NumericType.VM}.Exp(-global::System.Numerics.Vector.Abs(z{l}_{I(j)})));");
                     w.Line($"var delta{l}_{I(j)} = a{l}_{I(j)} - y_{I(j)};");
                 }
 
                 break;
             case LossKind.CrossEntropy:
-                w.Line($"var lse = max{l} + Log(sum{l});   // ln Σ_k e^(z_k)");
+                w.Line($"var lse = max{l} + {NumericType.VM}.Log(sum{l});   // ln Σ_k e^(z_k)");
                 w.Line($"var sumY = {string.Join(" + ", js.Select(j => $"y_{I(j)}"))};");
-                w.Line(string.Join(" ", js.Select(j => $"loss = Fma(y_{I(j)}, lse - z{l}_{I(j)}, loss);")));
+                w.Line(string.Join(" ", js.Select(j => $"loss = {NumericType.VM}.Fma(y_{I(j)}, lse - z{l}_{I(j)}, loss);")));
                 w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * sumY - y_{I(j)};")));
                 break;
         }

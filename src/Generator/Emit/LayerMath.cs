@@ -16,9 +16,10 @@ internal static class LayerMath
     /// <param name="Forward">σ(z) as math.</param>
     /// <param name="Derivative">σ'(z) as math (a = σ(z)).</param>
     /// <param name="Scalar">(T, z, α) → σ(z).</param>
-    /// <param name="Vector">(T, z, α) → σ(z) for a vector z, using the vector helpers every generated class declares (Vec, Exp, Tanh, Max0, Min0, IfPositive).</param>
+    /// <param name="Vector">(T, z, α) → σ(z) for a vector z, using the runtime's vector helpers by full name (NetGen.VectorMath: Exp, Tanh, Max0, Min0, IfPositive).</param>
     /// <param name="ScalarDelta">(T, g, z, a, α) → g σ'(z).</param>
     /// <param name="VectorDelta">(T, g, z, a, α) → g ∘ σ'(z) for vectors.</param>
+    /// <param name="Kernel">The runtime type the wide-layer kernels take as their activation argument (null for softmax, which runs row-wise).</param>
     internal sealed record ActivationRule(
         string Name,
         string Forward,
@@ -26,7 +27,12 @@ internal static class LayerMath
         Func<NumericType, string, string, string> Scalar,
         Func<NumericType, string, string, string> Vector,
         Func<NumericType, string, string, string, string, string> ScalarDelta,
-        Func<NumericType, string, string, string, string, string> VectorDelta);
+        Func<NumericType, string, string, string, string, string> VectorDelta,
+        string? Kernel = null)
+    {
+        /// <summary>Softmax: each a_j depends on the whole row, so it has no element-wise form.</summary>
+        public bool RowWise => Kernel is null;
+    }
 
     // activation      forward σ(z)                         backward g ∘ σ'(z)
     private static readonly ActivationRule[] s_activations =
@@ -35,37 +41,43 @@ internal static class LayerMath
             (t, z, _) => z,
             (t, z, _) => z,
             (t, g, z, a, _) => g,
-            (t, g, z, a, _) => g),
+            (t, g, z, a, _) => g,
+            "global::NetGen.Activations.Identity"),
         new("sigmoid", "σ(z) = 1 / (1 + e^(−z))", "σ'(z) = a (1 − a)",
             (t, z, _) => $"{t.Lit(1)} / ({t.Lit(1)} + {t.Math}.Exp(-{z}))",
-            (t, z, _) => $"{t.VecLit(1)} / ({t.VecLit(1)} + Exp(-{z}))",
+            (t, z, _) => $"{t.VecLit(1)} / ({t.VecLit(1)} + {NumericType.VM}.Exp(-{z}))",
             (t, g, z, a, _) => $"{g} * {a} * ({t.Lit(1)} - {a})",
-            (t, g, z, a, _) => $"{g} * {a} * ({t.VecLit(1)} - {a})"),
+            (t, g, z, a, _) => $"{g} * {a} * ({t.VecLit(1)} - {a})",
+            "global::NetGen.Activations.Sigmoid"),
         new("tanh", "σ(z) = tanh z", "σ'(z) = 1 − a²",
             (t, z, _) => $"{t.Math}.Tanh({z})",
-            (t, z, _) => $"Tanh({z})",
+            (t, z, _) => $"{NumericType.VM}.Tanh({z})",
             (t, g, z, a, _) => $"{g} * ({t.Lit(1)} - {a} * {a})",
-            (t, g, z, a, _) => $"{g} * ({t.VecLit(1)} - {a} * {a})"),
+            (t, g, z, a, _) => $"{g} * ({t.VecLit(1)} - {a} * {a})",
+            "global::NetGen.Activations.Tanh"),
         new("relu", "σ(z) = max(0, z)", "σ'(z) = 1[z > 0]",
             (t, z, _) => $"{t.Math}.Max({z}, {t.Lit(0)})",
-            (t, z, _) => $"Max0({z})",
+            (t, z, _) => $"{NumericType.VM}.Max0({z})",
             (t, g, z, a, _) => $"({z} > {t.Lit(0)} ? {g} : {t.Lit(0)})",
-            (t, g, z, a, _) => $"IfPositive({z}, {g}, {t.VecLit(0)})"),
+            (t, g, z, a, _) => $"{NumericType.VM}.IfPositive({z}, {g}, {t.VecLit(0)})",
+            "global::NetGen.Activations.ReLU"),
         new("leaky_relu", "σ(z) = z > 0 ? z : α z", "σ'(z) = z > 0 ? 1 : α",
             (t, z, alpha) => $"({z} > {t.Lit(0)} ? {z} : {alpha} * {z})",
-            (t, z, alpha) => $"IfPositive({z}, {z}, {alpha} * {z})",
+            (t, z, alpha) => $"{NumericType.VM}.IfPositive({z}, {z}, {alpha} * {z})",
             (t, g, z, a, alpha) => $"({z} > {t.Lit(0)} ? {g} : {alpha} * {g})",
-            (t, g, z, a, alpha) => $"IfPositive({z}, {g}, {alpha} * {g})"),
+            (t, g, z, a, alpha) => $"{NumericType.VM}.IfPositive({z}, {g}, {alpha} * {g})",
+            "global::NetGen.Activations.LeakyReLU"),
         new("elu", "σ(z) = z > 0 ? z : α (e^z − 1)", "σ'(z) = z > 0 ? 1 : a + α",
             (t, z, alpha) => $"({z} > {t.Lit(0)} ? {z} : {alpha} * ({t.Math}.Exp({z}) - {t.Lit(1)}))",
-            (t, z, alpha) => $"IfPositive({z}, {z}, {alpha} * (Exp(Min0({z})) - {t.VecLit(1)}))",
+            (t, z, alpha) => $"{NumericType.VM}.IfPositive({z}, {z}, {alpha} * ({NumericType.VM}.Exp({NumericType.VM}.Min0({z})) - {t.VecLit(1)}))",
             (t, g, z, a, alpha) => $"({z} > {t.Lit(0)} ? {g} : {g} * ({a} + {alpha}))",
-            (t, g, z, a, alpha) => $"IfPositive({z}, {g}, {g} * ({a} + Vec({alpha})))"),
+            (t, g, z, a, alpha) => $"{NumericType.VM}.IfPositive({z}, {g}, {g} * ({a} + {t.Vec(alpha)}))",
+            "global::NetGen.Activations.ELU"),
         new("softmax", "a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)", "g ∘ σ'(z) = a ∘ (g − (g·a))  (Jacobian-vector product)",
-            (t, z, _) => throw new InvalidOperationException("softmax is emitted row-wise"),
-            (t, z, _) => throw new InvalidOperationException("softmax is emitted row-wise"),
-            (t, g, z, a, _) => throw new InvalidOperationException("softmax is emitted row-wise"),
-            (t, g, z, a, _) => throw new InvalidOperationException("softmax is emitted row-wise")),
+            (t, z, _) => $"global::NetGen.Softmax.Forward({z})",
+            (t, z, _) => $"global::NetGen.Softmax.Forward({z})",
+            (t, g, z, a, _) => $"{a} * ({g} - {g}·{a})",
+            (t, g, z, a, _) => $"{a} * ({g} - {g}·{a})"),
     ];
 
     /// <summary>One loss: its cost and output error as math, for the comments above the emitted code.</summary>
@@ -86,4 +98,37 @@ internal static class LayerMath
     public static ActivationRule For(ActivationKind activation) => s_activations[(int)activation];
 
     public static LossRule For(LossKind loss) => s_losses[(int)loss];
+
+    // ───── the layer kinds: the equations written above each block (l is the layer's index) ─────
+
+    /// <summary>z^l = W^l a^{l−1} + b^l, with the element formula and where w_jk is.</summary>
+    public static string DenseForward(int l, int outputs) =>
+        $"z{l} = W{l} a{l - 1} + b{l}      z{l}_j = Σ_k w{l}_jk a{l - 1}_k + b{l}_j,  w{l}_jk at W{l} + k·{outputs} + j";
+
+    /// <summary>Batch normalization after the product.</summary>
+    public static string BatchNormForward(int l, string momentum) =>
+        $"v{l} = γ{l} ∘ (z{l} − μ) / √(σ² + ε) + β{l}   (batch normalization; training: μ, σ² of this batch, running ← {momentum}·running + (1 − {momentum})·batch; inference: running statistics)";
+
+    /// <summary>Dropout on the activations of layer l (0 = the input).</summary>
+    public static string DropoutForward(string a, string h, string m, string rate) =>
+        $"{a} = {h} ∘ {m} in training, {m}_j = 1/(1 − p) with probability 1 − p, else 0 (p = {rate}); {a} = {h} in inference";
+
+    /// <summary>δ^{l−1} through the weights and the previous layer's activation.</summary>
+    public static string Backpropagate(int l, string actIn) => $"δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'({actIn})";
+
+    /// <summary>The gradients of layer l.</summary>
+    public static string Gradients(int l) => $"∂C/∂W{l}_jk += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j";
+
+    /// <summary>Batch normalization, backward.</summary>
+    public static string BatchNormBackward(int l) =>
+        $"∂C/∂γ{l} += Σ_s ∂C/∂v ∘ ẑ,   ∂C/∂β{l} += Σ_s ∂C/∂v,   δ{l} = γ{l} / √(σ² + ε) ∘ (∂C/∂v − mean_s ∂C/∂v − ẑ ∘ mean_s(∂C/∂v ∘ ẑ))";
+
+    /// <summary>The runtime kernel that computes a loss and δ^L over a tile (see NetGen.Losses).</summary>
+    public static string LossKernel(LossKind loss, bool softmaxOutput) => loss switch
+    {
+        LossKind.MeanSquaredError when softmaxOutput => "global::NetGen.Losses.SoftmaxMeanSquaredError",
+        LossKind.MeanSquaredError => "global::NetGen.Losses.MeanSquaredError",
+        LossKind.BinaryCrossEntropy => "global::NetGen.Losses.BinaryCrossEntropy",
+        _ => "global::NetGen.Losses.CrossEntropy",
+    };
 }

@@ -24,14 +24,8 @@ internal sealed class NetworkPlan
     /// <summary>The most values one per-layer buffer holds for a tile (4 Mi).</summary>
     public const int MaxTileValues = 1 << 22;
 
-    /// <summary>A blocked layer whose weights take more bytes than this (a core's L1 data cache) reads them from column panels in large batches.</summary>
+    /// <summary>A blocked layer whose weights take more bytes than this reads them from column panels in large batches (NetGen.Dense.PanelBytes; shown in the topology table).</summary>
     public const int PanelBytes = 32 * 1024;
-
-    /// <summary>
-    /// The fewest rows for which copying W into panels pays: measured on 784 → 128 (c's first layer), one thread,
-    /// inference 10 % slower at 32 rows, even at 64, 1–2 % faster at 128 and 8–12 % at 256 (training B256 7 %).
-    /// </summary>
-    public const int PanelRows = 128;
 
     /// <summary>The work (floating-point operations) a batch must hold before it is split across two cores.</summary>
     public const double MinParallelFlops = 1e7;
@@ -194,15 +188,17 @@ internal sealed class LayerPlan
     /// </summary>
     public bool Panels { get; set; }
 
+    /// <summary>Whether the runtime kernels need the layer's sizes as a struct (wide layers and batch-normalized ones).</summary>
+    public bool NeedsShape => !Unrolled || Model.BatchNorm;
+
+    /// <summary>The struct that carries the layer's sizes and offsets to the runtime kernels.</summary>
+    public string Shape => $"Layer{Index}";
+
+    /// <summary>The constant offset of (W^l)ᵀ in the transposed copies (wide layers l ≥ 2).</summary>
+    public string TransposedOffset => $"WT{Index}";
+
     /// <summary>Whether σ is applied inside the per-sample block (unrolled, no batch norm, not softmax).</summary>
     public bool InlineActivation => Unrolled && !Model.BatchNorm && Model.Activation != ActivationKind.Softmax;
-
-    /// <summary>
-    /// Whether a blocked layer applies σ as it stores each accumulator: only the one-instruction activations. Those with
-    /// e^z (sigmoid, tanh, ELU) run as one pass over the tile after the product: inlined into every store of every
-    /// block they made the method so large that the JIT stopped inlining the kernel's helpers (3× slower per sample).
-    /// </summary>
-    public bool ActivationOnStore => !Unrolled && !Model.BatchNorm && Model.Activation is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
     public int WeightOffset { get; }
 
@@ -296,8 +292,8 @@ internal sealed class LayerPlan
     public static string Field(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
 }
 
-/// <summary>A scratch array of the generated class.</summary>
-/// <param name="Field">The field name.</param>
+/// <summary>A workspace buffer of the generated kernels (its slot is its position in <see cref="NetworkPlan.Buffers"/>).</summary>
+/// <param name="Field">The slot's constant name.</param>
 /// <param name="Width">The constant width per row.</param>
 /// <param name="PerRow">Whether it holds one row per sample (else one value per unit).</param>
 /// <param name="Comment">What it holds.</param>

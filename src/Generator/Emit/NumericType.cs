@@ -69,6 +69,12 @@ internal sealed class NumericType
         return text.IndexOfAny(['.', 'E', 'e']) < 0 ? text + ".0" : text;
     }
 
-    /// <summary>A broadcast vector of a constant.</summary>
-    public string VecLit(double value) => $"Vec({Lit(value)})";
+    /// <summary>A broadcast vector of a constant: Vector&lt;T&gt;.One and .Zero by name, else new Vector&lt;T&gt;(literal).</summary>
+    public string VecLit(double value) => value == 1 ? $"{Vector}.One" : value == 0 && 1 / value > 0 ? $"{Vector}.Zero" : $"new {Vector}({Lit(value)})";
+
+    /// <summary>A broadcast vector of an expression.</summary>
+    public string Vec(string value) => $"new {Vector}({value})";
+
+    /// <summary>The runtime's vector helpers, called by full name so that no member of the user's class can hide them.</summary>
+    public const string VM = "global::NetGen.VectorMath";
 }

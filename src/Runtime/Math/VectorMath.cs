@@ -24,7 +24,7 @@ namespace NetGen;
 /// special case. The tests sweep the float range: at most 2 ulp from the correctly rounded e^x where the result is
 /// normal; +∞ above ln(float.MaxValue), 0 below −104; ±∞ and NaN behave like <see cref="System.MathF.Exp(float)"/>.
 /// </remarks>
-public static class VectorMath
+public static partial class VectorMath
 {
     private const float Log2E = 1.44269504088896341f;
     private const float Ln2Hi = 0.693359375f;          // 355/512: n · Ln2Hi is exact for |n| ≤ 2^15

@@ -30,1047 +30,253 @@ namespace Samples
     partial class Regularized : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
-        /// <summary>The width of the input a^0 = x.</summary>
-        public const int Layer0Size = 20;
-        /// <summary>The width of a^1 (hidden layer, elu).</summary>
-        public const int Layer1Size = 16;
-        /// <summary>The width of a^2 (output layer, softmax).</summary>
-        public const int Layer2Size = 3;
-        /// <summary>The number of dense layers L.</summary>
-        public const int LayerCount = 2;
-        /// <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary>
-        public const int ParameterLength = 419;
-        /// <summary>The number of running statistics of batch normalization (the length of State).</summary>
-        public const int StateLength = 32;
+        /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 20;
+        /** <summary>The width of a^1 (hidden layer, elu).</summary> */ public const int Layer1Size = 16;
+        /** <summary>The width of a^2 (output layer, softmax).</summary> */ public const int Layer2Size = 3;
+        /** <summary>The number of dense layers L.</summary> */ public const int LayerCount = 2;
+        /** <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary> */ public const int ParameterLength = 419;
+        /** <summary>The number of running statistics of batch normalization (the length of State).</summary> */ public const int StateLength = 32;
 
         // ─── Parameter layout: offsets into Parameters and Gradients ──────────────
-        /// <summary>Offset of W1, [20 × 16] input-major: w1_jk (input k → output j) at W1 + k·16 + j.</summary>
-        public const int W1 = 0;
-        /// <summary>Offset of b1, [16].</summary>
-        public const int b1 = 320;
-        /// <summary>Offset of γ1, the batch-normalization scale [16].</summary>
-        public const int gamma1 = 336;
-        /// <summary>Offset of β1, the batch-normalization shift [16].</summary>
-        public const int beta1 = 352;
-        /// <summary>Offset of the running mean of z1 in State.</summary>
-        public const int mean1 = 0;
-        /// <summary>Offset of the running variance of z1 in State.</summary>
-        public const int variance1 = 16;
-        /// <summary>Offset of W2, [16 × 3] input-major: w2_jk (input k → output j) at W2 + k·3 + j.</summary>
-        public const int W2 = 368;
-        /// <summary>Offset of b2, [3].</summary>
-        public const int b2 = 416;
+        /** <summary>Offset of W1, [20 × 16] input-major: w1_jk (input k → output j) at W1 + k·16 + j.</summary> */ public const int W1 = 0;
+        /** <summary>Offset of b1, [16].</summary> */ public const int b1 = 320;
+        /** <summary>Offset of γ1, the batch-normalization scale [16].</summary> */ public const int gamma1 = 336;
+        /** <summary>Offset of β1, the batch-normalization shift [16].</summary> */ public const int beta1 = 352;
+        /** <summary>Offset of the running mean of z1 in State.</summary> */ public const int mean1 = 0;
+        /** <summary>Offset of the running variance of z1 in State.</summary> */ public const int variance1 = 16;
+        /** <summary>Offset of W2, [16 × 3] input-major: w2_jk (input k → output j) at W2 + k·3 + j.</summary> */ public const int W2 = 368;
+        /** <summary>Offset of b2, [3].</summary> */ public const int b2 = 416;
 
-        /// <summary>Rows per inference tile (training uses the whole batch: batch normalization needs its statistics).</summary>
-        private const int TileRows = 256;
-        /// <summary>Training batches of at least this many rows are split across two cores (≈ 10.0 MFLOP; never with batch normalization, whose statistics couple the whole batch).</summary>
-        private const int ParallelTrainingRows = int.MaxValue;
-        /// <summary>Inference batches of at least this many rows are split across two cores.</summary>
-        private const int ParallelInferenceRows = 13587;
+        // ─── INetwork and ISgdStep: run by the engine (shapes, tiles, workspaces, two cores, the fused step) over Kernels ───
+        private readonly global::NetGen.NetworkEngine<float, Kernels> _engine = new global::NetGen.NetworkEngine<float, Kernels>();
 
-        private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(
-            20,
-            new global::NetGen.LayerSpec[]
+        /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
+        public Regularized() : this(0) { }
+        /// <summary>Creates the network with Glorot-uniform weights from <paramref name="seed"/> (the same seed gives the same parameters, bit for bit).</summary>
+        public Regularized(int seed) : this(seed, global::NetGen.Initializer.GlorotUniform) { }
+        /// <summary>Creates the network with weights drawn by <paramref name="initializer"/> from <paramref name="seed"/>; biases start at 0.</summary>
+        public Regularized(int seed, global::NetGen.Initializer initializer) => _engine.Initialize(seed, initializer);
+
+        /** <inheritdoc /> */ public global::NetGen.NetworkSpec Spec => Kernels.Spec;
+        /** <inheritdoc /> */ public int InputSize => Layer0Size;
+        /** <inheritdoc /> */ public int OutputSize => Layer2Size;
+        /** <inheritdoc /> */ public int ParameterCount => ParameterLength;
+        /** <inheritdoc /> */ public global::System.Span<float> Parameters => _engine.Parameters;
+        /** <inheritdoc /> */ public global::System.Span<float> Gradients => _engine.Gradients;
+        /** <inheritdoc /> */ public global::System.Span<float> State => _engine.State;
+        /** <inheritdoc /> */ public ulong RandomState { get => _engine.RandomState; set => _engine.RandomState = value; }
+        /** <inheritdoc /> */ public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _engine.Forward(input, output);
+        /** <inheritdoc /> */ public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _engine.ForwardBatch(inputs, outputs);
+        /** <inheritdoc /> */ public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target) => _engine.Backward(input, target);
+        /** <inheritdoc /> */ public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => _engine.BackwardBatch(inputs, targets);
+        /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
+        /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+
+        /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
+        /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
+        private struct Kernels : global::NetGen.INetworkKernels<float>
+        {
+            public static int InputSize => Layer0Size;
+            public static int OutputSize => Layer2Size;
+            public static int ParameterLength => 419;
+            public static int StateLength => 32;
+            public static int ParallelTrainingRows => int.MaxValue;   // ≈ 10.0 MFLOP; never with batch normalization, whose statistics couple the whole batch
+            public static int ParallelInferenceRows => 13587;
+            public static bool HasBatchNorm => true;
+            public static bool HasDropout => true;
+
+            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(20, new global::NetGen.LayerSpec[]
             {
                 new global::NetGen.DropoutLayerSpec(0.2),
                 new global::NetGen.DenseLayerSpec(16, global::NetGen.Activation.ELU, 0.5),
                 new global::NetGen.BatchNormLayerSpec(0.9, 0.001),
                 new global::NetGen.DropoutLayerSpec(0.5),
                 new global::NetGen.DenseLayerSpec(3, global::NetGen.Activation.Softmax),
-            },
-            global::NetGen.Loss.CrossEntropy,
-            global::NetGen.Precision.Single);
+            }, global::NetGen.Loss.CrossEntropy, global::NetGen.Precision.Single);
 
-        private readonly float[] _parameters = new float[ParameterLength];
-        private readonly float[] _gradients = new float[ParameterLength];
-        private readonly float[] _state = new float[StateLength];
-        private ulong _randomState;
-        private readonly Workspace _work = new Workspace();
-        private Pair? _pair;   // the second core's half of large batches, made on first use
+            // the workspace: one buffer [rows × width] per slot
+            private const int A0 = 0;           // a0 = x ∘ m0, the input after dropout
+            private const int M0 = 1;           // m0, the input's dropout mask
+            private const int Z1 = 2;           // z1 = W1 a0 + b1
+            private const int Zhat1 = 3;        // ẑ1 = (z1 − μ) / √(σ² + ε)
+            private const int V1 = 4;           // v1 = γ1 ẑ1 + β1
+            private const int InvStd1 = 5;      // 1 / √(σ² + ε) per unit
+            private const int H1 = 6;           // h1 = σ(v1), before dropout
+            private const int M1 = 7;           // m1, the dropout mask: 0 or 1/(1 − p)
+            private const int A1 = 8;           // a1 = h1 ∘ m1
+            private const int Delta1 = 9;       // δ1 = ∂C/∂z1
+            private const int Z2 = 10;          // z2 = W2 a1 + b2
+            private const int A2 = 11;          // a2 = σ(z2)
+            private const int Delta2 = 12;      // δ2 = ∂C/∂z2
+            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer0Size, Layer0Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
+            public static int OutputSlot => A2;
+            private struct Layer1 : global::NetGen.IBatchNormLayer<float> { public static int In => Layer0Size; public static int Out => Layer1Size; public static int W => W1; public static int B => b1; public static float Alpha => 0.5f; public static int Gamma => gamma1; public static int Beta => beta1; public static int Mean => mean1; public static int Variance => variance1; public static float Momentum => 0.9f; public static float Epsilon => 0.001f; }
 
-        /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
-        public Regularized() : this(0) { }
-
-        /// <summary>Creates the network with Glorot-uniform weights from <paramref name="seed"/>.</summary>
-        /// <param name="seed">The initialization seed: the same seed gives the same parameters, bit for bit.</param>
-        public Regularized(int seed) : this(seed, global::NetGen.Initializer.GlorotUniform) { }
-
-        /// <summary>Creates the network with weights drawn by <paramref name="initializer"/> from <paramref name="seed"/>.</summary>
-        /// <param name="seed">The initialization seed.</param>
-        /// <param name="initializer">How weights are drawn; biases start at 0.</param>
-        public Regularized(int seed, global::NetGen.Initializer initializer)
-        {
-            global::NetGen.Initializers.Initialize<float>(s_spec, _parameters, _state, initializer, seed);
-            _randomState = global::NetGen.Initializers.InitialRandomState(seed);
-        }
-
-        /// <inheritdoc />
-        public global::NetGen.NetworkSpec Spec => s_spec;
-        /// <inheritdoc />
-        public int InputSize => Layer0Size;
-        /// <inheritdoc />
-        public int OutputSize => Layer2Size;
-        /// <inheritdoc />
-        public int ParameterCount => ParameterLength;
-        /// <inheritdoc />
-        public global::System.Span<float> Parameters => _parameters;
-        /// <inheritdoc />
-        public global::System.Span<float> Gradients => _gradients;
-        /// <inheritdoc />
-        public global::System.Span<float> State => _state;
-        /// <inheritdoc />
-        public ulong RandomState { get => _randomState; set => _randomState = value; }
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// <code>
-        /// z1 = W1 a0 + b1,   a1 = elu(z1)
-        /// z2 = W2 a1 + b2,   a2 = softmax(z2)
-        /// </code>
-        /// </remarks>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
-            global::NetGen.Shapes.RequireLength(output.Length, Layer2Size, nameof(output), "The output");
-            _work.EnsureRows(1);
-            ForwardTile(_work, input, 1, false, 0, 0);
-            new global::System.Span<float>(_work.A2, 0, Layer2Size).CopyTo(output);
-        }
-
-        /// <inheritdoc />
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, Layer2Size, nameof(outputs));
-            if (count >= ParallelInferenceRows)
+            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
+            public static void Forward(in global::NetGen.Tile<float> t)
             {
-                // two halves, the second on another core (see Pair)
-                Pair pair = _pair ??= new Pair(this);
-                pair.Training = false;
-                pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);
-                return;
-            }
-            ForwardRows(_work, inputs, outputs, count);
-        }
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// <code>
-        /// z1 = W1 a0 + b1,   a1 = elu(z1)
-        /// z2 = W2 a1 + b2,   a2 = softmax(z2)
-        /// C = −Σ_j y_j ln a_j
-        /// δ2 = a2 Σ_j y_j − y  (= a2 − y for one-hot or probability targets)
-        /// δ1 = ((W2)ᵀ δ2) ∘ σ'(z1)
-        /// ∂C/∂W^l_jk += δ^l_j a^(l−1)_k,   ∂C/∂b^l_j += δ^l_j
-        /// </code>
-        /// </remarks>
-        public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
-        {
-            global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
-            global::NetGen.Shapes.RequireLength(target.Length, Layer2Size, nameof(target), "The target");
-            _work.EnsureRows(1);
-            ulong key = _randomState;
-            _randomState = global::NetGen.DropoutMask.Next(key);
-            ForwardTile(_work, input, 1, true, key, 0);
-            return BackwardTile(_work, _gradients, input, target, 1, false, 1f);
-        }
-
-        /// <inheritdoc />
-        public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            ulong key = _randomState;
-            _randomState = global::NetGen.DropoutMask.Next(key);
-            const bool transposed = false;
-            return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
-        }
-
-        /// <inheritdoc />
-        public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
-        /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
-        /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
-        /// steps through <see cref="Gradients"/>.
-        /// </remarks>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            if (count == 0)
-            {
-                return 0f;
-            }
-            float scale = -learningRate / count;
-            if (count > TileRows || count >= ParallelTrainingRows)
-            {
-                ZeroGradients();
-                float total = BackwardBatch(inputs, targets);
-                AddScaled(_parameters, _gradients, scale);
-                return total;
-            }
-            ulong key = _randomState;
-            _randomState = global::NetGen.DropoutMask.Next(key);
-            const bool transposed = false;
-            _work.EnsureRows(count);
-            ForwardTile(_work, inputs, count, true, key, 0);
-            return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
-        }
-
-        /// <summary>Inference over <paramref name="count"/> rows in tiles.</summary>
-        private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
-        {
-            for (int first = 0; first < count; first += TileRows)
-            {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int start = first;
-                ws.EnsureRows(rows);
-                ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);
-                new global::System.Span<float>(ws.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(start * Layer2Size));
-            }
-        }
-
-        /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardRows(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int count, int firstRow, ulong key, bool transposed)
-        {
-            float loss = 0f;
-            for (int first = 0; first < count; first += count)
-            {
-                int rows = global::System.Math.Min(count, count - first);
-                int start = first;
-                ws.EnsureRows(rows);
-                var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
-                ForwardTile(ws, input, rows, true, key, firstRow + start);
-                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed, 1f);
-            }
-            return loss;
-        }
-
-        /// <summary>p += scale · g, vectorized.</summary>
-        private static void AddScaled(float[] p, float[] g, float scale)
-        {
-            ref var pr = ref Ref(p);
-            ref var gr = ref Ref(g);
-            var scaleV = Vec(scale);
-            int i = 0;
-            for (; i + VectorWidth <= p.Length; i += VectorWidth)
-            {
-                Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
-            }
-            for (; i < p.Length; i++)
-            {
-                p[i] += scale * g[i];
-            }
-        }
-
-        /// <summary>g += h, vectorized, in index order.</summary>
-        private static void AddTo(float[] g, float[] h)
-        {
-            ref var gr = ref Ref(g);
-            ref var hr = ref Ref(h);
-            int i = 0;
-            for (; i + VectorWidth <= g.Length; i += VectorWidth)
-            {
-                Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));
-            }
-            for (; i < g.Length; i++)
-            {
-                g[i] += h[i];
-            }
-        }
-
-        /// <summary>
-        /// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and
-        /// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
-        /// </summary>
-        private sealed class Pair : global::NetGen.IPairedWork<float>
-        {
-            private readonly Regularized _net;
-            private readonly Workspace _work = new Workspace();
-
-            public Pair(Regularized net)
-            {
-                _net = net;
-                Runner = new global::NetGen.PairRunner<float>(this);
-            }
-
-            public global::NetGen.PairRunner<float> Runner { get; }
-            public float[] Gradients { get; } = new float[ParameterLength];
-            public bool Training { get; set; }
-            public ulong Key { get; set; }
-            public bool Transposed { get; set; }
-
-            public float RunPart(int part, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs)
-            {
-                int count = inputs.Length / Layer0Size;
-                int split = count / 2 / 8 * 8;
-                int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
-                Workspace ws = part == 0 ? _net._work : _work;
-                if (Training)
+                global::System.ReadOnlySpan<float> p = t.Parameters;
+                global::NetGen.Workspace<float> ws = t.Work;
+                int rows = t.Rows;
+                global::System.ReadOnlySpan<float> a0 = t.Inputs;
+                // ─── Dropout on the input: a0 = x ∘ m0 in training, m0_j = 1/(1 − p) with probability 1 − p, else 0 (p = 0.2); a0 = x in inference ───
+                if (t.Training)
                 {
-                    return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),
-                        targets.Slice(first * Layer2Size, rows * Layer2Size), rows, first, Key, Transposed);
+                    global::NetGen.Dropout.Forward<float>(t.Inputs, ws[M0], ws[A0], rows * Layer0Size, t.Key, 0, t.FirstRow * Layer0Size, 0.2);
+                    a0 = ws[A0];
                 }
-                _net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * Layer2Size, rows * Layer2Size), rows);
-                return 0f;
-            }
-        }
 
-        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-        private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<float> a0 = x;
-
-            // ─── Dropout on the input (p = 0.2): a0 = x ∘ m0 in training, m0_k = 1/(1 − p) with probability 1 − p, else 0 ───
-            if (training)
-            {
-                global::System.Span<float> dropped = ws.A0, m0 = ws.M0;
-                for (int i = 0; i < rows * Layer0Size; i++)
+                // ─── Layer 1: dense 20 → 16, elu (register-blocked product) ───
+                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·16 + j
+                // v1 = γ1 ∘ (z1 − μ) / √(σ² + ε) + β1   (batch normalization; training: μ, σ² of this batch, running ← 0.9·running + (1 − 0.9)·batch; inference: running statistics)
+                // h1 = σ(v1)      σ(z) = z > 0 ? z : α (e^z − 1),  α = 0.5
+                // a1 = h1 ∘ m1 in training, m1_j = 1/(1 − p) with probability 1 − p, else 0 (p = 0.5); a1 = h1 in inference
+                global::System.Span<float> z1 = ws[Z1], zhat1 = ws[Zhat1], v1 = ws[V1], invStd1 = ws[InvStd1], h1 = ws[H1], m1 = ws[M1], a1 = ws[A1];
+                global::NetGen.Dense.Product<float, Layer1>(p, a0, z1, rows, ws);
+                global::NetGen.BatchNorm.Forward<float, Layer1>(p, t.State, z1, zhat1, v1, invStd1, rows, t.Training);
+                global::NetGen.Activations.Apply<float, global::NetGen.Activations.ELU>(v1, h1, rows * Layer1Size, 0.5f);
+                if (t.Training)
                 {
-                    float m = global::NetGen.DropoutMask.Keep(key, 0, firstRow * Layer0Size + i, 0.2) ? 1.25f : 0f;
-                    m0[i] = m;
-                    dropped[i] = x[i] * m;
-                }
-                a0 = dropped;
-            }
-            global::System.ReadOnlySpan<float> a1 = Layer1Forward(ws, a0, rows, training, key, firstRow);
-            Layer2Forward(ws, a1, rows, training, key, firstRow);
-        }
-
-        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
-        private global::System.ReadOnlySpan<float> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<float> a0, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> st = _state;
-            // ─── Layer 1: dense 20 → 16, elu (register-blocked product, Vector<float>) ───
-            // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·16 + j
-            // v1 = γ1 ∘ (z1 − μ) / √(σ² + ε) + β1   (batch normalization)
-            // h1 = σ(v1)      σ(z) = z > 0 ? z : α (e^z − 1),  α = 0.5
-            global::System.Span<float> z1 = ws.Z1;
-            global::System.Span<float> zhat1 = ws.Zhat1, v1 = ws.V1, invStd1 = ws.InvStd1;
-            global::System.Span<float> h1 = ws.H1, m1 = ws.M1, a1 = ws.A1;
-            // z1: 4 samples × 2 vectors of outputs per block in 8 accumulators; each kk loads two vectors of row kk of W1 and broadcasts a0[s, kk]
-            {
-                ref var wr = ref Ref(p);
-                ref var xr = ref Ref(a0);
-                ref var zr = ref Ref(z1);
-                int s = 0;
-                for (; s + 4 <= rows; s += 4)
-                {
-                    int o0 = (s + 0) * Layer1Size, o1 = (s + 1) * Layer1Size, o2 = (s + 2) * Layer1Size, o3 = (s + 3) * Layer1Size;
-                    ref var x0 = ref Get(ref xr, (s + 0) * Layer0Size); ref var x1 = ref Get(ref xr, (s + 1) * Layer0Size); ref var x2 = ref Get(ref xr, (s + 2) * Layer0Size); ref var x3 = ref Get(ref xr, (s + 3) * Layer0Size);
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
-                    {
-                        var init0 = Load(ref wr, b1 + j);
-                        var init1 = Load(ref wr, b1 + j + VectorWidth);
-                        var c00 = init0; var c01 = init1;
-                        var c10 = init0; var c11 = init1;
-                        var c20 = init0; var c21 = init1;
-                        var c30 = init0; var c31 = init1;
-                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            var w0 = Load(ref wk, 0);
-                            var w1 = Load(ref wk, VectorWidth);
-                            var u0 = Vec(Get(ref x0, kk));
-                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01);
-                            var u1 = Vec(Get(ref x1, kk));
-                            c10 = Fma(u1, w0, c10); c11 = Fma(u1, w1, c11);
-                            var u2 = Vec(Get(ref x2, kk));
-                            c20 = Fma(u2, w0, c20); c21 = Fma(u2, w1, c21);
-                            var u3 = Vec(Get(ref x3, kk));
-                            c30 = Fma(u3, w0, c30); c31 = Fma(u3, w1, c31);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Store(ref zr, o0 + j, c00);
-                        Store(ref zr, o0 + j + VectorWidth, c01);
-                        Store(ref zr, o1 + j, c10);
-                        Store(ref zr, o1 + j + VectorWidth, c11);
-                        Store(ref zr, o2 + j, c20);
-                        Store(ref zr, o2 + j + VectorWidth, c21);
-                        Store(ref zr, o3 + j, c30);
-                        Store(ref zr, o3 + j + VectorWidth, c31);
-                    }
-                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
-                    {
-                        var init0 = Load(ref wr, b1 + j);
-                        var c00 = init0;
-                        var c10 = init0;
-                        var c20 = init0;
-                        var c30 = init0;
-                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            var w0 = Load(ref wk, 0);
-                            var u0 = Vec(Get(ref x0, kk));
-                            c00 = Fma(u0, w0, c00);
-                            var u1 = Vec(Get(ref x1, kk));
-                            c10 = Fma(u1, w0, c10);
-                            var u2 = Vec(Get(ref x2, kk));
-                            c20 = Fma(u2, w0, c20);
-                            var u3 = Vec(Get(ref x3, kk));
-                            c30 = Fma(u3, w0, c30);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Store(ref zr, o0 + j, c00);
-                        Store(ref zr, o1 + j, c10);
-                        Store(ref zr, o2 + j, c20);
-                        Store(ref zr, o3 + j, c30);
-                    }
-                    for (; j < Layer1Size; j++)
-                    {
-                        float c0 = Get(ref wr, b1 + j), c1 = Get(ref wr, b1 + j), c2 = Get(ref wr, b1 + j), c3 = Get(ref wr, b1 + j);
-                        ref var wk = ref Get(ref wr, W1 + j);
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref x0, kk), wk, c0);
-                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref x1, kk), wk, c1);
-                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref x2, kk), wk, c2);
-                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref x3, kk), wk, c3);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Get(ref zr, o0 + j) = c0;
-                        Get(ref zr, o1 + j) = c1;
-                        Get(ref zr, o2 + j) = c2;
-                        Get(ref zr, o3 + j) = c3;
-                    }
-                }
-                for (; s < rows; s++)
-                {
-                    int o0 = s * Layer1Size;
-                    ref var x0 = ref Get(ref xr, s * Layer0Size);
-                    int j = 0;
-                    for (; j + 8 * VectorWidth <= Layer1Size; j += 8 * VectorWidth)
-                    {
-                        var init0 = Load(ref wr, b1 + j);
-                        var init1 = Load(ref wr, b1 + j + VectorWidth);
-                        var init2 = Load(ref wr, b1 + j + 2 * VectorWidth);
-                        var init3 = Load(ref wr, b1 + j + 3 * VectorWidth);
-                        var init4 = Load(ref wr, b1 + j + 4 * VectorWidth);
-                        var init5 = Load(ref wr, b1 + j + 5 * VectorWidth);
-                        var init6 = Load(ref wr, b1 + j + 6 * VectorWidth);
-                        var init7 = Load(ref wr, b1 + j + 7 * VectorWidth);
-                        var c00 = init0; var c01 = init1; var c02 = init2; var c03 = init3; var c04 = init4; var c05 = init5; var c06 = init6; var c07 = init7;
-                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            var w0 = Load(ref wk, 0);
-                            var w1 = Load(ref wk, VectorWidth);
-                            var w2 = Load(ref wk, 2 * VectorWidth);
-                            var w3 = Load(ref wk, 3 * VectorWidth);
-                            var w4 = Load(ref wk, 4 * VectorWidth);
-                            var w5 = Load(ref wk, 5 * VectorWidth);
-                            var w6 = Load(ref wk, 6 * VectorWidth);
-                            var w7 = Load(ref wk, 7 * VectorWidth);
-                            var u0 = Vec(Get(ref x0, kk));
-                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01); c02 = Fma(u0, w2, c02); c03 = Fma(u0, w3, c03); c04 = Fma(u0, w4, c04); c05 = Fma(u0, w5, c05); c06 = Fma(u0, w6, c06); c07 = Fma(u0, w7, c07);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Store(ref zr, o0 + j, c00);
-                        Store(ref zr, o0 + j + VectorWidth, c01);
-                        Store(ref zr, o0 + j + 2 * VectorWidth, c02);
-                        Store(ref zr, o0 + j + 3 * VectorWidth, c03);
-                        Store(ref zr, o0 + j + 4 * VectorWidth, c04);
-                        Store(ref zr, o0 + j + 5 * VectorWidth, c05);
-                        Store(ref zr, o0 + j + 6 * VectorWidth, c06);
-                        Store(ref zr, o0 + j + 7 * VectorWidth, c07);
-                    }
-                    for (; j + 4 * VectorWidth <= Layer1Size; j += 4 * VectorWidth)
-                    {
-                        var init0 = Load(ref wr, b1 + j);
-                        var init1 = Load(ref wr, b1 + j + VectorWidth);
-                        var init2 = Load(ref wr, b1 + j + 2 * VectorWidth);
-                        var init3 = Load(ref wr, b1 + j + 3 * VectorWidth);
-                        var c00 = init0; var c01 = init1; var c02 = init2; var c03 = init3;
-                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            var w0 = Load(ref wk, 0);
-                            var w1 = Load(ref wk, VectorWidth);
-                            var w2 = Load(ref wk, 2 * VectorWidth);
-                            var w3 = Load(ref wk, 3 * VectorWidth);
-                            var u0 = Vec(Get(ref x0, kk));
-                            c00 = Fma(u0, w0, c00); c01 = Fma(u0, w1, c01); c02 = Fma(u0, w2, c02); c03 = Fma(u0, w3, c03);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Store(ref zr, o0 + j, c00);
-                        Store(ref zr, o0 + j + VectorWidth, c01);
-                        Store(ref zr, o0 + j + 2 * VectorWidth, c02);
-                        Store(ref zr, o0 + j + 3 * VectorWidth, c03);
-                    }
-                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
-                    {
-                        var init0 = Load(ref wr, b1 + j);
-                        var c00 = init0;
-                        ref var wk = ref Get(ref wr, W1 + j);   // row kk of the column block, one row per step
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            var w0 = Load(ref wk, 0);
-                            var u0 = Vec(Get(ref x0, kk));
-                            c00 = Fma(u0, w0, c00);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Store(ref zr, o0 + j, c00);
-                    }
-                    for (; j < Layer1Size; j++)
-                    {
-                        float c0 = Get(ref wr, b1 + j);
-                        ref var wk = ref Get(ref wr, W1 + j);
-                        for (nint kk = 0; kk < Layer0Size; kk++)
-                        {
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref x0, kk), wk, c0);
-                            wk = ref Get(ref wk, Layer1Size);
-                        }
-                        Get(ref zr, o0 + j) = c0;
-                    }
-                }
-            }
-            // Batch normalization: ẑ1 = (z1 − μ) / √(σ² + ε),  v1 = γ1 ẑ1 + β1;  training: μ, σ² of this batch (biased), running ← 0.9·running + (1 − 0.9)·batch; inference: running statistics
-            float invRows1 = 1f / rows;
-            for (int j = 0; j < Layer1Size; j++)
-            {
-                float mean, variance;
-                if (training)
-                {
-                    mean = 0f;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        mean += z1[s * Layer1Size + j];
-                    }
-                    mean *= invRows1;
-                    variance = 0f;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        float d = z1[s * Layer1Size + j] - mean;
-                        variance += d * d;
-                    }
-                    variance *= invRows1;
-                    st[mean1 + j] = 0.9f * st[mean1 + j] + (1f - 0.9f) * mean;
-                    st[variance1 + j] = 0.9f * st[variance1 + j] + (1f - 0.9f) * variance;
+                    global::NetGen.Dropout.Forward<float>(h1, m1, a1, rows * Layer1Size, t.Key, 1, t.FirstRow * Layer1Size, 0.5);
                 }
                 else
                 {
-                    mean = st[mean1 + j];
-                    variance = st[variance1 + j];
+                    a1 = h1;
                 }
-                float inv = 1f / global::System.MathF.Sqrt(variance + 0.001f);
-                invStd1[j] = inv;
+
+                // ─── Layer 2: dense 16 → 3, softmax (unrolled, 48 weights) ───
+                // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·3 + j
+                // a2 = σ(z2)      a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
+                global::System.Span<float> z2 = ws[Z2], a2 = ws[A2];
                 for (int s = 0; s < rows; s++)
                 {
-                    int i = s * Layer1Size + j;
-                    zhat1[i] = (z1[i] - mean) * inv;
-                    v1[i] = p[gamma1 + j] * zhat1[i] + p[beta1 + j];
+                    int i = s * Layer1Size, o = s * Layer2Size;
+                    z2[o + 0] = p[W2 + 0 * 3 + 0] * a1[i + 0] + p[W2 + 1 * 3 + 0] * a1[i + 1] + p[W2 + 2 * 3 + 0] * a1[i + 2] + p[W2 + 3 * 3 + 0] * a1[i + 3] + p[W2 + 4 * 3 + 0] * a1[i + 4] + p[W2 + 5 * 3 + 0] * a1[i + 5] + p[W2 + 6 * 3 + 0] * a1[i + 6] + p[W2 + 7 * 3 + 0] * a1[i + 7] + p[W2 + 8 * 3 + 0] * a1[i + 8] + p[W2 + 9 * 3 + 0] * a1[i + 9] + p[W2 + 10 * 3 + 0] * a1[i + 10] + p[W2 + 11 * 3 + 0] * a1[i + 11] + p[W2 + 12 * 3 + 0] * a1[i + 12] + p[W2 + 13 * 3 + 0] * a1[i + 13] + p[W2 + 14 * 3 + 0] * a1[i + 14] + p[W2 + 15 * 3 + 0] * a1[i + 15] + p[b2 + 0];
+                    z2[o + 1] = p[W2 + 0 * 3 + 1] * a1[i + 0] + p[W2 + 1 * 3 + 1] * a1[i + 1] + p[W2 + 2 * 3 + 1] * a1[i + 2] + p[W2 + 3 * 3 + 1] * a1[i + 3] + p[W2 + 4 * 3 + 1] * a1[i + 4] + p[W2 + 5 * 3 + 1] * a1[i + 5] + p[W2 + 6 * 3 + 1] * a1[i + 6] + p[W2 + 7 * 3 + 1] * a1[i + 7] + p[W2 + 8 * 3 + 1] * a1[i + 8] + p[W2 + 9 * 3 + 1] * a1[i + 9] + p[W2 + 10 * 3 + 1] * a1[i + 10] + p[W2 + 11 * 3 + 1] * a1[i + 11] + p[W2 + 12 * 3 + 1] * a1[i + 12] + p[W2 + 13 * 3 + 1] * a1[i + 13] + p[W2 + 14 * 3 + 1] * a1[i + 14] + p[W2 + 15 * 3 + 1] * a1[i + 15] + p[b2 + 1];
+                    z2[o + 2] = p[W2 + 0 * 3 + 2] * a1[i + 0] + p[W2 + 1 * 3 + 2] * a1[i + 1] + p[W2 + 2 * 3 + 2] * a1[i + 2] + p[W2 + 3 * 3 + 2] * a1[i + 3] + p[W2 + 4 * 3 + 2] * a1[i + 4] + p[W2 + 5 * 3 + 2] * a1[i + 5] + p[W2 + 6 * 3 + 2] * a1[i + 6] + p[W2 + 7 * 3 + 2] * a1[i + 7] + p[W2 + 8 * 3 + 2] * a1[i + 8] + p[W2 + 9 * 3 + 2] * a1[i + 9] + p[W2 + 10 * 3 + 2] * a1[i + 10] + p[W2 + 11 * 3 + 2] * a1[i + 11] + p[W2 + 12 * 3 + 2] * a1[i + 12] + p[W2 + 13 * 3 + 2] * a1[i + 13] + p[W2 + 14 * 3 + 2] * a1[i + 14] + p[W2 + 15 * 3 + 2] * a1[i + 15] + p[b2 + 2];
                 }
+                global::NetGen.Softmax.Forward<float>(z2, a2, rows, Layer2Size);
             }
-            // h1 = σ(v1) over all rows × 16 values
-            {
-                ref var sr = ref Ref(v1);
-                ref var dr = ref Ref(h1);
-                int i = 0;
-                for (; i <= rows * Layer1Size - VectorWidth; i += VectorWidth)
-                {
-                    var u = Load(ref sr, i);
-                    Store(ref dr, i, IfPositive(u, u, 0.5f * (Exp(Min0(u)) - Vec(1f))));
-                }
-                for (; i < rows * Layer1Size; i++)
-                {
-                    float u = v1[i];
-                    h1[i] = (u > 0f ? u : 0.5f * (global::System.MathF.Exp(u) - 1f));
-                }
-            }
-            // Dropout (p = 0.5): a1 = h1 ∘ m1 in training, m1_j = 1/(1 − p) with probability 1 − p, else 0; a1 = h1 in inference
-            if (training)
-            {
-                for (int i = 0; i < rows * Layer1Size; i++)
-                {
-                    float m = global::NetGen.DropoutMask.Keep(key, 1, firstRow * Layer1Size + i, 0.5) ? 2f : 0f;
-                    m1[i] = m;
-                    a1[i] = h1[i] * m;
-                }
-            }
-            else
-            {
-                a1 = h1;
-            }
-            return a1;
-        }
 
-        /// <summary>Layer 2 forward: z2 = W2 a1 + b2, a2 = σ(z2); returns a2.</summary>
-        private global::System.ReadOnlySpan<float> Layer2Forward(Workspace ws, global::System.ReadOnlySpan<float> a1, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            // ─── Layer 2: dense 16 → 3, softmax (unrolled, 48 weights) ───
-            // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·3 + j
-            // a2 = σ(z2)      a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
-            global::System.Span<float> z2 = ws.Z2;
-            global::System.Span<float> a2 = ws.A2;
-            for (int s = 0; s < rows; s++)
+            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
+            public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
             {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                z2[o + 0] = p[W2 + 0 * 3 + 0] * a1[i + 0] + p[W2 + 1 * 3 + 0] * a1[i + 1] + p[W2 + 2 * 3 + 0] * a1[i + 2] + p[W2 + 3 * 3 + 0] * a1[i + 3] + p[W2 + 4 * 3 + 0] * a1[i + 4] + p[W2 + 5 * 3 + 0] * a1[i + 5] + p[W2 + 6 * 3 + 0] * a1[i + 6] + p[W2 + 7 * 3 + 0] * a1[i + 7] + p[W2 + 8 * 3 + 0] * a1[i + 8] + p[W2 + 9 * 3 + 0] * a1[i + 9] + p[W2 + 10 * 3 + 0] * a1[i + 10] + p[W2 + 11 * 3 + 0] * a1[i + 11] + p[W2 + 12 * 3 + 0] * a1[i + 12] + p[W2 + 13 * 3 + 0] * a1[i + 13] + p[W2 + 14 * 3 + 0] * a1[i + 14] + p[W2 + 15 * 3 + 0] * a1[i + 15] + p[b2 + 0];
-                z2[o + 1] = p[W2 + 0 * 3 + 1] * a1[i + 0] + p[W2 + 1 * 3 + 1] * a1[i + 1] + p[W2 + 2 * 3 + 1] * a1[i + 2] + p[W2 + 3 * 3 + 1] * a1[i + 3] + p[W2 + 4 * 3 + 1] * a1[i + 4] + p[W2 + 5 * 3 + 1] * a1[i + 5] + p[W2 + 6 * 3 + 1] * a1[i + 6] + p[W2 + 7 * 3 + 1] * a1[i + 7] + p[W2 + 8 * 3 + 1] * a1[i + 8] + p[W2 + 9 * 3 + 1] * a1[i + 9] + p[W2 + 10 * 3 + 1] * a1[i + 10] + p[W2 + 11 * 3 + 1] * a1[i + 11] + p[W2 + 12 * 3 + 1] * a1[i + 12] + p[W2 + 13 * 3 + 1] * a1[i + 13] + p[W2 + 14 * 3 + 1] * a1[i + 14] + p[W2 + 15 * 3 + 1] * a1[i + 15] + p[b2 + 1];
-                z2[o + 2] = p[W2 + 0 * 3 + 2] * a1[i + 0] + p[W2 + 1 * 3 + 2] * a1[i + 1] + p[W2 + 2 * 3 + 2] * a1[i + 2] + p[W2 + 3 * 3 + 2] * a1[i + 3] + p[W2 + 4 * 3 + 2] * a1[i + 4] + p[W2 + 5 * 3 + 2] * a1[i + 5] + p[W2 + 6 * 3 + 2] * a1[i + 6] + p[W2 + 7 * 3 + 2] * a1[i + 7] + p[W2 + 8 * 3 + 2] * a1[i + 8] + p[W2 + 9 * 3 + 2] * a1[i + 9] + p[W2 + 10 * 3 + 2] * a1[i + 10] + p[W2 + 11 * 3 + 2] * a1[i + 11] + p[W2 + 12 * 3 + 2] * a1[i + 12] + p[W2 + 13 * 3 + 2] * a1[i + 13] + p[W2 + 14 * 3 + 2] * a1[i + 14] + p[W2 + 15 * 3 + 2] * a1[i + 15] + p[b2 + 2];
-            }
-            // softmax per sample: subtract the max (so e^x never overflows), exponentiate, normalize
-            for (int s = 0; s < rows; s++)
-            {
-                var zs = z2.Slice(s * Layer2Size, Layer2Size);
-                var os = a2.Slice(s * Layer2Size, Layer2Size);
-                float max = zs[0];
-                for (int j = 1; j < Layer2Size; j++)
-                {
-                    max = global::System.MathF.Max(max, zs[j]);
-                }
-                float sum = 0f;
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    os[j] = global::System.MathF.Exp(zs[j] - max);
-                    sum += os[j];
-                }
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    os[j] /= sum;
-                }
-            }
-            return a2;
-        }
+                global::System.ReadOnlySpan<float> p = t.Parameters, y = t.Targets;
+                global::NetGen.Workspace<float> ws = t.Work;
+                int rows = t.Rows;
+                global::System.ReadOnlySpan<float> a0 = t.Training ? ws[A0] : t.Inputs;   // the input after dropout
+                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1], zhat1 = ws[Zhat1], v1 = ws[V1], invStd1 = ws[InvStd1], h1 = ws[H1], m1 = ws[M1];
+                global::System.Span<float> z2 = ws[Z2], a2 = ws[A2], delta2 = ws[Delta2];
 
-        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed, float scale)
-        {
-            global::System.ReadOnlySpan<float> a0 = ws.A0;   // the input after dropout
-            float loss = OutputError(ws, y, rows);
-            Layer2Backward(ws, g, ws.A1, rows, transposed, scale);
-            Layer1Backward(ws, g, a0, rows, transposed, scale);
-            return loss;
-        }
+                // ─── Output error, layer 2 (softmax), cross-entropy ───
+                // C = −Σ_j y_j ln a_j,  computed as C = Σ_j y_j (lse − z_j),  lse = max z + ln Σ_k e^(z_k − max z)
+                // δ2 = a2 Σ_j y_j − y  (= a2 − y for one-hot or probability targets)
+                float loss = global::NetGen.Losses.CrossEntropy<float>(z2, a2, y, delta2, rows, Layer2Size);
 
-        /// <summary>The loss of the tile and the output error δ2 = ∂C/∂z2.</summary>
-        private float OutputError(Workspace ws, global::System.ReadOnlySpan<float> y, int rows)
-        {
-            global::System.ReadOnlySpan<float> z2 = ws.Z2, a2 = ws.A2;
-            global::System.Span<float> delta2 = ws.Delta2;
-            float loss = 0f;
-            // ─── Output error, layer 2 (softmax), cross-entropy ───
-            // C = −Σ_j y_j ln a_j,  computed as C = Σ_j y_j (lse − z_j),  lse = max z + ln Σ_k e^(z_k − max z)
-            // δ2 = a2 Σ_j y_j − y  (= a2 − y for one-hot or probability targets)
-            for (int s = 0; s < rows; s++)
-            {
-                int o = s * Layer2Size;
-                float max = z2[o];
-                for (int j = 1; j < Layer2Size; j++)
-                {
-                    max = global::System.MathF.Max(max, z2[o + j]);
-                }
-                float sum = 0f, sumY = 0f;
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    sum += global::System.MathF.Exp(z2[o + j] - max);
-                }
-                float lse = max + global::System.MathF.Log(sum);   // ln Σ_k e^(z_k)
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    loss += y[o + j] * (lse - z2[o + j]);
-                    sumY += y[o + j];
-                }
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    delta2[o + j] = a2[o + j] * sumY - y[o + j];
-                }
-            }
-            return loss;
-        }
-
-        /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
-        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed, float scale)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> delta1 = ws.Delta1;
-            global::System.ReadOnlySpan<float> zhat1 = ws.Zhat1, invStd1 = ws.InvStd1;
-            // ─── Batch normalization of layer 1, backward: delta1 holds ∂C/∂v1 ───
-            // ∂C/∂γ1 += Σ_s ∂C/∂v ∘ ẑ,   ∂C/∂β1 += Σ_s ∂C/∂v
-            // δ1 = γ1 / √(σ² + ε) ∘ (∂C/∂v − mean_s ∂C/∂v − ẑ ∘ mean_s(∂C/∂v ∘ ẑ))
-            float invRowsBack1 = 1f / rows;
-            for (int j = 0; j < Layer1Size; j++)
-            {
-                float sum = 0f, sumZHat = 0f;
+                // ─── Layer 2 ───
+                // δ1 = ((W2)ᵀ δ2) ∘ σ'(v1),   σ'(z) = z > 0 ? 1 : a + α,  α = 0.5;  dropout: ∂C/∂h1 = ∂C/∂a1 ∘ m1;  this gives ∂C/∂v1, turned into δ1 by layer 1's batch normalization
                 for (int s = 0; s < rows; s++)
                 {
-                    int i = s * Layer1Size + j;
-                    sum += delta1[i];
-                    sumZHat += delta1[i] * zhat1[i];
+                    int i = s * Layer1Size, o = s * Layer2Size;
+                    float da0 = (p[W2 + 0 * 3 + 0] * delta2[o + 0] + p[W2 + 0 * 3 + 1] * delta2[o + 1] + p[W2 + 0 * 3 + 2] * delta2[o + 2]) * m1[i + 0];   // ∂C/∂h1_0
+                    delta1[i + 0] = (v1[i + 0] > 0f ? da0 : da0 * (h1[i + 0] + 0.5f));
+                    float da1 = (p[W2 + 1 * 3 + 0] * delta2[o + 0] + p[W2 + 1 * 3 + 1] * delta2[o + 1] + p[W2 + 1 * 3 + 2] * delta2[o + 2]) * m1[i + 1];   // ∂C/∂h1_1
+                    delta1[i + 1] = (v1[i + 1] > 0f ? da1 : da1 * (h1[i + 1] + 0.5f));
+                    float da2 = (p[W2 + 2 * 3 + 0] * delta2[o + 0] + p[W2 + 2 * 3 + 1] * delta2[o + 1] + p[W2 + 2 * 3 + 2] * delta2[o + 2]) * m1[i + 2];   // ∂C/∂h1_2
+                    delta1[i + 2] = (v1[i + 2] > 0f ? da2 : da2 * (h1[i + 2] + 0.5f));
+                    float da3 = (p[W2 + 3 * 3 + 0] * delta2[o + 0] + p[W2 + 3 * 3 + 1] * delta2[o + 1] + p[W2 + 3 * 3 + 2] * delta2[o + 2]) * m1[i + 3];   // ∂C/∂h1_3
+                    delta1[i + 3] = (v1[i + 3] > 0f ? da3 : da3 * (h1[i + 3] + 0.5f));
+                    float da4 = (p[W2 + 4 * 3 + 0] * delta2[o + 0] + p[W2 + 4 * 3 + 1] * delta2[o + 1] + p[W2 + 4 * 3 + 2] * delta2[o + 2]) * m1[i + 4];   // ∂C/∂h1_4
+                    delta1[i + 4] = (v1[i + 4] > 0f ? da4 : da4 * (h1[i + 4] + 0.5f));
+                    float da5 = (p[W2 + 5 * 3 + 0] * delta2[o + 0] + p[W2 + 5 * 3 + 1] * delta2[o + 1] + p[W2 + 5 * 3 + 2] * delta2[o + 2]) * m1[i + 5];   // ∂C/∂h1_5
+                    delta1[i + 5] = (v1[i + 5] > 0f ? da5 : da5 * (h1[i + 5] + 0.5f));
+                    float da6 = (p[W2 + 6 * 3 + 0] * delta2[o + 0] + p[W2 + 6 * 3 + 1] * delta2[o + 1] + p[W2 + 6 * 3 + 2] * delta2[o + 2]) * m1[i + 6];   // ∂C/∂h1_6
+                    delta1[i + 6] = (v1[i + 6] > 0f ? da6 : da6 * (h1[i + 6] + 0.5f));
+                    float da7 = (p[W2 + 7 * 3 + 0] * delta2[o + 0] + p[W2 + 7 * 3 + 1] * delta2[o + 1] + p[W2 + 7 * 3 + 2] * delta2[o + 2]) * m1[i + 7];   // ∂C/∂h1_7
+                    delta1[i + 7] = (v1[i + 7] > 0f ? da7 : da7 * (h1[i + 7] + 0.5f));
+                    float da8 = (p[W2 + 8 * 3 + 0] * delta2[o + 0] + p[W2 + 8 * 3 + 1] * delta2[o + 1] + p[W2 + 8 * 3 + 2] * delta2[o + 2]) * m1[i + 8];   // ∂C/∂h1_8
+                    delta1[i + 8] = (v1[i + 8] > 0f ? da8 : da8 * (h1[i + 8] + 0.5f));
+                    float da9 = (p[W2 + 9 * 3 + 0] * delta2[o + 0] + p[W2 + 9 * 3 + 1] * delta2[o + 1] + p[W2 + 9 * 3 + 2] * delta2[o + 2]) * m1[i + 9];   // ∂C/∂h1_9
+                    delta1[i + 9] = (v1[i + 9] > 0f ? da9 : da9 * (h1[i + 9] + 0.5f));
+                    float da10 = (p[W2 + 10 * 3 + 0] * delta2[o + 0] + p[W2 + 10 * 3 + 1] * delta2[o + 1] + p[W2 + 10 * 3 + 2] * delta2[o + 2]) * m1[i + 10];   // ∂C/∂h1_10
+                    delta1[i + 10] = (v1[i + 10] > 0f ? da10 : da10 * (h1[i + 10] + 0.5f));
+                    float da11 = (p[W2 + 11 * 3 + 0] * delta2[o + 0] + p[W2 + 11 * 3 + 1] * delta2[o + 1] + p[W2 + 11 * 3 + 2] * delta2[o + 2]) * m1[i + 11];   // ∂C/∂h1_11
+                    delta1[i + 11] = (v1[i + 11] > 0f ? da11 : da11 * (h1[i + 11] + 0.5f));
+                    float da12 = (p[W2 + 12 * 3 + 0] * delta2[o + 0] + p[W2 + 12 * 3 + 1] * delta2[o + 1] + p[W2 + 12 * 3 + 2] * delta2[o + 2]) * m1[i + 12];   // ∂C/∂h1_12
+                    delta1[i + 12] = (v1[i + 12] > 0f ? da12 : da12 * (h1[i + 12] + 0.5f));
+                    float da13 = (p[W2 + 13 * 3 + 0] * delta2[o + 0] + p[W2 + 13 * 3 + 1] * delta2[o + 1] + p[W2 + 13 * 3 + 2] * delta2[o + 2]) * m1[i + 13];   // ∂C/∂h1_13
+                    delta1[i + 13] = (v1[i + 13] > 0f ? da13 : da13 * (h1[i + 13] + 0.5f));
+                    float da14 = (p[W2 + 14 * 3 + 0] * delta2[o + 0] + p[W2 + 14 * 3 + 1] * delta2[o + 1] + p[W2 + 14 * 3 + 2] * delta2[o + 2]) * m1[i + 14];   // ∂C/∂h1_14
+                    delta1[i + 14] = (v1[i + 14] > 0f ? da14 : da14 * (h1[i + 14] + 0.5f));
+                    float da15 = (p[W2 + 15 * 3 + 0] * delta2[o + 0] + p[W2 + 15 * 3 + 1] * delta2[o + 1] + p[W2 + 15 * 3 + 2] * delta2[o + 2]) * m1[i + 15];   // ∂C/∂h1_15
+                    delta1[i + 15] = (v1[i + 15] > 0f ? da15 : da15 * (h1[i + 15] + 0.5f));
                 }
-                float gammaScale = p[gamma1 + j] * invStd1[j];   // read before the update below (g may be the parameters)
-                g[gamma1 + j] += scale * sumZHat;
-                g[beta1 + j] += scale * sum;
+                // ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step)
                 for (int s = 0; s < rows; s++)
                 {
-                    int i = s * Layer1Size + j;
-                    delta1[i] = gammaScale * (delta1[i] - invRowsBack1 * sum - zhat1[i] * invRowsBack1 * sumZHat);
+                    int i = s * Layer1Size, o = s * Layer2Size;
+                    float d0 = scale * delta2[o + 0]; float d1 = scale * delta2[o + 1]; float d2 = scale * delta2[o + 2];
+                    g[W2 + 0 * 3 + 0] += d0 * a1[i + 0];
+                    g[W2 + 0 * 3 + 1] += d1 * a1[i + 0];
+                    g[W2 + 0 * 3 + 2] += d2 * a1[i + 0];
+                    g[W2 + 1 * 3 + 0] += d0 * a1[i + 1];
+                    g[W2 + 1 * 3 + 1] += d1 * a1[i + 1];
+                    g[W2 + 1 * 3 + 2] += d2 * a1[i + 1];
+                    g[W2 + 2 * 3 + 0] += d0 * a1[i + 2];
+                    g[W2 + 2 * 3 + 1] += d1 * a1[i + 2];
+                    g[W2 + 2 * 3 + 2] += d2 * a1[i + 2];
+                    g[W2 + 3 * 3 + 0] += d0 * a1[i + 3];
+                    g[W2 + 3 * 3 + 1] += d1 * a1[i + 3];
+                    g[W2 + 3 * 3 + 2] += d2 * a1[i + 3];
+                    g[W2 + 4 * 3 + 0] += d0 * a1[i + 4];
+                    g[W2 + 4 * 3 + 1] += d1 * a1[i + 4];
+                    g[W2 + 4 * 3 + 2] += d2 * a1[i + 4];
+                    g[W2 + 5 * 3 + 0] += d0 * a1[i + 5];
+                    g[W2 + 5 * 3 + 1] += d1 * a1[i + 5];
+                    g[W2 + 5 * 3 + 2] += d2 * a1[i + 5];
+                    g[W2 + 6 * 3 + 0] += d0 * a1[i + 6];
+                    g[W2 + 6 * 3 + 1] += d1 * a1[i + 6];
+                    g[W2 + 6 * 3 + 2] += d2 * a1[i + 6];
+                    g[W2 + 7 * 3 + 0] += d0 * a1[i + 7];
+                    g[W2 + 7 * 3 + 1] += d1 * a1[i + 7];
+                    g[W2 + 7 * 3 + 2] += d2 * a1[i + 7];
+                    g[W2 + 8 * 3 + 0] += d0 * a1[i + 8];
+                    g[W2 + 8 * 3 + 1] += d1 * a1[i + 8];
+                    g[W2 + 8 * 3 + 2] += d2 * a1[i + 8];
+                    g[W2 + 9 * 3 + 0] += d0 * a1[i + 9];
+                    g[W2 + 9 * 3 + 1] += d1 * a1[i + 9];
+                    g[W2 + 9 * 3 + 2] += d2 * a1[i + 9];
+                    g[W2 + 10 * 3 + 0] += d0 * a1[i + 10];
+                    g[W2 + 10 * 3 + 1] += d1 * a1[i + 10];
+                    g[W2 + 10 * 3 + 2] += d2 * a1[i + 10];
+                    g[W2 + 11 * 3 + 0] += d0 * a1[i + 11];
+                    g[W2 + 11 * 3 + 1] += d1 * a1[i + 11];
+                    g[W2 + 11 * 3 + 2] += d2 * a1[i + 11];
+                    g[W2 + 12 * 3 + 0] += d0 * a1[i + 12];
+                    g[W2 + 12 * 3 + 1] += d1 * a1[i + 12];
+                    g[W2 + 12 * 3 + 2] += d2 * a1[i + 12];
+                    g[W2 + 13 * 3 + 0] += d0 * a1[i + 13];
+                    g[W2 + 13 * 3 + 1] += d1 * a1[i + 13];
+                    g[W2 + 13 * 3 + 2] += d2 * a1[i + 13];
+                    g[W2 + 14 * 3 + 0] += d0 * a1[i + 14];
+                    g[W2 + 14 * 3 + 1] += d1 * a1[i + 14];
+                    g[W2 + 14 * 3 + 2] += d2 * a1[i + 14];
+                    g[W2 + 15 * 3 + 0] += d0 * a1[i + 15];
+                    g[W2 + 15 * 3 + 1] += d1 * a1[i + 15];
+                    g[W2 + 15 * 3 + 2] += d2 * a1[i + 15];
+                    g[b2 + 0] += d0;
+                    g[b2 + 1] += d1;
+                    g[b2 + 2] += d2;
                 }
+
+                // ─── Layer 1 ───
+                // ∂C/∂γ1 += Σ_s ∂C/∂v ∘ ẑ,   ∂C/∂β1 += Σ_s ∂C/∂v,   δ1 = γ1 / √(σ² + ε) ∘ (∂C/∂v − mean_s ∂C/∂v − ẑ ∘ mean_s(∂C/∂v ∘ ẑ))   (delta1 holds ∂C/∂v1 on entry)
+                global::NetGen.BatchNorm.Backward<float, Layer1>(p, g, delta1, zhat1, invStd1, rows, scale);
+                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
+                global::NetGen.Dense.AccumulateGradients<float, Layer1>(g, a0, delta1, rows, scale);
+
+                return loss;
             }
-
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
-            // ∂C/∂W1 += a0ᵀ δ1: 4 rows of W1 × 2 vectors per block, summed over the samples in 8 accumulators; ∂C/∂b1 += Σ_s δ1
-            {
-                ref var gr = ref Ref(g);
-                ref var xr = ref Ref(a0);
-                ref var dr = ref Ref(delta1);
-                var scaleV = Vec(scale);   // 1, or −η/B for a fused SGD step
-                int k0 = 0;
-                for (; k0 + 4 <= Layer0Size; k0 += 4)
-                {
-                    ref var g0 = ref Get(ref gr, W1 + (k0 + 0) * Layer1Size);   // row k0 + 0 of ∂C/∂W
-                    ref var g1 = ref Get(ref gr, W1 + (k0 + 1) * Layer1Size);   // row k0 + 1 of ∂C/∂W
-                    ref var g2 = ref Get(ref gr, W1 + (k0 + 2) * Layer1Size);   // row k0 + 2 of ∂C/∂W
-                    ref var g3 = ref Get(ref gr, W1 + (k0 + 3) * Layer1Size);   // row k0 + 3 of ∂C/∂W
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
-                    {
-                        var c00 = Vec(0f); var c01 = Vec(0f);
-                        var c10 = Vec(0f); var c11 = Vec(0f);
-                        var c20 = Vec(0f); var c21 = Vec(0f);
-                        var c30 = Vec(0f); var c31 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var d1 = Load(ref ds, VectorWidth);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                            var u1 = Vec(Get(ref xs, 1));
-                            c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
-                            var u2 = Vec(Get(ref xs, 2));
-                            c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
-                            var u3 = Vec(Get(ref xs, 3));
-                            c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
-                            ds = ref Get(ref ds, Layer1Size);
-                            xs = ref Get(ref xs, Layer0Size);
-                        }
-                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
-                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
-                        Store(ref g1, j + VectorWidth, Fma(scaleV, c11, Load(ref g1, j + VectorWidth)));
-                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
-                        Store(ref g2, j + VectorWidth, Fma(scaleV, c21, Load(ref g2, j + VectorWidth)));
-                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
-                        Store(ref g3, j + VectorWidth, Fma(scaleV, c31, Load(ref g3, j + VectorWidth)));
-                    }
-                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
-                    {
-                        var c00 = Vec(0f);
-                        var c10 = Vec(0f);
-                        var c20 = Vec(0f);
-                        var c30 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00);
-                            var u1 = Vec(Get(ref xs, 1));
-                            c10 = Fma(u1, d0, c10);
-                            var u2 = Vec(Get(ref xs, 2));
-                            c20 = Fma(u2, d0, c20);
-                            var u3 = Vec(Get(ref xs, 3));
-                            c30 = Fma(u3, d0, c30);
-                            ds = ref Get(ref ds, Layer1Size);
-                            xs = ref Get(ref xs, Layer0Size);
-                        }
-                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-                        Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
-                        Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
-                        Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
-                    }
-                    for (; j < Layer1Size; j++)
-                    {
-                        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f;
-                        for (int s = 0; s < rows; s++)
-                        {
-                            float dj = Get(ref dr, s * Layer1Size + j);
-                            int xs = s * Layer0Size + k0;
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
-                            c1 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 1), dj, c1);
-                            c2 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 2), dj, c2);
-                            c3 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 3), dj, c3);
-                        }
-                        Get(ref g0, j) += scale * c0;
-                        Get(ref g1, j) += scale * c1;
-                        Get(ref g2, j) += scale * c2;
-                        Get(ref g3, j) += scale * c3;
-                    }
-                }
-                for (; k0 < Layer0Size; k0++)
-                {
-                    ref var g0 = ref Get(ref gr, W1 + (k0 + 0) * Layer1Size);   // row k0 + 0 of ∂C/∂W
-                    int j = 0;
-                    for (; j + 2 * VectorWidth <= Layer1Size; j += 2 * VectorWidth)
-                    {
-                        var c00 = Vec(0f); var c01 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var d1 = Load(ref ds, VectorWidth);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                            ds = ref Get(ref ds, Layer1Size);
-                            xs = ref Get(ref xs, Layer0Size);
-                        }
-                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-                        Store(ref g0, j + VectorWidth, Fma(scaleV, c01, Load(ref g0, j + VectorWidth)));
-                    }
-                    for (; j + VectorWidth <= Layer1Size; j += VectorWidth)
-                    {
-                        var c00 = Vec(0f);
-                        ref var ds = ref Get(ref dr, j);    // δ[s, j…], one sample per step
-                        ref var xs = ref Get(ref xr, k0);   // a[s, k0…]
-                        for (int s = 0; s < rows; s++)
-                        {
-                            var d0 = Load(ref ds, 0);
-                            var u0 = Vec(Get(ref xs, 0));
-                            c00 = Fma(u0, d0, c00);
-                            ds = ref Get(ref ds, Layer1Size);
-                            xs = ref Get(ref xs, Layer0Size);
-                        }
-                        Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-                    }
-                    for (; j < Layer1Size; j++)
-                    {
-                        float c0 = 0f;
-                        for (int s = 0; s < rows; s++)
-                        {
-                            float dj = Get(ref dr, s * Layer1Size + j);
-                            int xs = s * Layer0Size + k0;
-                            c0 = global::System.MathF.FusedMultiplyAdd(Get(ref xr, xs + 0), dj, c0);
-                        }
-                        Get(ref g0, j) += scale * c0;
-                    }
-                }
-                int jb = 0;
-                for (; jb + VectorWidth <= Layer1Size; jb += VectorWidth)
-                {
-                    var sum = Vec(0f);
-                    ref var ds = ref Get(ref dr, jb);
-                    for (int s = 0; s < rows; s++)
-                    {
-                        sum += Load(ref ds, 0);
-                        ds = ref Get(ref ds, Layer1Size);
-                    }
-                    Store(ref gr, b1 + jb, Fma(scaleV, sum, Load(ref gr, b1 + jb)));
-                }
-                for (; jb < Layer1Size; jb++)
-                {
-                    float sum = 0f;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        sum += Get(ref dr, s * Layer1Size + jb);
-                    }
-                    Get(ref gr, b1 + jb) += scale * sum;
-                }
-            }
-        }
-
-        /// <summary>Layer 2 backward: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1), then g += scale · (∂C/∂W2, ∂C/∂b2).</summary>
-        private void Layer2Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a1, int rows, bool transposed, float scale)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> delta2 = ws.Delta2;
-            global::System.ReadOnlySpan<float> v1 = ws.V1, h1 = ws.H1, m1 = ws.M1;
-            global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Back-propagate to layer 1: δ1 = ((W2)ᵀ δ2) ∘ σ'(v1),   σ'(z) = z > 0 ? 1 : a + α,  α = 0.5 ───
-            // dropout: ∂C/∂h1 = ∂C/∂a1 ∘ m1
-            // batch norm: this gives ∂C/∂v1; the batch-normalization block below turns it into δ1 = ∂C/∂z1
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                float da0 = (p[W2 + 0 * 3 + 0] * delta2[o + 0] + p[W2 + 0 * 3 + 1] * delta2[o + 1] + p[W2 + 0 * 3 + 2] * delta2[o + 2]) * m1[i + 0];   // ∂C/∂h1_0
-                delta1[i + 0] = (v1[i + 0] > 0f ? da0 : da0 * (h1[i + 0] + 0.5f));
-                float da1 = (p[W2 + 1 * 3 + 0] * delta2[o + 0] + p[W2 + 1 * 3 + 1] * delta2[o + 1] + p[W2 + 1 * 3 + 2] * delta2[o + 2]) * m1[i + 1];   // ∂C/∂h1_1
-                delta1[i + 1] = (v1[i + 1] > 0f ? da1 : da1 * (h1[i + 1] + 0.5f));
-                float da2 = (p[W2 + 2 * 3 + 0] * delta2[o + 0] + p[W2 + 2 * 3 + 1] * delta2[o + 1] + p[W2 + 2 * 3 + 2] * delta2[o + 2]) * m1[i + 2];   // ∂C/∂h1_2
-                delta1[i + 2] = (v1[i + 2] > 0f ? da2 : da2 * (h1[i + 2] + 0.5f));
-                float da3 = (p[W2 + 3 * 3 + 0] * delta2[o + 0] + p[W2 + 3 * 3 + 1] * delta2[o + 1] + p[W2 + 3 * 3 + 2] * delta2[o + 2]) * m1[i + 3];   // ∂C/∂h1_3
-                delta1[i + 3] = (v1[i + 3] > 0f ? da3 : da3 * (h1[i + 3] + 0.5f));
-                float da4 = (p[W2 + 4 * 3 + 0] * delta2[o + 0] + p[W2 + 4 * 3 + 1] * delta2[o + 1] + p[W2 + 4 * 3 + 2] * delta2[o + 2]) * m1[i + 4];   // ∂C/∂h1_4
-                delta1[i + 4] = (v1[i + 4] > 0f ? da4 : da4 * (h1[i + 4] + 0.5f));
-                float da5 = (p[W2 + 5 * 3 + 0] * delta2[o + 0] + p[W2 + 5 * 3 + 1] * delta2[o + 1] + p[W2 + 5 * 3 + 2] * delta2[o + 2]) * m1[i + 5];   // ∂C/∂h1_5
-                delta1[i + 5] = (v1[i + 5] > 0f ? da5 : da5 * (h1[i + 5] + 0.5f));
-                float da6 = (p[W2 + 6 * 3 + 0] * delta2[o + 0] + p[W2 + 6 * 3 + 1] * delta2[o + 1] + p[W2 + 6 * 3 + 2] * delta2[o + 2]) * m1[i + 6];   // ∂C/∂h1_6
-                delta1[i + 6] = (v1[i + 6] > 0f ? da6 : da6 * (h1[i + 6] + 0.5f));
-                float da7 = (p[W2 + 7 * 3 + 0] * delta2[o + 0] + p[W2 + 7 * 3 + 1] * delta2[o + 1] + p[W2 + 7 * 3 + 2] * delta2[o + 2]) * m1[i + 7];   // ∂C/∂h1_7
-                delta1[i + 7] = (v1[i + 7] > 0f ? da7 : da7 * (h1[i + 7] + 0.5f));
-                float da8 = (p[W2 + 8 * 3 + 0] * delta2[o + 0] + p[W2 + 8 * 3 + 1] * delta2[o + 1] + p[W2 + 8 * 3 + 2] * delta2[o + 2]) * m1[i + 8];   // ∂C/∂h1_8
-                delta1[i + 8] = (v1[i + 8] > 0f ? da8 : da8 * (h1[i + 8] + 0.5f));
-                float da9 = (p[W2 + 9 * 3 + 0] * delta2[o + 0] + p[W2 + 9 * 3 + 1] * delta2[o + 1] + p[W2 + 9 * 3 + 2] * delta2[o + 2]) * m1[i + 9];   // ∂C/∂h1_9
-                delta1[i + 9] = (v1[i + 9] > 0f ? da9 : da9 * (h1[i + 9] + 0.5f));
-                float da10 = (p[W2 + 10 * 3 + 0] * delta2[o + 0] + p[W2 + 10 * 3 + 1] * delta2[o + 1] + p[W2 + 10 * 3 + 2] * delta2[o + 2]) * m1[i + 10];   // ∂C/∂h1_10
-                delta1[i + 10] = (v1[i + 10] > 0f ? da10 : da10 * (h1[i + 10] + 0.5f));
-                float da11 = (p[W2 + 11 * 3 + 0] * delta2[o + 0] + p[W2 + 11 * 3 + 1] * delta2[o + 1] + p[W2 + 11 * 3 + 2] * delta2[o + 2]) * m1[i + 11];   // ∂C/∂h1_11
-                delta1[i + 11] = (v1[i + 11] > 0f ? da11 : da11 * (h1[i + 11] + 0.5f));
-                float da12 = (p[W2 + 12 * 3 + 0] * delta2[o + 0] + p[W2 + 12 * 3 + 1] * delta2[o + 1] + p[W2 + 12 * 3 + 2] * delta2[o + 2]) * m1[i + 12];   // ∂C/∂h1_12
-                delta1[i + 12] = (v1[i + 12] > 0f ? da12 : da12 * (h1[i + 12] + 0.5f));
-                float da13 = (p[W2 + 13 * 3 + 0] * delta2[o + 0] + p[W2 + 13 * 3 + 1] * delta2[o + 1] + p[W2 + 13 * 3 + 2] * delta2[o + 2]) * m1[i + 13];   // ∂C/∂h1_13
-                delta1[i + 13] = (v1[i + 13] > 0f ? da13 : da13 * (h1[i + 13] + 0.5f));
-                float da14 = (p[W2 + 14 * 3 + 0] * delta2[o + 0] + p[W2 + 14 * 3 + 1] * delta2[o + 1] + p[W2 + 14 * 3 + 2] * delta2[o + 2]) * m1[i + 14];   // ∂C/∂h1_14
-                delta1[i + 14] = (v1[i + 14] > 0f ? da14 : da14 * (h1[i + 14] + 0.5f));
-                float da15 = (p[W2 + 15 * 3 + 0] * delta2[o + 0] + p[W2 + 15 * 3 + 1] * delta2[o + 1] + p[W2 + 15 * 3 + 2] * delta2[o + 2]) * m1[i + 15];   // ∂C/∂h1_15
-                delta1[i + 15] = (v1[i + 15] > 0f ? da15 : da15 * (h1[i + 15] + 0.5f));
-            }
-
-            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step) ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                float d0 = scale * delta2[o + 0]; float d1 = scale * delta2[o + 1]; float d2 = scale * delta2[o + 2];
-                g[W2 + 0 * 3 + 0] += d0 * a1[i + 0];
-                g[W2 + 0 * 3 + 1] += d1 * a1[i + 0];
-                g[W2 + 0 * 3 + 2] += d2 * a1[i + 0];
-                g[W2 + 1 * 3 + 0] += d0 * a1[i + 1];
-                g[W2 + 1 * 3 + 1] += d1 * a1[i + 1];
-                g[W2 + 1 * 3 + 2] += d2 * a1[i + 1];
-                g[W2 + 2 * 3 + 0] += d0 * a1[i + 2];
-                g[W2 + 2 * 3 + 1] += d1 * a1[i + 2];
-                g[W2 + 2 * 3 + 2] += d2 * a1[i + 2];
-                g[W2 + 3 * 3 + 0] += d0 * a1[i + 3];
-                g[W2 + 3 * 3 + 1] += d1 * a1[i + 3];
-                g[W2 + 3 * 3 + 2] += d2 * a1[i + 3];
-                g[W2 + 4 * 3 + 0] += d0 * a1[i + 4];
-                g[W2 + 4 * 3 + 1] += d1 * a1[i + 4];
-                g[W2 + 4 * 3 + 2] += d2 * a1[i + 4];
-                g[W2 + 5 * 3 + 0] += d0 * a1[i + 5];
-                g[W2 + 5 * 3 + 1] += d1 * a1[i + 5];
-                g[W2 + 5 * 3 + 2] += d2 * a1[i + 5];
-                g[W2 + 6 * 3 + 0] += d0 * a1[i + 6];
-                g[W2 + 6 * 3 + 1] += d1 * a1[i + 6];
-                g[W2 + 6 * 3 + 2] += d2 * a1[i + 6];
-                g[W2 + 7 * 3 + 0] += d0 * a1[i + 7];
-                g[W2 + 7 * 3 + 1] += d1 * a1[i + 7];
-                g[W2 + 7 * 3 + 2] += d2 * a1[i + 7];
-                g[W2 + 8 * 3 + 0] += d0 * a1[i + 8];
-                g[W2 + 8 * 3 + 1] += d1 * a1[i + 8];
-                g[W2 + 8 * 3 + 2] += d2 * a1[i + 8];
-                g[W2 + 9 * 3 + 0] += d0 * a1[i + 9];
-                g[W2 + 9 * 3 + 1] += d1 * a1[i + 9];
-                g[W2 + 9 * 3 + 2] += d2 * a1[i + 9];
-                g[W2 + 10 * 3 + 0] += d0 * a1[i + 10];
-                g[W2 + 10 * 3 + 1] += d1 * a1[i + 10];
-                g[W2 + 10 * 3 + 2] += d2 * a1[i + 10];
-                g[W2 + 11 * 3 + 0] += d0 * a1[i + 11];
-                g[W2 + 11 * 3 + 1] += d1 * a1[i + 11];
-                g[W2 + 11 * 3 + 2] += d2 * a1[i + 11];
-                g[W2 + 12 * 3 + 0] += d0 * a1[i + 12];
-                g[W2 + 12 * 3 + 1] += d1 * a1[i + 12];
-                g[W2 + 12 * 3 + 2] += d2 * a1[i + 12];
-                g[W2 + 13 * 3 + 0] += d0 * a1[i + 13];
-                g[W2 + 13 * 3 + 1] += d1 * a1[i + 13];
-                g[W2 + 13 * 3 + 2] += d2 * a1[i + 13];
-                g[W2 + 14 * 3 + 0] += d0 * a1[i + 14];
-                g[W2 + 14 * 3 + 1] += d1 * a1[i + 14];
-                g[W2 + 14 * 3 + 2] += d2 * a1[i + 14];
-                g[W2 + 15 * 3 + 0] += d0 * a1[i + 15];
-                g[W2 + 15 * 3 + 1] += d1 * a1[i + 15];
-                g[W2 + 15 * 3 + 2] += d2 * a1[i + 15];
-                g[b2 + 0] += d0;
-                g[b2 + 1] += d1;
-                g[b2 + 2] += d2;
-            }
-        }
-
-        /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
-        private sealed class Workspace
-        {
-            /// <summary>The number of rows the buffers hold.</summary>
-            public int Rows;
-            /// <summary>a0 = x ∘ m0, the input after dropout</summary>
-            public float[] A0 = global::System.Array.Empty<float>();
-            /// <summary>m0, the input's dropout mask</summary>
-            public float[] M0 = global::System.Array.Empty<float>();
-            /// <summary>z1 = W1 a0 + b1</summary>
-            public float[] Z1 = global::System.Array.Empty<float>();
-            /// <summary>ẑ1 = (z1 − μ) / √(σ² + ε)</summary>
-            public float[] Zhat1 = global::System.Array.Empty<float>();
-            /// <summary>v1 = γ1 ẑ1 + β1</summary>
-            public float[] V1 = global::System.Array.Empty<float>();
-            /// <summary>1 / √(σ² + ε) per unit</summary>
-            public float[] InvStd1 = global::System.Array.Empty<float>();
-            /// <summary>h1 = σ(v1), before dropout</summary>
-            public float[] H1 = global::System.Array.Empty<float>();
-            /// <summary>m1, the dropout mask: 0 or 1/(1 − p)</summary>
-            public float[] M1 = global::System.Array.Empty<float>();
-            /// <summary>a1 = h1 ∘ m1</summary>
-            public float[] A1 = global::System.Array.Empty<float>();
-            /// <summary>δ1 = ∂C/∂z1</summary>
-            public float[] Delta1 = global::System.Array.Empty<float>();
-            /// <summary>z2 = W2 a1 + b2</summary>
-            public float[] Z2 = global::System.Array.Empty<float>();
-            /// <summary>a2 = σ(z2)</summary>
-            public float[] A2 = global::System.Array.Empty<float>();
-            /// <summary>δ2 = ∂C/∂z2</summary>
-            public float[] Delta2 = global::System.Array.Empty<float>();
-
-            /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
-            public void EnsureRows(int rows)
-            {
-                if (rows <= Rows)
-                {
-                    return;
-                }
-                A0 = new float[checked(rows * Layer0Size)];
-                M0 = new float[checked(rows * Layer0Size)];
-                Z1 = new float[checked(rows * Layer1Size)];
-                Zhat1 = new float[checked(rows * Layer1Size)];
-                V1 = new float[checked(rows * Layer1Size)];
-                InvStd1 = new float[Layer1Size];
-                H1 = new float[checked(rows * Layer1Size)];
-                M1 = new float[checked(rows * Layer1Size)];
-                A1 = new float[checked(rows * Layer1Size)];
-                Delta1 = new float[checked(rows * Layer1Size)];
-                Z2 = new float[checked(rows * Layer2Size)];
-                A2 = new float[checked(rows * Layer2Size)];
-                Delta2 = new float[checked(rows * Layer2Size)];
-                Rows = rows;
-            }
-        }
-
-        // ─── Vector<float> helpers: short names for the hot loops above; the JIT inlines them ───
-        /// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>
-        private static int VectorWidth => global::System.Numerics.Vector<float>.Count;
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Get(ref float origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Load(ref float origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float origin, nint index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Vec(global::System.ReadOnlySpan<float> values, int start) => new global::System.Numerics.Vector<float>(values.Slice(start));
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Fma(global::System.Numerics.Vector<float> a, global::System.Numerics.Vector<float> b, global::System.Numerics.Vector<float> c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Exp(global::System.Numerics.Vector<float> z) => global::NetGen.VectorMath.Exp(z);   // e^z within 2 ulp, several times faster than Vector.Exp for float
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Log(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Log(z);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Max0(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Max(z, global::System.Numerics.Vector<float>.Zero);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Min0(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Min(z, global::System.Numerics.Vector<float>.Zero);
-        /// <summary>Lane by lane: z &gt; 0 ? then : otherwise.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> IfPositive(global::System.Numerics.Vector<float> z, global::System.Numerics.Vector<float> then, global::System.Numerics.Vector<float> otherwise) => global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(z, global::System.Numerics.Vector<float>.Zero), then, otherwise);
-        /// <summary>tanh z = sign(z) (1 − e^(−2|z|)) / (1 + e^(−2|z|)), vectorized and finite for every z.</summary>
-        private static global::System.Numerics.Vector<float> Tanh(global::System.Numerics.Vector<float> z)
-        {
-            var e = Exp(Vec(-2f) * global::System.Numerics.Vector.Abs(z));
-            var t = (Vec(1f) - e) / (Vec(1f) + e);
-            return global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan(z, global::System.Numerics.Vector<float>.Zero), -t, t);
         }
     }
 }

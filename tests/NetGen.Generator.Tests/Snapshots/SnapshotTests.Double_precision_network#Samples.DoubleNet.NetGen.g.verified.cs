@@ -28,675 +28,244 @@ namespace Samples
     partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.ISgdStep<double>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
-        /// <summary>The width of the input a^0 = x.</summary>
-        public const int Layer0Size = 3;
-        /// <summary>The width of a^1 (hidden layer, tanh).</summary>
-        public const int Layer1Size = 4;
-        /// <summary>The width of a^2 (output layer, sigmoid).</summary>
-        public const int Layer2Size = 1;
-        /// <summary>The number of dense layers L.</summary>
-        public const int LayerCount = 2;
-        /// <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary>
-        public const int ParameterLength = 21;
-        /// <summary>The number of running statistics of batch normalization (the length of State).</summary>
-        public const int StateLength = 0;
+        /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 3;
+        /** <summary>The width of a^1 (hidden layer, tanh).</summary> */ public const int Layer1Size = 4;
+        /** <summary>The width of a^2 (output layer, sigmoid).</summary> */ public const int Layer2Size = 1;
+        /** <summary>The number of dense layers L.</summary> */ public const int LayerCount = 2;
+        /** <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary> */ public const int ParameterLength = 21;
+        /** <summary>The number of running statistics of batch normalization (the length of State).</summary> */ public const int StateLength = 0;
 
         // ─── Parameter layout: offsets into Parameters and Gradients ──────────────
-        /// <summary>Offset of W1, [3 × 4] input-major: w1_jk (input k → output j) at W1 + k·4 + j.</summary>
-        public const int W1 = 0;
-        /// <summary>Offset of b1, [4].</summary>
-        public const int b1 = 12;
-        /// <summary>Offset of W2, [4 × 1] input-major: w2_jk (input k → output j) at W2 + k·1 + j.</summary>
-        public const int W2 = 16;
-        /// <summary>Offset of b2, [1].</summary>
-        public const int b2 = 20;
+        /** <summary>Offset of W1, [3 × 4] input-major: w1_jk (input k → output j) at W1 + k·4 + j.</summary> */ public const int W1 = 0;
+        /** <summary>Offset of b1, [4].</summary> */ public const int b1 = 12;
+        /** <summary>Offset of W2, [4 × 1] input-major: w2_jk (input k → output j) at W2 + k·1 + j.</summary> */ public const int W2 = 16;
+        /** <summary>Offset of b2, [1].</summary> */ public const int b2 = 20;
 
-        /// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>
-        private const int TileRows = 256;
-        /// <summary>Training batches of at least this many rows are split across two cores (≈ 10.0 MFLOP).</summary>
-        private const int ParallelTrainingRows = 104167;
-        /// <summary>Inference batches of at least this many rows are split across two cores.</summary>
-        private const int ParallelInferenceRows = 312500;
-
-        private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(
-            3,
-            new global::NetGen.LayerSpec[]
-            {
-                new global::NetGen.DenseLayerSpec(4, global::NetGen.Activation.Tanh),
-                new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Sigmoid),
-            },
-            global::NetGen.Loss.BinaryCrossEntropy,
-            global::NetGen.Precision.Double);
-
-        private readonly double[] _parameters = new double[ParameterLength];
-        private readonly double[] _gradients = new double[ParameterLength];
-        private readonly double[] _state = new double[StateLength];
-        private ulong _randomState;
-        private readonly Workspace _work = new Workspace();
-        private Pair? _pair;   // the second core's half of large batches, made on first use
+        // ─── INetwork and ISgdStep: run by the engine (shapes, tiles, workspaces, two cores, the fused step) over Kernels ───
+        private readonly global::NetGen.NetworkEngine<double, Kernels> _engine = new global::NetGen.NetworkEngine<double, Kernels>();
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public DoubleNet() : this(0) { }
-
-        /// <summary>Creates the network with Glorot-uniform weights from <paramref name="seed"/>.</summary>
-        /// <param name="seed">The initialization seed: the same seed gives the same parameters, bit for bit.</param>
+        /// <summary>Creates the network with Glorot-uniform weights from <paramref name="seed"/> (the same seed gives the same parameters, bit for bit).</summary>
         public DoubleNet(int seed) : this(seed, global::NetGen.Initializer.GlorotUniform) { }
+        /// <summary>Creates the network with weights drawn by <paramref name="initializer"/> from <paramref name="seed"/>; biases start at 0.</summary>
+        public DoubleNet(int seed, global::NetGen.Initializer initializer) => _engine.Initialize(seed, initializer);
 
-        /// <summary>Creates the network with weights drawn by <paramref name="initializer"/> from <paramref name="seed"/>.</summary>
-        /// <param name="seed">The initialization seed.</param>
-        /// <param name="initializer">How weights are drawn; biases start at 0.</param>
-        public DoubleNet(int seed, global::NetGen.Initializer initializer)
+        /** <inheritdoc /> */ public global::NetGen.NetworkSpec Spec => Kernels.Spec;
+        /** <inheritdoc /> */ public int InputSize => Layer0Size;
+        /** <inheritdoc /> */ public int OutputSize => Layer2Size;
+        /** <inheritdoc /> */ public int ParameterCount => ParameterLength;
+        /** <inheritdoc /> */ public global::System.Span<double> Parameters => _engine.Parameters;
+        /** <inheritdoc /> */ public global::System.Span<double> Gradients => _engine.Gradients;
+        /** <inheritdoc /> */ public global::System.Span<double> State => _engine.State;
+        /** <inheritdoc /> */ public ulong RandomState { get => _engine.RandomState; set => _engine.RandomState = value; }
+        /** <inheritdoc /> */ public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output) => _engine.Forward(input, output);
+        /** <inheritdoc /> */ public void ForwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs) => _engine.ForwardBatch(inputs, outputs);
+        /** <inheritdoc /> */ public double Backward(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target) => _engine.Backward(input, target);
+        /** <inheritdoc /> */ public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets) => _engine.BackwardBatch(inputs, targets);
+        /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
+        /** <inheritdoc /> */ public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, double learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+
+        /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
+        /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
+        private struct Kernels : global::NetGen.INetworkKernels<double>
         {
-            global::NetGen.Initializers.Initialize<double>(s_spec, _parameters, _state, initializer, seed);
-            _randomState = global::NetGen.Initializers.InitialRandomState(seed);
-        }
+            public static int InputSize => Layer0Size;
+            public static int OutputSize => Layer2Size;
+            public static int ParameterLength => 21;
+            public static int ParallelTrainingRows => 104167;   // ≈ 10.0 MFLOP
+            public static int ParallelInferenceRows => 312500;
+            public static bool HasLanes => true;
 
-        /// <inheritdoc />
-        public global::NetGen.NetworkSpec Spec => s_spec;
-        /// <inheritdoc />
-        public int InputSize => Layer0Size;
-        /// <inheritdoc />
-        public int OutputSize => Layer2Size;
-        /// <inheritdoc />
-        public int ParameterCount => ParameterLength;
-        /// <inheritdoc />
-        public global::System.Span<double> Parameters => _parameters;
-        /// <inheritdoc />
-        public global::System.Span<double> Gradients => _gradients;
-        /// <inheritdoc />
-        public global::System.Span<double> State => _state;
-        /// <inheritdoc />
-        public ulong RandomState { get => _randomState; set => _randomState = value; }
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// <code>
-        /// z1 = W1 a0 + b1,   a1 = tanh(z1)
-        /// z2 = W2 a1 + b2,   a2 = sigmoid(z2)
-        /// </code>
-        /// </remarks>
-        public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
-        {
-            global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
-            global::NetGen.Shapes.RequireLength(output.Length, Layer2Size, nameof(output), "The output");
-            _work.EnsureRows(1);
-            ForwardTile(_work, input, 1, false, 0, 0);
-            new global::System.Span<double>(_work.A2, 0, Layer2Size).CopyTo(output);
-        }
-
-        /// <inheritdoc />
-        public void ForwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, Layer2Size, nameof(outputs));
-            if (count >= ParallelInferenceRows)
+            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(3, new global::NetGen.LayerSpec[]
             {
-                // two halves, the second on another core (see Pair)
-                Pair pair = _pair ??= new Pair(this);
-                pair.Training = false;
-                pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);
-                return;
-            }
-            ForwardRows(_work, inputs, outputs, count);
-        }
+                new global::NetGen.DenseLayerSpec(4, global::NetGen.Activation.Tanh),
+                new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Sigmoid),
+            }, global::NetGen.Loss.BinaryCrossEntropy, global::NetGen.Precision.Double);
 
-        /// <inheritdoc />
-        /// <remarks>
-        /// <code>
-        /// z1 = W1 a0 + b1,   a1 = tanh(z1)
-        /// z2 = W2 a1 + b2,   a2 = sigmoid(z2)
-        /// C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]
-        /// δ2 = a2 − y
-        /// δ1 = ((W2)ᵀ δ2) ∘ σ'(z1)
-        /// ∂C/∂W^l_jk += δ^l_j a^(l−1)_k,   ∂C/∂b^l_j += δ^l_j
-        /// </code>
-        /// </remarks>
-        public double Backward(global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> target)
-        {
-            global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
-            global::NetGen.Shapes.RequireLength(target.Length, Layer2Size, nameof(target), "The target");
-            _work.EnsureRows(1);
-            ForwardTile(_work, input, 1, true, 0, 0);
-            return BackwardTile(_work, _gradients, input, target, 1, false, 1.0);
-        }
+            // the workspace: one buffer [rows × width] per slot
+            private const int Z1 = 0;           // z1 = W1 a0 + b1
+            private const int A1 = 1;           // a1 = σ(z1)
+            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
+            private const int Z2 = 3;           // z2 = W2 a1 + b2
+            private const int A2 = 4;           // a2 = σ(z2)
+            private const int Delta2 = 5;       // δ2 = ∂C/∂z2
+            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
+            public static int OutputSlot => A2;
 
-        /// <inheritdoc />
-        public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            const ulong key = 0;
-            const bool transposed = false;
-            if (count >= ParallelTrainingRows)
+            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
+            public static void Forward(in global::NetGen.Tile<double> t)
             {
-                // Two halves, the second on another core, each with its own gradients, added in a fixed order:
-                // the result is the same bit for bit whether the halves ran in parallel or one after the other.
-                Pair pair = _pair ??= new Pair(this);
-                pair.Training = true;
-                pair.Key = key;
-                pair.Transposed = transposed;
-                global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);
-                var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);
-                AddTo(_gradients, pair.Gradients);
-                return first + second;
-            }
-            return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
-        }
+                global::System.ReadOnlySpan<double> p = t.Parameters;
+                global::NetGen.Workspace<double> ws = t.Work;
+                int rows = t.Rows;
+                global::System.ReadOnlySpan<double> a0 = t.Inputs;
 
-        /// <inheritdoc />
-        public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
-        /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
-        /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
-        /// steps through <see cref="Gradients"/>.
-        /// </remarks>
-        public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, double learningRate)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer2Size, nameof(targets));
-            if (count == 0)
-            {
-                return 0.0;
-            }
-            double scale = -learningRate / count;
-            if (count > TileRows || count >= ParallelTrainingRows)
-            {
-                ZeroGradients();
-                double total = BackwardBatch(inputs, targets);
-                AddScaled(_parameters, _gradients, scale);
-                return total;
-            }
-            const ulong key = 0;
-            if (count % VectorWidth == 0)
-            {
-                return LanesBackward(_work, _parameters, inputs, targets, count, scale);
-            }
-            const bool transposed = false;
-            _work.EnsureRows(count);
-            ForwardTile(_work, inputs, count, true, key, 0);
-            return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
-        }
-
-        /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
-        private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int count)
-        {
-            for (int first = 0; first < count; first += TileRows)
-            {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int start = first;
-                int lanes = rows - rows % VectorWidth;
-                if (lanes > 0)
+                // ─── Layer 1: dense 3 → 4, tanh (unrolled, 12 weights) ───
+                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·4 + j
+                // a1 = σ(z1)      σ(z) = tanh z
+                global::System.Span<double> z1 = ws[Z1], a1 = ws[A1];
+                for (int s = 0; s < rows; s++)
                 {
-                    LanesForward(ws, inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer2Size, lanes * Layer2Size), lanes);
+                    int i = s * Layer0Size, o = s * Layer1Size;
+                    z1[o + 0] = p[W1 + 0 * 4 + 0] * a0[i + 0] + p[W1 + 1 * 4 + 0] * a0[i + 1] + p[W1 + 2 * 4 + 0] * a0[i + 2] + p[b1 + 0];
+                    z1[o + 1] = p[W1 + 0 * 4 + 1] * a0[i + 0] + p[W1 + 1 * 4 + 1] * a0[i + 1] + p[W1 + 2 * 4 + 1] * a0[i + 2] + p[b1 + 1];
+                    z1[o + 2] = p[W1 + 0 * 4 + 2] * a0[i + 0] + p[W1 + 1 * 4 + 2] * a0[i + 1] + p[W1 + 2 * 4 + 2] * a0[i + 2] + p[b1 + 2];
+                    z1[o + 3] = p[W1 + 0 * 4 + 3] * a0[i + 0] + p[W1 + 1 * 4 + 3] * a0[i + 1] + p[W1 + 2 * 4 + 3] * a0[i + 2] + p[b1 + 3];
+                    a1[o + 0] = global::System.Math.Tanh(z1[o + 0]);
+                    a1[o + 1] = global::System.Math.Tanh(z1[o + 1]);
+                    a1[o + 2] = global::System.Math.Tanh(z1[o + 2]);
+                    a1[o + 3] = global::System.Math.Tanh(z1[o + 3]);
                 }
-                start += lanes;
-                rows -= lanes;
-                if (rows == 0)
+
+                // ─── Layer 2: dense 4 → 1, sigmoid (unrolled, 4 weights) ───
+                // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
+                // a2 = σ(z2)      σ(z) = 1 / (1 + e^(−z))
+                global::System.Span<double> z2 = ws[Z2], a2 = ws[A2];
+                for (int s = 0; s < rows; s++)
                 {
-                    continue;
-                }
-                ws.EnsureRows(rows);
-                ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);
-                new global::System.Span<double>(ws.A2, 0, rows * Layer2Size).CopyTo(outputs.Slice(start * Layer2Size));
-            }
-        }
-
-        /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private double BackwardRows(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, int count, int firstRow, ulong key, bool transposed)
-        {
-            double loss = 0.0;
-            for (int first = 0; first < count; first += TileRows)
-            {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int start = first;
-                int lanes = rows - rows % VectorWidth;
-                if (lanes > 0)
-                {
-                    loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer2Size, lanes * Layer2Size), lanes, 1.0);
-                }
-                start += lanes;
-                rows -= lanes;
-                if (rows == 0)
-                {
-                    continue;
-                }
-                ws.EnsureRows(rows);
-                var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
-                ForwardTile(ws, input, rows, true, key, firstRow + start);
-                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer2Size, rows * Layer2Size), rows, transposed, 1.0);
-            }
-            return loss;
-        }
-
-        /// <summary>p += scale · g, vectorized.</summary>
-        private static void AddScaled(double[] p, double[] g, double scale)
-        {
-            ref var pr = ref Ref(p);
-            ref var gr = ref Ref(g);
-            var scaleV = Vec(scale);
-            int i = 0;
-            for (; i + VectorWidth <= p.Length; i += VectorWidth)
-            {
-                Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
-            }
-            for (; i < p.Length; i++)
-            {
-                p[i] += scale * g[i];
-            }
-        }
-
-        /// <summary>g += h, vectorized, in index order.</summary>
-        private static void AddTo(double[] g, double[] h)
-        {
-            ref var gr = ref Ref(g);
-            ref var hr = ref Ref(h);
-            int i = 0;
-            for (; i + VectorWidth <= g.Length; i += VectorWidth)
-            {
-                Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));
-            }
-            for (; i < g.Length; i++)
-            {
-                g[i] += h[i];
-            }
-        }
-
-        /// <summary>
-        /// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and
-        /// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
-        /// </summary>
-        private sealed class Pair : global::NetGen.IPairedWork<double>
-        {
-            private readonly DoubleNet _net;
-            private readonly Workspace _work = new Workspace();
-
-            public Pair(DoubleNet net)
-            {
-                _net = net;
-                Runner = new global::NetGen.PairRunner<double>(this);
-            }
-
-            public global::NetGen.PairRunner<double> Runner { get; }
-            public double[] Gradients { get; } = new double[ParameterLength];
-            public bool Training { get; set; }
-            public ulong Key { get; set; }
-            public bool Transposed { get; set; }
-
-            public double RunPart(int part, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.Span<double> outputs)
-            {
-                int count = inputs.Length / Layer0Size;
-                int split = count / 2 / 8 * 8;
-                int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
-                Workspace ws = part == 0 ? _net._work : _work;
-                if (Training)
-                {
-                    return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),
-                        targets.Slice(first * Layer2Size, rows * Layer2Size), rows, first, Key, Transposed);
-                }
-                _net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * Layer2Size, rows * Layer2Size), rows);
-                return 0.0;
-            }
-        }
-
-        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-        private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<double> x, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<double> a0 = x;
-            global::System.ReadOnlySpan<double> a1 = Layer1Forward(ws, a0, rows, training, key, firstRow);
-            Layer2Forward(ws, a1, rows, training, key, firstRow);
-        }
-
-        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
-        private global::System.ReadOnlySpan<double> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<double> a0, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<double> p = _parameters;
-            // ─── Layer 1: dense 3 → 4, tanh (unrolled, 12 weights) ───
-            // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·4 + j
-            // a1 = σ(z1)      σ(z) = tanh z
-            global::System.Span<double> z1 = ws.Z1;
-            global::System.Span<double> a1 = ws.A1;
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer0Size, o = s * Layer1Size;
-                z1[o + 0] = p[W1 + 0 * 4 + 0] * a0[i + 0] + p[W1 + 1 * 4 + 0] * a0[i + 1] + p[W1 + 2 * 4 + 0] * a0[i + 2] + p[b1 + 0];
-                z1[o + 1] = p[W1 + 0 * 4 + 1] * a0[i + 0] + p[W1 + 1 * 4 + 1] * a0[i + 1] + p[W1 + 2 * 4 + 1] * a0[i + 2] + p[b1 + 1];
-                z1[o + 2] = p[W1 + 0 * 4 + 2] * a0[i + 0] + p[W1 + 1 * 4 + 2] * a0[i + 1] + p[W1 + 2 * 4 + 2] * a0[i + 2] + p[b1 + 2];
-                z1[o + 3] = p[W1 + 0 * 4 + 3] * a0[i + 0] + p[W1 + 1 * 4 + 3] * a0[i + 1] + p[W1 + 2 * 4 + 3] * a0[i + 2] + p[b1 + 3];
-                a1[o + 0] = global::System.Math.Tanh(z1[o + 0]);
-                a1[o + 1] = global::System.Math.Tanh(z1[o + 1]);
-                a1[o + 2] = global::System.Math.Tanh(z1[o + 2]);
-                a1[o + 3] = global::System.Math.Tanh(z1[o + 3]);
-            }
-            return a1;
-        }
-
-        /// <summary>Layer 2 forward: z2 = W2 a1 + b2, a2 = σ(z2); returns a2.</summary>
-        private global::System.ReadOnlySpan<double> Layer2Forward(Workspace ws, global::System.ReadOnlySpan<double> a1, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<double> p = _parameters;
-            // ─── Layer 2: dense 4 → 1, sigmoid (unrolled, 4 weights) ───
-            // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
-            // a2 = σ(z2)      σ(z) = 1 / (1 + e^(−z))
-            global::System.Span<double> z2 = ws.Z2;
-            global::System.Span<double> a2 = ws.A2;
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[W2 + 1 * 1 + 0] * a1[i + 1] + p[W2 + 2 * 1 + 0] * a1[i + 2] + p[W2 + 3 * 1 + 0] * a1[i + 3] + p[b2 + 0];
-                a2[o + 0] = 1.0 / (1.0 + global::System.Math.Exp(-z2[o + 0]));
-            }
-            return a2;
-        }
-
-        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private double BackwardTile(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int rows, bool transposed, double scale)
-        {
-            global::System.ReadOnlySpan<double> a0 = x;
-            double loss = OutputError(ws, y, rows);
-            Layer2Backward(ws, g, ws.A1, rows, transposed, scale);
-            Layer1Backward(ws, g, a0, rows, transposed, scale);
-            return loss;
-        }
-
-        /// <summary>The loss of the tile and the output error δ2 = ∂C/∂z2.</summary>
-        private double OutputError(Workspace ws, global::System.ReadOnlySpan<double> y, int rows)
-        {
-            global::System.ReadOnlySpan<double> z2 = ws.Z2, a2 = ws.A2;
-            global::System.Span<double> delta2 = ws.Delta2;
-            double loss = 0.0;
-            // ─── Output error, layer 2 (sigmoid), binary cross-entropy ───
-            // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))
-            // δ2 = a2 − y
-            for (int s = 0; s < rows; s++)
-            {
-                int o = s * Layer2Size;
-                for (int j = 0; j < Layer2Size; j++)
-                {
-                    double vj = z2[o + j];
-                    loss += global::System.Math.Max(vj, 0.0) - vj * y[o + j] + global::System.Math.Log(1.0 + global::System.Math.Exp(-global::System.Math.Abs(vj)));
-                    delta2[o + j] = a2[o + j] - y[o + j];
+                    int i = s * Layer1Size, o = s * Layer2Size;
+                    z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[W2 + 1 * 1 + 0] * a1[i + 1] + p[W2 + 2 * 1 + 0] * a1[i + 2] + p[W2 + 3 * 1 + 0] * a1[i + 3] + p[b2 + 0];
+                    a2[o + 0] = 1.0 / (1.0 + global::System.Math.Exp(-z2[o + 0]));
                 }
             }
-            return loss;
-        }
 
-        /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
-        private void Layer1Backward(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> a0, int rows, bool transposed, double scale)
-        {
-            global::System.ReadOnlySpan<double> p = _parameters;
-            global::System.Span<double> delta1 = ws.Delta1;
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
-            for (int s = 0; s < rows; s++)
+            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
+            public static double Backward(in global::NetGen.Tile<double> t, global::System.Span<double> g, double scale)
             {
-                int i = s * Layer0Size, o = s * Layer1Size;
-                double d0 = scale * delta1[o + 0]; double d1 = scale * delta1[o + 1]; double d2 = scale * delta1[o + 2]; double d3 = scale * delta1[o + 3];
-                g[W1 + 0 * 4 + 0] += d0 * a0[i + 0];
-                g[W1 + 0 * 4 + 1] += d1 * a0[i + 0];
-                g[W1 + 0 * 4 + 2] += d2 * a0[i + 0];
-                g[W1 + 0 * 4 + 3] += d3 * a0[i + 0];
-                g[W1 + 1 * 4 + 0] += d0 * a0[i + 1];
-                g[W1 + 1 * 4 + 1] += d1 * a0[i + 1];
-                g[W1 + 1 * 4 + 2] += d2 * a0[i + 1];
-                g[W1 + 1 * 4 + 3] += d3 * a0[i + 1];
-                g[W1 + 2 * 4 + 0] += d0 * a0[i + 2];
-                g[W1 + 2 * 4 + 1] += d1 * a0[i + 2];
-                g[W1 + 2 * 4 + 2] += d2 * a0[i + 2];
-                g[W1 + 2 * 4 + 3] += d3 * a0[i + 2];
-                g[b1 + 0] += d0;
-                g[b1 + 1] += d1;
-                g[b1 + 2] += d2;
-                g[b1 + 3] += d3;
-            }
-        }
+                global::System.ReadOnlySpan<double> p = t.Parameters, y = t.Targets;
+                global::NetGen.Workspace<double> ws = t.Work;
+                int rows = t.Rows;
+                global::System.ReadOnlySpan<double> a0 = t.Inputs;
+                global::System.Span<double> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
+                global::System.Span<double> z2 = ws[Z2], a2 = ws[A2], delta2 = ws[Delta2];
 
-        /// <summary>Layer 2 backward: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1), then g += scale · (∂C/∂W2, ∂C/∂b2).</summary>
-        private void Layer2Backward(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> a1, int rows, bool transposed, double scale)
-        {
-            global::System.ReadOnlySpan<double> p = _parameters;
-            global::System.Span<double> delta2 = ws.Delta2;
-            global::System.ReadOnlySpan<double> z1 = ws.Z1;
-            global::System.Span<double> delta1 = ws.Delta1;
-            // ─── Back-propagate to layer 1: δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a² ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                double da0 = (p[W2 + 0 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_0
-                delta1[i + 0] = da0 * (1.0 - a1[i + 0] * a1[i + 0]);
-                double da1 = (p[W2 + 1 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_1
-                delta1[i + 1] = da1 * (1.0 - a1[i + 1] * a1[i + 1]);
-                double da2 = (p[W2 + 2 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_2
-                delta1[i + 2] = da2 * (1.0 - a1[i + 2] * a1[i + 2]);
-                double da3 = (p[W2 + 3 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_3
-                delta1[i + 3] = da3 * (1.0 - a1[i + 3] * a1[i + 3]);
-            }
-
-            // ─── Layer 2 gradients: ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step) ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer1Size, o = s * Layer2Size;
-                double d0 = scale * delta2[o + 0];
-                g[W2 + 0 * 1 + 0] += d0 * a1[i + 0];
-                g[W2 + 1 * 1 + 0] += d0 * a1[i + 1];
-                g[W2 + 2 * 1 + 0] += d0 * a1[i + 2];
-                g[W2 + 3 * 1 + 0] += d0 * a1[i + 3];
-                g[b2 + 0] += d0;
-            }
-        }
-
-        /// <summary>
-        /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
-        /// VectorWidth. Adds scale · ∂C/∂θ to <paramref name="g"/> (the weights are read once, at the start) and returns the summed loss.
-        /// </summary>
-        private double LanesBackward(Workspace ws, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int rows, double scale)
-        {
-            global::System.ReadOnlySpan<double> p = _parameters;
-            // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<double> xt = ws.LaneX(rows), yt = ws.LaneY(rows);
-            for (int s = 0; s < rows; s++)
-            {
-                xt[0 * rows + s] = x[s * Layer0Size + 0];
-                xt[1 * rows + s] = x[s * Layer0Size + 1];
-                xt[2 * rows + s] = x[s * Layer0Size + 2];
-                yt[0 * rows + s] = y[s * Layer2Size + 0];
-            }
-            // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-            var w1_0_0 = Vec(p[W1 + 0 * 4 + 0]); var w1_0_1 = Vec(p[W1 + 0 * 4 + 1]); var w1_0_2 = Vec(p[W1 + 0 * 4 + 2]); var w1_0_3 = Vec(p[W1 + 0 * 4 + 3]); var w1_1_0 = Vec(p[W1 + 1 * 4 + 0]); var w1_1_1 = Vec(p[W1 + 1 * 4 + 1]); var w1_1_2 = Vec(p[W1 + 1 * 4 + 2]); var w1_1_3 = Vec(p[W1 + 1 * 4 + 3]); var w1_2_0 = Vec(p[W1 + 2 * 4 + 0]); var w1_2_1 = Vec(p[W1 + 2 * 4 + 1]); var w1_2_2 = Vec(p[W1 + 2 * 4 + 2]); var w1_2_3 = Vec(p[W1 + 2 * 4 + 3]);
-            var b1_0 = Vec(p[b1 + 0]); var b1_1 = Vec(p[b1 + 1]); var b1_2 = Vec(p[b1 + 2]); var b1_3 = Vec(p[b1 + 3]);
-            var w2_0_0 = Vec(p[W2 + 0 * 1 + 0]); var w2_1_0 = Vec(p[W2 + 1 * 1 + 0]); var w2_2_0 = Vec(p[W2 + 2 * 1 + 0]); var w2_3_0 = Vec(p[W2 + 3 * 1 + 0]);
-            var b2_0 = Vec(p[b2 + 0]);
-            // gradient accumulators, one vector per parameter, summed over the lanes at the end
-            var dw1_0_0 = Vec(0.0); var dw1_0_1 = Vec(0.0); var dw1_0_2 = Vec(0.0); var dw1_0_3 = Vec(0.0); var dw1_1_0 = Vec(0.0); var dw1_1_1 = Vec(0.0); var dw1_1_2 = Vec(0.0); var dw1_1_3 = Vec(0.0); var dw1_2_0 = Vec(0.0); var dw1_2_1 = Vec(0.0); var dw1_2_2 = Vec(0.0); var dw1_2_3 = Vec(0.0);
-            var db1_0 = Vec(0.0); var db1_1 = Vec(0.0); var db1_2 = Vec(0.0); var db1_3 = Vec(0.0);
-            var dw2_0_0 = Vec(0.0); var dw2_1_0 = Vec(0.0); var dw2_2_0 = Vec(0.0); var dw2_3_0 = Vec(0.0);
-            var db2_0 = Vec(0.0);
-            var loss = Vec(0.0);
-            for (int s = 0; s < rows; s += VectorWidth)
-            {
-                var a0_0 = Vec(xt, 0 * rows + s); var a0_1 = Vec(xt, 1 * rows + s); var a0_2 = Vec(xt, 2 * rows + s);
-                var y_0 = Vec(yt, 0 * rows + s);
-                // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
-                var z1_0 = Fma(w1_2_0, a0_2, Fma(w1_1_0, a0_1, Fma(w1_0_0, a0_0, b1_0)));
-                var z1_1 = Fma(w1_2_1, a0_2, Fma(w1_1_1, a0_1, Fma(w1_0_1, a0_0, b1_1)));
-                var z1_2 = Fma(w1_2_2, a0_2, Fma(w1_1_2, a0_1, Fma(w1_0_2, a0_0, b1_2)));
-                var z1_3 = Fma(w1_2_3, a0_2, Fma(w1_1_3, a0_1, Fma(w1_0_3, a0_0, b1_3)));
-                var a1_0 = Tanh(z1_0);
-                var a1_1 = Tanh(z1_1);
-                var a1_2 = Tanh(z1_2);
-                var a1_3 = Tanh(z1_3);
-                // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
-                var z2_0 = Fma(w2_3_0, a1_3, Fma(w2_2_0, a1_2, Fma(w2_1_0, a1_1, Fma(w2_0_0, a1_0, b2_0))));
-                var a2_0 = Vec(1.0) / (Vec(1.0) + Exp(-z2_0));
+                // ─── Output error, layer 2 (sigmoid), binary cross-entropy ───
                 // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))
                 // δ2 = a2 − y
-                loss += Max0(z2_0) - z2_0 * y_0 + Log(Vec(1.0) + Exp(-global::System.Numerics.Vector.Abs(z2_0)));
-                var delta2_0 = a2_0 - y_0;
-                // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
-                dw2_0_0 = Fma(delta2_0, a1_0, dw2_0_0);
-                dw2_1_0 = Fma(delta2_0, a1_1, dw2_1_0);
-                dw2_2_0 = Fma(delta2_0, a1_2, dw2_2_0);
-                dw2_3_0 = Fma(delta2_0, a1_3, dw2_3_0);
-                db2_0 += delta2_0;
+                double loss = global::NetGen.Losses.BinaryCrossEntropy<double>(z2, a2, y, delta2, rows, Layer2Size);
+
+                // ─── Layer 2 ───
                 // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a²
-                var delta1_0 = (w2_0_0 * delta2_0) * (Vec(1.0) - a1_0 * a1_0);
-                var delta1_1 = (w2_1_0 * delta2_0) * (Vec(1.0) - a1_1 * a1_1);
-                var delta1_2 = (w2_2_0 * delta2_0) * (Vec(1.0) - a1_2 * a1_2);
-                var delta1_3 = (w2_3_0 * delta2_0) * (Vec(1.0) - a1_3 * a1_3);
-                // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
-                dw1_0_0 = Fma(delta1_0, a0_0, dw1_0_0);
-                dw1_0_1 = Fma(delta1_1, a0_0, dw1_0_1);
-                dw1_0_2 = Fma(delta1_2, a0_0, dw1_0_2);
-                dw1_0_3 = Fma(delta1_3, a0_0, dw1_0_3);
-                dw1_1_0 = Fma(delta1_0, a0_1, dw1_1_0);
-                dw1_1_1 = Fma(delta1_1, a0_1, dw1_1_1);
-                dw1_1_2 = Fma(delta1_2, a0_1, dw1_1_2);
-                dw1_1_3 = Fma(delta1_3, a0_1, dw1_1_3);
-                dw1_2_0 = Fma(delta1_0, a0_2, dw1_2_0);
-                dw1_2_1 = Fma(delta1_1, a0_2, dw1_2_1);
-                dw1_2_2 = Fma(delta1_2, a0_2, dw1_2_2);
-                dw1_2_3 = Fma(delta1_3, a0_2, dw1_2_3);
-                db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
-            }
-            // sum the lanes into the gradients
-            g[W1 + 0 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0);
-            g[W1 + 0 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1);
-            g[W1 + 0 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_0_2);
-            g[W1 + 0 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_0_3);
-            g[W1 + 1 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0);
-            g[W1 + 1 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1);
-            g[W1 + 1 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_1_2);
-            g[W1 + 1 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_1_3);
-            g[W1 + 2 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_2_0);
-            g[W1 + 2 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_2_1);
-            g[W1 + 2 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_2_2);
-            g[W1 + 2 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_2_3);
-            g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0);
-            g[b1 + 1] += scale * global::System.Numerics.Vector.Sum(db1_1);
-            g[b1 + 2] += scale * global::System.Numerics.Vector.Sum(db1_2);
-            g[b1 + 3] += scale * global::System.Numerics.Vector.Sum(db1_3);
-            g[W2 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_0_0);
-            g[W2 + 1 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_1_0);
-            g[W2 + 2 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_2_0);
-            g[W2 + 3 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_3_0);
-            g[b2 + 0] += scale * global::System.Numerics.Vector.Sum(db2_0);
-            return global::System.Numerics.Vector.Sum(loss);
-        }
-
-        /// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name="rows"/> is a multiple of VectorWidth.</summary>
-        private void LanesForward(Workspace ws, global::System.ReadOnlySpan<double> x, global::System.Span<double> output, int rows)
-        {
-            global::System.ReadOnlySpan<double> p = _parameters;
-            // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<double> xt = ws.LaneX(rows);
-            for (int s = 0; s < rows; s++)
-            {
-                xt[0 * rows + s] = x[s * Layer0Size + 0];
-                xt[1 * rows + s] = x[s * Layer0Size + 1];
-                xt[2 * rows + s] = x[s * Layer0Size + 2];
-            }
-            // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-            var w1_0_0 = Vec(p[W1 + 0 * 4 + 0]); var w1_0_1 = Vec(p[W1 + 0 * 4 + 1]); var w1_0_2 = Vec(p[W1 + 0 * 4 + 2]); var w1_0_3 = Vec(p[W1 + 0 * 4 + 3]); var w1_1_0 = Vec(p[W1 + 1 * 4 + 0]); var w1_1_1 = Vec(p[W1 + 1 * 4 + 1]); var w1_1_2 = Vec(p[W1 + 1 * 4 + 2]); var w1_1_3 = Vec(p[W1 + 1 * 4 + 3]); var w1_2_0 = Vec(p[W1 + 2 * 4 + 0]); var w1_2_1 = Vec(p[W1 + 2 * 4 + 1]); var w1_2_2 = Vec(p[W1 + 2 * 4 + 2]); var w1_2_3 = Vec(p[W1 + 2 * 4 + 3]);
-            var b1_0 = Vec(p[b1 + 0]); var b1_1 = Vec(p[b1 + 1]); var b1_2 = Vec(p[b1 + 2]); var b1_3 = Vec(p[b1 + 3]);
-            var w2_0_0 = Vec(p[W2 + 0 * 1 + 0]); var w2_1_0 = Vec(p[W2 + 1 * 1 + 0]); var w2_2_0 = Vec(p[W2 + 2 * 1 + 0]); var w2_3_0 = Vec(p[W2 + 3 * 1 + 0]);
-            var b2_0 = Vec(p[b2 + 0]);
-            for (int s = 0; s < rows; s += VectorWidth)
-            {
-                var a0_0 = Vec(xt, 0 * rows + s); var a0_1 = Vec(xt, 1 * rows + s); var a0_2 = Vec(xt, 2 * rows + s);
-                // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
-                var z1_0 = Fma(w1_2_0, a0_2, Fma(w1_1_0, a0_1, Fma(w1_0_0, a0_0, b1_0)));
-                var z1_1 = Fma(w1_2_1, a0_2, Fma(w1_1_1, a0_1, Fma(w1_0_1, a0_0, b1_1)));
-                var z1_2 = Fma(w1_2_2, a0_2, Fma(w1_1_2, a0_1, Fma(w1_0_2, a0_0, b1_2)));
-                var z1_3 = Fma(w1_2_3, a0_2, Fma(w1_1_3, a0_1, Fma(w1_0_3, a0_0, b1_3)));
-                var a1_0 = Tanh(z1_0);
-                var a1_1 = Tanh(z1_1);
-                var a1_2 = Tanh(z1_2);
-                var a1_3 = Tanh(z1_3);
-                // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
-                var z2_0 = Fma(w2_3_0, a1_3, Fma(w2_2_0, a1_2, Fma(w2_1_0, a1_1, Fma(w2_0_0, a1_0, b2_0))));
-                var a2_0 = Vec(1.0) / (Vec(1.0) + Exp(-z2_0));
-                // back to one row per sample
-                for (int i = 0; i < VectorWidth; i++)
+                for (int s = 0; s < rows; s++)
                 {
-                    output[(s + i) * Layer2Size + 0] = a2_0[i];
+                    int i = s * Layer1Size, o = s * Layer2Size;
+                    double da0 = (p[W2 + 0 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_0
+                    delta1[i + 0] = da0 * (1.0 - a1[i + 0] * a1[i + 0]);
+                    double da1 = (p[W2 + 1 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_1
+                    delta1[i + 1] = da1 * (1.0 - a1[i + 1] * a1[i + 1]);
+                    double da2 = (p[W2 + 2 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_2
+                    delta1[i + 2] = da2 * (1.0 - a1[i + 2] * a1[i + 2]);
+                    double da3 = (p[W2 + 3 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_3
+                    delta1[i + 3] = da3 * (1.0 - a1[i + 3] * a1[i + 3]);
                 }
-            }
-        }
-
-        /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
-        private sealed class Workspace
-        {
-            /// <summary>The number of rows the buffers hold.</summary>
-            public int Rows;
-            /// <summary>z1 = W1 a0 + b1</summary>
-            public double[] Z1 = global::System.Array.Empty<double>();
-            /// <summary>a1 = σ(z1)</summary>
-            public double[] A1 = global::System.Array.Empty<double>();
-            /// <summary>δ1 = ∂C/∂z1</summary>
-            public double[] Delta1 = global::System.Array.Empty<double>();
-            /// <summary>z2 = W2 a1 + b2</summary>
-            public double[] Z2 = global::System.Array.Empty<double>();
-            /// <summary>a2 = σ(z2)</summary>
-            public double[] A2 = global::System.Array.Empty<double>();
-            /// <summary>δ2 = ∂C/∂z2</summary>
-            public double[] Delta2 = global::System.Array.Empty<double>();
-            private double[] _laneX = global::System.Array.Empty<double>(), _laneY = global::System.Array.Empty<double>();
-
-            /// <summary>Room for the inputs of <paramref name="rows"/> samples transposed for the lane kernels, [Layer0Size × rows].</summary>
-            public global::System.Span<double> LaneX(int rows) => _laneX.Length >= rows * Layer0Size ? _laneX : (_laneX = new double[rows * Layer0Size]);
-
-            /// <summary>Room for the targets of <paramref name="rows"/> samples transposed, [Layer2Size × rows].</summary>
-            public global::System.Span<double> LaneY(int rows) => _laneY.Length >= rows * Layer2Size ? _laneY : (_laneY = new double[rows * Layer2Size]);
-
-            /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
-            public void EnsureRows(int rows)
-            {
-                if (rows <= Rows)
+                // ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step)
+                for (int s = 0; s < rows; s++)
                 {
-                    return;
+                    int i = s * Layer1Size, o = s * Layer2Size;
+                    double d0 = scale * delta2[o + 0];
+                    g[W2 + 0 * 1 + 0] += d0 * a1[i + 0];
+                    g[W2 + 1 * 1 + 0] += d0 * a1[i + 1];
+                    g[W2 + 2 * 1 + 0] += d0 * a1[i + 2];
+                    g[W2 + 3 * 1 + 0] += d0 * a1[i + 3];
+                    g[b2 + 0] += d0;
                 }
-                Z1 = new double[checked(rows * Layer1Size)];
-                A1 = new double[checked(rows * Layer1Size)];
-                Delta1 = new double[checked(rows * Layer1Size)];
-                Z2 = new double[checked(rows * Layer2Size)];
-                A2 = new double[checked(rows * Layer2Size)];
-                Delta2 = new double[checked(rows * Layer2Size)];
-                Rows = rows;
-            }
-        }
 
-        // ─── Vector<double> helpers: short names for the hot loops above; the JIT inlines them ───
-        /// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>
-        private static int VectorWidth => global::System.Numerics.Vector<double>.Count;
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref double Ref(global::System.ReadOnlySpan<double> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref double Get(ref double origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Load(ref double origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref double origin, nint index, global::System.Numerics.Vector<double> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Vec(double value) => new global::System.Numerics.Vector<double>(value);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Vec(global::System.ReadOnlySpan<double> values, int start) => new global::System.Numerics.Vector<double>(values.Slice(start));
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Fma(global::System.Numerics.Vector<double> a, global::System.Numerics.Vector<double> b, global::System.Numerics.Vector<double> c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Exp(global::System.Numerics.Vector<double> z) => global::System.Numerics.Vector.Exp(z);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Log(global::System.Numerics.Vector<double> z) => global::System.Numerics.Vector.Log(z);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Max0(global::System.Numerics.Vector<double> z) => global::System.Numerics.Vector.Max(z, global::System.Numerics.Vector<double>.Zero);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> Min0(global::System.Numerics.Vector<double> z) => global::System.Numerics.Vector.Min(z, global::System.Numerics.Vector<double>.Zero);
-        /// <summary>Lane by lane: z &gt; 0 ? then : otherwise.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<double> IfPositive(global::System.Numerics.Vector<double> z, global::System.Numerics.Vector<double> then, global::System.Numerics.Vector<double> otherwise) => global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(z, global::System.Numerics.Vector<double>.Zero), then, otherwise);
-        /// <summary>tanh z = sign(z) (1 − e^(−2|z|)) / (1 + e^(−2|z|)), vectorized and finite for every z.</summary>
-        private static global::System.Numerics.Vector<double> Tanh(global::System.Numerics.Vector<double> z)
-        {
-            var e = Exp(Vec(-2.0) * global::System.Numerics.Vector.Abs(z));
-            var t = (Vec(1.0) - e) / (Vec(1.0) + e);
-            return global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan(z, global::System.Numerics.Vector<double>.Zero), -t, t);
+                // ─── Layer 1 ───
+                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
+                for (int s = 0; s < rows; s++)
+                {
+                    int i = s * Layer0Size, o = s * Layer1Size;
+                    double d0 = scale * delta1[o + 0]; double d1 = scale * delta1[o + 1]; double d2 = scale * delta1[o + 2]; double d3 = scale * delta1[o + 3];
+                    g[W1 + 0 * 4 + 0] += d0 * a0[i + 0];
+                    g[W1 + 0 * 4 + 1] += d1 * a0[i + 0];
+                    g[W1 + 0 * 4 + 2] += d2 * a0[i + 0];
+                    g[W1 + 0 * 4 + 3] += d3 * a0[i + 0];
+                    g[W1 + 1 * 4 + 0] += d0 * a0[i + 1];
+                    g[W1 + 1 * 4 + 1] += d1 * a0[i + 1];
+                    g[W1 + 1 * 4 + 2] += d2 * a0[i + 1];
+                    g[W1 + 1 * 4 + 3] += d3 * a0[i + 1];
+                    g[W1 + 2 * 4 + 0] += d0 * a0[i + 2];
+                    g[W1 + 2 * 4 + 1] += d1 * a0[i + 2];
+                    g[W1 + 2 * 4 + 2] += d2 * a0[i + 2];
+                    g[W1 + 2 * 4 + 3] += d3 * a0[i + 2];
+                    g[b1 + 0] += d0;
+                    g[b1 + 1] += d1;
+                    g[b1 + 2] += d2;
+                    g[b1 + 3] += d3;
+                }
+
+                return loss;
+            }
+
+            /// <summary>
+            /// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).
+            /// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.
+            /// </summary>
+            public static double Lanes(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, global::System.Span<double> ot, int rows, double scale)
+            {
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 0]); var w1_0_1 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 1]); var w1_0_2 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 2]); var w1_0_3 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 3]); var w1_1_0 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 0]); var w1_1_1 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 1]); var w1_1_2 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 2]); var w1_1_3 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 3]); var w1_2_0 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 0]); var w1_2_1 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 1]); var w1_2_2 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 2]); var w1_2_3 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 3]);
+                var b1_0 = new global::System.Numerics.Vector<double>(p[b1 + 0]); var b1_1 = new global::System.Numerics.Vector<double>(p[b1 + 1]); var b1_2 = new global::System.Numerics.Vector<double>(p[b1 + 2]); var b1_3 = new global::System.Numerics.Vector<double>(p[b1 + 3]);
+                var w2_0_0 = new global::System.Numerics.Vector<double>(p[W2 + 0 * 1 + 0]); var w2_1_0 = new global::System.Numerics.Vector<double>(p[W2 + 1 * 1 + 0]); var w2_2_0 = new global::System.Numerics.Vector<double>(p[W2 + 2 * 1 + 0]); var w2_3_0 = new global::System.Numerics.Vector<double>(p[W2 + 3 * 1 + 0]);
+                var b2_0 = new global::System.Numerics.Vector<double>(p[b2 + 0]);
+                // gradient accumulators, one vector per parameter, summed over the lanes at the end
+                var dw1_0_0 = global::System.Numerics.Vector<double>.Zero; var dw1_0_1 = global::System.Numerics.Vector<double>.Zero; var dw1_0_2 = global::System.Numerics.Vector<double>.Zero; var dw1_0_3 = global::System.Numerics.Vector<double>.Zero; var dw1_1_0 = global::System.Numerics.Vector<double>.Zero; var dw1_1_1 = global::System.Numerics.Vector<double>.Zero; var dw1_1_2 = global::System.Numerics.Vector<double>.Zero; var dw1_1_3 = global::System.Numerics.Vector<double>.Zero; var dw1_2_0 = global::System.Numerics.Vector<double>.Zero; var dw1_2_1 = global::System.Numerics.Vector<double>.Zero; var dw1_2_2 = global::System.Numerics.Vector<double>.Zero; var dw1_2_3 = global::System.Numerics.Vector<double>.Zero; var db1_0 = global::System.Numerics.Vector<double>.Zero; var db1_1 = global::System.Numerics.Vector<double>.Zero; var db1_2 = global::System.Numerics.Vector<double>.Zero; var db1_3 = global::System.Numerics.Vector<double>.Zero;
+                var dw2_0_0 = global::System.Numerics.Vector<double>.Zero; var dw2_1_0 = global::System.Numerics.Vector<double>.Zero; var dw2_2_0 = global::System.Numerics.Vector<double>.Zero; var dw2_3_0 = global::System.Numerics.Vector<double>.Zero; var db2_0 = global::System.Numerics.Vector<double>.Zero;
+                var loss = global::System.Numerics.Vector<double>.Zero;
+                for (int s = 0; s < rows; s += global::System.Numerics.Vector<double>.Count)
+                {
+                    var a0_0 = new global::System.Numerics.Vector<double>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<double>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<double>(xt.Slice(2 * rows + s));
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
+                    var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
+                    var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
+                    var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
+                    var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
+                    var a1_0 = global::NetGen.VectorMath.Tanh(z1_0);
+                    var a1_1 = global::NetGen.VectorMath.Tanh(z1_1);
+                    var a1_2 = global::NetGen.VectorMath.Tanh(z1_2);
+                    var a1_3 = global::NetGen.VectorMath.Tanh(z1_3);
+                    // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
+                    var z2_0 = global::NetGen.VectorMath.Fma(w2_3_0, a1_3, global::NetGen.VectorMath.Fma(w2_2_0, a1_2, global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0))));
+                    var a2_0 = global::System.Numerics.Vector<double>.One / (global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-z2_0));
+                    if (!ot.IsEmpty)
+                    {
+                        a2_0.CopyTo(ot.Slice(0 * rows + s));   // inference
+                        continue;
+                    }
+                    var y_0 = new global::System.Numerics.Vector<double>(yt.Slice(0 * rows + s));
+                    // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))
+                    // δ2 = a2 − y
+                    loss += global::NetGen.VectorMath.Max0(z2_0) - z2_0 * y_0 + global::NetGen.VectorMath.Log(global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-global::System.Numerics.Vector.Abs(z2_0)));
+                    var delta2_0 = a2_0 - y_0;
+                    // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
+                    dw2_0_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_0, dw2_0_0);
+                    dw2_1_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_1, dw2_1_0);
+                    dw2_2_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_2, dw2_2_0);
+                    dw2_3_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_3, dw2_3_0);
+                    db2_0 += delta2_0;
+                    // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a²
+                    var delta1_0 = (w2_0_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_0 * a1_0);
+                    var delta1_1 = (w2_1_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_1 * a1_1);
+                    var delta1_2 = (w2_2_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_2 * a1_2);
+                    var delta1_3 = (w2_3_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_3 * a1_3);
+                    // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
+                    dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_0, dw1_0_3);
+                    dw1_1_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_1, dw1_1_3);
+                    dw1_2_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_2, dw1_2_3);
+                    db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
+                }
+                if (!ot.IsEmpty)
+                {
+                    return 0.0;
+                }
+                // sum the lanes into the gradients
+                g[W1 + 0 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_2_3);
+                g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0); g[b1 + 1] += scale * global::System.Numerics.Vector.Sum(db1_1); g[b1 + 2] += scale * global::System.Numerics.Vector.Sum(db1_2); g[b1 + 3] += scale * global::System.Numerics.Vector.Sum(db1_3);
+                g[W2 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_0_0); g[W2 + 1 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_1_0); g[W2 + 2 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_2_0); g[W2 + 3 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_3_0);
+                g[b2 + 0] += scale * global::System.Numerics.Vector.Sum(db2_0);
+                return global::System.Numerics.Vector.Sum(loss);
+            }
         }
     }
 }

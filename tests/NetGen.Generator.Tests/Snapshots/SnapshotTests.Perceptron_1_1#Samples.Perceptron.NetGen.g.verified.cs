@@ -25,511 +25,160 @@ namespace Samples
     partial class Perceptron : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
-        /// <summary>The width of the input a^0 = x.</summary>
-        public const int Layer0Size = 1;
-        /// <summary>The width of a^1 (output layer, identity).</summary>
-        public const int Layer1Size = 1;
-        /// <summary>The number of dense layers L.</summary>
-        public const int LayerCount = 1;
-        /// <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary>
-        public const int ParameterLength = 2;
-        /// <summary>The number of running statistics of batch normalization (the length of State).</summary>
-        public const int StateLength = 0;
+        /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 1;
+        /** <summary>The width of a^1 (output layer, identity).</summary> */ public const int Layer1Size = 1;
+        /** <summary>The number of dense layers L.</summary> */ public const int LayerCount = 1;
+        /** <summary>The number of trainable parameters (the length of Parameters and Gradients).</summary> */ public const int ParameterLength = 2;
+        /** <summary>The number of running statistics of batch normalization (the length of State).</summary> */ public const int StateLength = 0;
 
         // ─── Parameter layout: offsets into Parameters and Gradients ──────────────
-        /// <summary>Offset of W1, [1 × 1] input-major: w1_jk (input k → output j) at W1 + k·1 + j.</summary>
-        public const int W1 = 0;
-        /// <summary>Offset of b1, [1].</summary>
-        public const int b1 = 1;
+        /** <summary>Offset of W1, [1 × 1] input-major: w1_jk (input k → output j) at W1 + k·1 + j.</summary> */ public const int W1 = 0;
+        /** <summary>Offset of b1, [1].</summary> */ public const int b1 = 1;
 
-        /// <summary>Rows per batch tile: batches are processed in tiles so the buffers stay bounded.</summary>
-        private const int TileRows = 256;
-        /// <summary>Training batches of at least this many rows are split across two cores (≈ 10.0 MFLOP).</summary>
-        private const int ParallelTrainingRows = 1666667;
-        /// <summary>Inference batches of at least this many rows are split across two cores.</summary>
-        private const int ParallelInferenceRows = 5000000;
-
-        private static readonly global::NetGen.NetworkSpec s_spec = new global::NetGen.NetworkSpec(
-            1,
-            new global::NetGen.LayerSpec[]
-            {
-                new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
-            },
-            global::NetGen.Loss.MeanSquaredError,
-            global::NetGen.Precision.Single);
-
-        private readonly float[] _parameters = new float[ParameterLength];
-        private readonly float[] _gradients = new float[ParameterLength];
-        private readonly float[] _state = new float[StateLength];
-        private ulong _randomState;
-        private readonly Workspace _work = new Workspace();
-        private Pair? _pair;   // the second core's half of large batches, made on first use
+        // ─── INetwork and ISgdStep: run by the engine (shapes, tiles, workspaces, two cores, the fused step) over Kernels ───
+        private readonly global::NetGen.NetworkEngine<float, Kernels> _engine = new global::NetGen.NetworkEngine<float, Kernels>();
 
         /// <summary>Creates the network with Glorot-uniform weights from seed 0 (the same values as a GenericNetwork with seed 0).</summary>
         public Perceptron() : this(0) { }
-
-        /// <summary>Creates the network with Glorot-uniform weights from <paramref name="seed"/>.</summary>
-        /// <param name="seed">The initialization seed: the same seed gives the same parameters, bit for bit.</param>
+        /// <summary>Creates the network with Glorot-uniform weights from <paramref name="seed"/> (the same seed gives the same parameters, bit for bit).</summary>
         public Perceptron(int seed) : this(seed, global::NetGen.Initializer.GlorotUniform) { }
+        /// <summary>Creates the network with weights drawn by <paramref name="initializer"/> from <paramref name="seed"/>; biases start at 0.</summary>
+        public Perceptron(int seed, global::NetGen.Initializer initializer) => _engine.Initialize(seed, initializer);
 
-        /// <summary>Creates the network with weights drawn by <paramref name="initializer"/> from <paramref name="seed"/>.</summary>
-        /// <param name="seed">The initialization seed.</param>
-        /// <param name="initializer">How weights are drawn; biases start at 0.</param>
-        public Perceptron(int seed, global::NetGen.Initializer initializer)
+        /** <inheritdoc /> */ public global::NetGen.NetworkSpec Spec => Kernels.Spec;
+        /** <inheritdoc /> */ public int InputSize => Layer0Size;
+        /** <inheritdoc /> */ public int OutputSize => Layer1Size;
+        /** <inheritdoc /> */ public int ParameterCount => ParameterLength;
+        /** <inheritdoc /> */ public global::System.Span<float> Parameters => _engine.Parameters;
+        /** <inheritdoc /> */ public global::System.Span<float> Gradients => _engine.Gradients;
+        /** <inheritdoc /> */ public global::System.Span<float> State => _engine.State;
+        /** <inheritdoc /> */ public ulong RandomState { get => _engine.RandomState; set => _engine.RandomState = value; }
+        /** <inheritdoc /> */ public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _engine.Forward(input, output);
+        /** <inheritdoc /> */ public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _engine.ForwardBatch(inputs, outputs);
+        /** <inheritdoc /> */ public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target) => _engine.Backward(input, target);
+        /** <inheritdoc /> */ public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => _engine.BackwardBatch(inputs, targets);
+        /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
+        /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+
+        /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
+        /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
+        private struct Kernels : global::NetGen.INetworkKernels<float>
         {
-            global::NetGen.Initializers.Initialize<float>(s_spec, _parameters, _state, initializer, seed);
-            _randomState = global::NetGen.Initializers.InitialRandomState(seed);
-        }
+            public static int InputSize => Layer0Size;
+            public static int OutputSize => Layer1Size;
+            public static int ParameterLength => 2;
+            public static int ParallelTrainingRows => 1666667;   // ≈ 10.0 MFLOP
+            public static int ParallelInferenceRows => 5000000;
+            public static bool HasLanes => true;
 
-        /// <inheritdoc />
-        public global::NetGen.NetworkSpec Spec => s_spec;
-        /// <inheritdoc />
-        public int InputSize => Layer0Size;
-        /// <inheritdoc />
-        public int OutputSize => Layer1Size;
-        /// <inheritdoc />
-        public int ParameterCount => ParameterLength;
-        /// <inheritdoc />
-        public global::System.Span<float> Parameters => _parameters;
-        /// <inheritdoc />
-        public global::System.Span<float> Gradients => _gradients;
-        /// <inheritdoc />
-        public global::System.Span<float> State => _state;
-        /// <inheritdoc />
-        public ulong RandomState { get => _randomState; set => _randomState = value; }
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// <code>
-        /// z1 = W1 a0 + b1,   a1 = identity(z1)
-        /// </code>
-        /// </remarks>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
-            global::NetGen.Shapes.RequireLength(output.Length, Layer1Size, nameof(output), "The output");
-            _work.EnsureRows(1);
-            ForwardTile(_work, input, 1, false, 0, 0);
-            new global::System.Span<float>(_work.A1, 0, Layer1Size).CopyTo(output);
-        }
-
-        /// <inheritdoc />
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, outputs.Length, Layer1Size, nameof(outputs));
-            if (count >= ParallelInferenceRows)
+            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(1, new global::NetGen.LayerSpec[]
             {
-                // two halves, the second on another core (see Pair)
-                Pair pair = _pair ??= new Pair(this);
-                pair.Training = false;
-                pair.Runner.Run(inputs, default, outputs, global::NetGen.Parallelism.Enabled);
-                return;
-            }
-            ForwardRows(_work, inputs, outputs, count);
-        }
+                new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
+            }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-        /// <inheritdoc />
-        /// <remarks>
-        /// <code>
-        /// z1 = W1 a0 + b1,   a1 = identity(z1)
-        /// C = ½ Σ_j (a_j − y_j)²
-        /// δ1 = σ'(z1) ∘ (a1 − y)
-        /// ∂C/∂W^l_jk += δ^l_j a^(l−1)_k,   ∂C/∂b^l_j += δ^l_j
-        /// </code>
-        /// </remarks>
-        public float Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target)
-        {
-            global::NetGen.Shapes.RequireLength(input.Length, Layer0Size, nameof(input), "The input");
-            global::NetGen.Shapes.RequireLength(target.Length, Layer1Size, nameof(target), "The target");
-            _work.EnsureRows(1);
-            ForwardTile(_work, input, 1, true, 0, 0);
-            return BackwardTile(_work, _gradients, input, target, 1, false, 1f);
-        }
+            // the workspace: one buffer [rows × width] per slot
+            private const int Z1 = 0;           // z1 = W1 a0 + b1
+            private const int A1 = 1;           // a1 = σ(z1)
+            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
+            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size };
+            public static int OutputSlot => A1;
 
-        /// <inheritdoc />
-        public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer1Size, nameof(targets));
-            const ulong key = 0;
-            const bool transposed = false;
-            if (count >= ParallelTrainingRows)
+            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
+            public static void Forward(in global::NetGen.Tile<float> t)
             {
-                // Two halves, the second on another core, each with its own gradients, added in a fixed order:
-                // the result is the same bit for bit whether the halves ran in parallel or one after the other.
-                Pair pair = _pair ??= new Pair(this);
-                pair.Training = true;
-                pair.Key = key;
-                pair.Transposed = transposed;
-                global::System.Array.Clear(pair.Gradients, 0, pair.Gradients.Length);
-                var (first, second) = pair.Runner.Run(inputs, targets, default, global::NetGen.Parallelism.Enabled);
-                AddTo(_gradients, pair.Gradients);
-                return first + second;
-            }
-            return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
-        }
+                global::System.ReadOnlySpan<float> p = t.Parameters;
+                global::NetGen.Workspace<float> ws = t.Work;
+                int rows = t.Rows;
+                global::System.ReadOnlySpan<float> a0 = t.Inputs;
 
-        /// <inheritdoc />
-        public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, _gradients.Length);
-
-        /// <inheritdoc />
-        /// <remarks>
-        /// A batch that fits one tile and one core is fused: the forward pass runs, then each layer from the output down
-        /// computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters — one pass over
-        /// the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take the same
-        /// steps through <see cref="Gradients"/>.
-        /// </remarks>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate)
-        {
-            int count = global::NetGen.Shapes.BatchCount(inputs.Length, Layer0Size, targets.Length, Layer1Size, nameof(targets));
-            if (count == 0)
-            {
-                return 0f;
-            }
-            float scale = -learningRate / count;
-            if (count > TileRows || count >= ParallelTrainingRows)
-            {
-                ZeroGradients();
-                float total = BackwardBatch(inputs, targets);
-                AddScaled(_parameters, _gradients, scale);
-                return total;
-            }
-            const ulong key = 0;
-            if (count % VectorWidth == 0)
-            {
-                return LanesBackward(_work, _parameters, inputs, targets, count, scale);
-            }
-            const bool transposed = false;
-            _work.EnsureRows(count);
-            ForwardTile(_work, inputs, count, true, key, 0);
-            return BackwardTile(_work, _parameters, inputs, targets, count, transposed, scale);
-        }
-
-        /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
-        private void ForwardRows(Workspace ws, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count)
-        {
-            for (int first = 0; first < count; first += TileRows)
-            {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int start = first;
-                int lanes = rows - rows % VectorWidth;
-                if (lanes > 0)
+                // ─── Layer 1: dense 1 → 1, identity (unrolled, 1 weights) ───
+                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·1 + j
+                // a1 = σ(z1)      σ(z) = z
+                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1];
+                for (int s = 0; s < rows; s++)
                 {
-                    LanesForward(ws, inputs.Slice(first * Layer0Size, lanes * Layer0Size), outputs.Slice(first * Layer1Size, lanes * Layer1Size), lanes);
+                    int i = s * Layer0Size, o = s * Layer1Size;
+                    z1[o + 0] = p[W1 + 0 * 1 + 0] * a0[i + 0] + p[b1 + 0];
+                    a1[o + 0] = z1[o + 0];
                 }
-                start += lanes;
-                rows -= lanes;
-                if (rows == 0)
-                {
-                    continue;
-                }
-                ws.EnsureRows(rows);
-                ForwardTile(ws, inputs.Slice(start * Layer0Size, rows * Layer0Size), rows, false, 0, start);
-                new global::System.Span<float>(ws.A1, 0, rows * Layer1Size).CopyTo(outputs.Slice(start * Layer1Size));
-            }
-        }
-
-        /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardRows(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int count, int firstRow, ulong key, bool transposed)
-        {
-            float loss = 0f;
-            for (int first = 0; first < count; first += TileRows)
-            {
-                int rows = global::System.Math.Min(TileRows, count - first);
-                int start = first;
-                int lanes = rows - rows % VectorWidth;
-                if (lanes > 0)
-                {
-                    loss += LanesBackward(ws, g, inputs.Slice(first * Layer0Size, lanes * Layer0Size), targets.Slice(first * Layer1Size, lanes * Layer1Size), lanes, 1f);
-                }
-                start += lanes;
-                rows -= lanes;
-                if (rows == 0)
-                {
-                    continue;
-                }
-                ws.EnsureRows(rows);
-                var input = inputs.Slice(start * Layer0Size, rows * Layer0Size);
-                ForwardTile(ws, input, rows, true, key, firstRow + start);
-                loss += BackwardTile(ws, g, input, targets.Slice(start * Layer1Size, rows * Layer1Size), rows, transposed, 1f);
-            }
-            return loss;
-        }
-
-        /// <summary>p += scale · g, vectorized.</summary>
-        private static void AddScaled(float[] p, float[] g, float scale)
-        {
-            ref var pr = ref Ref(p);
-            ref var gr = ref Ref(g);
-            var scaleV = Vec(scale);
-            int i = 0;
-            for (; i + VectorWidth <= p.Length; i += VectorWidth)
-            {
-                Store(ref pr, i, Fma(scaleV, Load(ref gr, i), Load(ref pr, i)));
-            }
-            for (; i < p.Length; i++)
-            {
-                p[i] += scale * g[i];
-            }
-        }
-
-        /// <summary>g += h, vectorized, in index order.</summary>
-        private static void AddTo(float[] g, float[] h)
-        {
-            ref var gr = ref Ref(g);
-            ref var hr = ref Ref(h);
-            int i = 0;
-            for (; i + VectorWidth <= g.Length; i += VectorWidth)
-            {
-                Store(ref gr, i, Load(ref gr, i) + Load(ref hr, i));
-            }
-            for (; i < g.Length; i++)
-            {
-                g[i] += h[i];
-            }
-        }
-
-        /// <summary>
-        /// The two halves of a large batch: rows [0, split) on the calling thread into the network's own buffers and
-        /// gradients, rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
-        /// </summary>
-        private sealed class Pair : global::NetGen.IPairedWork<float>
-        {
-            private readonly Perceptron _net;
-            private readonly Workspace _work = new Workspace();
-
-            public Pair(Perceptron net)
-            {
-                _net = net;
-                Runner = new global::NetGen.PairRunner<float>(this);
             }
 
-            public global::NetGen.PairRunner<float> Runner { get; }
-            public float[] Gradients { get; } = new float[ParameterLength];
-            public bool Training { get; set; }
-            public ulong Key { get; set; }
-            public bool Transposed { get; set; }
-
-            public float RunPart(int part, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> outputs)
+            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
+            public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
             {
-                int count = inputs.Length / Layer0Size;
-                int split = count / 2 / 8 * 8;
-                int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
-                Workspace ws = part == 0 ? _net._work : _work;
-                if (Training)
-                {
-                    return _net.BackwardRows(ws, part == 0 ? _net._gradients : Gradients, inputs.Slice(first * Layer0Size, rows * Layer0Size),
-                        targets.Slice(first * Layer1Size, rows * Layer1Size), rows, first, Key, Transposed);
-                }
-                _net.ForwardRows(ws, inputs.Slice(first * Layer0Size, rows * Layer0Size), outputs.Slice(first * Layer1Size, rows * Layer1Size), rows);
-                return 0f;
-            }
-        }
+                global::System.ReadOnlySpan<float> p = t.Parameters, y = t.Targets;
+                global::NetGen.Workspace<float> ws = t.Work;
+                int rows = t.Rows;
+                global::System.ReadOnlySpan<float> a0 = t.Inputs;
+                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
 
-        /// <summary>The forward pass over <paramref name="rows"/> samples, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-        private void ForwardTile(Workspace ws, global::System.ReadOnlySpan<float> x, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<float> a0 = x;
-            Layer1Forward(ws, a0, rows, training, key, firstRow);
-        }
-
-        /// <summary>Layer 1 forward: z1 = W1 a0 + b1, a1 = σ(z1); returns a1.</summary>
-        private global::System.ReadOnlySpan<float> Layer1Forward(Workspace ws, global::System.ReadOnlySpan<float> a0, int rows, bool training, ulong key, int firstRow)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            // ─── Layer 1: dense 1 → 1, identity (unrolled, 1 weights) ───
-            // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·1 + j
-            // a1 = σ(z1)      σ(z) = z
-            global::System.Span<float> z1 = ws.Z1;
-            global::System.Span<float> a1 = ws.A1;
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer0Size, o = s * Layer1Size;
-                z1[o + 0] = p[W1 + 0 * 1 + 0] * a0[i + 0] + p[b1 + 0];
-                a1[o + 0] = z1[o + 0];
-            }
-            return a1;
-        }
-
-        /// <summary>Back-propagation over the tile ForwardTile just computed, from the output layer down: adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
-        private float BackwardTile(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, bool transposed, float scale)
-        {
-            global::System.ReadOnlySpan<float> a0 = x;
-            float loss = OutputError(ws, y, rows);
-            Layer1Backward(ws, g, a0, rows, transposed, scale);
-            return loss;
-        }
-
-        /// <summary>The loss of the tile and the output error δ1 = ∂C/∂z1.</summary>
-        private float OutputError(Workspace ws, global::System.ReadOnlySpan<float> y, int rows)
-        {
-            global::System.ReadOnlySpan<float> z1 = ws.Z1, a1 = ws.A1;
-            global::System.Span<float> delta1 = ws.Delta1;
-            float loss = 0f;
-            // ─── Output error, layer 1 (identity), mean squared error ───
-            // C = ½ Σ_j (a_j − y_j)²
-            // δ1 = σ'(z1) ∘ (a1 − y),  σ'(z) = 1
-            for (int s = 0; s < rows; s++)
-            {
-                int o = s * Layer1Size;
-                float e0 = a1[o + 0] - y[o + 0];   // ∂C/∂a1_0
-                loss += 0.5f * e0 * e0;
-                delta1[o + 0] = e0;
-            }
-            return loss;
-        }
-
-        /// <summary>Layer 1 backward: g += scale · (∂C/∂W1, ∂C/∂b1) from δ1 (the input gradient of layer 1 is never computed).</summary>
-        private void Layer1Backward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> a0, int rows, bool transposed, float scale)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> delta1 = ws.Delta1;
-            // ─── Layer 1 gradients: ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step) ───
-            for (int s = 0; s < rows; s++)
-            {
-                int i = s * Layer0Size, o = s * Layer1Size;
-                float d0 = scale * delta1[o + 0];
-                g[W1 + 0 * 1 + 0] += d0 * a0[i + 0];
-                g[b1 + 0] += d0;
-            }
-        }
-
-        /// <summary>
-        /// SIMD across samples for the training pass: lane i of every vector is sample s + i. <paramref name="rows"/> is a multiple of
-        /// VectorWidth. Adds scale · ∂C/∂θ to <paramref name="g"/> (the weights are read once, at the start) and returns the summed loss.
-        /// </summary>
-        private float LanesBackward(Workspace ws, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int rows, float scale)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<float> xt = ws.LaneX(rows), yt = ws.LaneY(rows);
-            for (int s = 0; s < rows; s++)
-            {
-                xt[0 * rows + s] = x[s * Layer0Size + 0];
-                yt[0 * rows + s] = y[s * Layer1Size + 0];
-            }
-            // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-            var w1_0_0 = Vec(p[W1 + 0 * 1 + 0]);
-            var b1_0 = Vec(p[b1 + 0]);
-            // gradient accumulators, one vector per parameter, summed over the lanes at the end
-            var dw1_0_0 = Vec(0f);
-            var db1_0 = Vec(0f);
-            var loss = Vec(0f);
-            for (int s = 0; s < rows; s += VectorWidth)
-            {
-                var a0_0 = Vec(xt, 0 * rows + s);
-                var y_0 = Vec(yt, 0 * rows + s);
-                // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
-                var z1_0 = Fma(w1_0_0, a0_0, b1_0);
-                var a1_0 = z1_0;
+                // ─── Output error, layer 1 (identity), mean squared error ───
                 // C = ½ Σ_j (a_j − y_j)²
-                // δ1 = σ'(z1) ∘ (a1 − y)
-                var e_0 = a1_0 - y_0;   // ∂C/∂a1_0
-                loss = Fma(Vec(0.5f) * e_0, e_0, loss);
-                var delta1_0 = e_0;
-                // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
-                dw1_0_0 = Fma(delta1_0, a0_0, dw1_0_0);
-                db1_0 += delta1_0;
-            }
-            // sum the lanes into the gradients
-            g[W1 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0);
-            g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0);
-            return global::System.Numerics.Vector.Sum(loss);
-        }
-
-        /// <summary>SIMD across samples for inference: lane i is sample s + i; <paramref name="rows"/> is a multiple of VectorWidth.</summary>
-        private void LanesForward(Workspace ws, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int rows)
-        {
-            global::System.ReadOnlySpan<float> p = _parameters;
-            // the tile transposed, one row per feature, so each vector load takes one feature of VectorWidth samples
-            global::System.Span<float> xt = ws.LaneX(rows);
-            for (int s = 0; s < rows; s++)
-            {
-                xt[0 * rows + s] = x[s * Layer0Size + 0];
-            }
-            // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-            var w1_0_0 = Vec(p[W1 + 0 * 1 + 0]);
-            var b1_0 = Vec(p[b1 + 0]);
-            for (int s = 0; s < rows; s += VectorWidth)
-            {
-                var a0_0 = Vec(xt, 0 * rows + s);
-                // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
-                var z1_0 = Fma(w1_0_0, a0_0, b1_0);
-                var a1_0 = z1_0;
-                // back to one row per sample
-                for (int i = 0; i < VectorWidth; i++)
+                // δ1 = σ'(z1) ∘ (a1 − y),  σ'(z) = 1
+                float loss = 0f;
+                for (int s = 0; s < rows; s++)
                 {
-                    output[(s + i) * Layer1Size + 0] = a1_0[i];
+                    int o = s * Layer1Size;
+                    float e0 = a1[o + 0] - y[o + 0];   // ∂C/∂a1_0
+                    loss += 0.5f * e0 * e0;
+                    delta1[o + 0] = e0;
                 }
-            }
-        }
 
-        /// <summary>The per-layer buffers of one batch tile, row-major [rows × width].</summary>
-        private sealed class Workspace
-        {
-            /// <summary>The number of rows the buffers hold.</summary>
-            public int Rows;
-            /// <summary>z1 = W1 a0 + b1</summary>
-            public float[] Z1 = global::System.Array.Empty<float>();
-            /// <summary>a1 = σ(z1)</summary>
-            public float[] A1 = global::System.Array.Empty<float>();
-            /// <summary>δ1 = ∂C/∂z1</summary>
-            public float[] Delta1 = global::System.Array.Empty<float>();
-            private float[] _laneX = global::System.Array.Empty<float>(), _laneY = global::System.Array.Empty<float>();
-
-            /// <summary>Room for the inputs of <paramref name="rows"/> samples transposed for the lane kernels, [Layer0Size × rows].</summary>
-            public global::System.Span<float> LaneX(int rows) => _laneX.Length >= rows * Layer0Size ? _laneX : (_laneX = new float[rows * Layer0Size]);
-
-            /// <summary>Room for the targets of <paramref name="rows"/> samples transposed, [Layer1Size × rows].</summary>
-            public global::System.Span<float> LaneY(int rows) => _laneY.Length >= rows * Layer1Size ? _laneY : (_laneY = new float[rows * Layer1Size]);
-
-            /// <summary>Grows the buffers to hold <paramref name="rows"/> samples (allocates only when a larger tile than ever before arrives).</summary>
-            public void EnsureRows(int rows)
-            {
-                if (rows <= Rows)
+                // ─── Layer 1 ───
+                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
+                for (int s = 0; s < rows; s++)
                 {
-                    return;
+                    int i = s * Layer0Size, o = s * Layer1Size;
+                    float d0 = scale * delta1[o + 0];
+                    g[W1 + 0 * 1 + 0] += d0 * a0[i + 0];
+                    g[b1 + 0] += d0;
                 }
-                Z1 = new float[checked(rows * Layer1Size)];
-                A1 = new float[checked(rows * Layer1Size)];
-                Delta1 = new float[checked(rows * Layer1Size)];
-                Rows = rows;
-            }
-        }
 
-        // ─── Vector<float> helpers: short names for the hot loops above; the JIT inlines them ───
-        /// <summary>The number of lanes of Vector&lt;T&gt; on this machine (a constant to the JIT).</summary>
-        private static int VectorWidth => global::System.Numerics.Vector<float>.Count;
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Ref(global::System.ReadOnlySpan<float> values) => ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ref float Get(ref float origin, nint index) => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Load(ref float origin, nint index) => global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float origin, nint index, global::System.Numerics.Vector<float> value) => global::System.Numerics.Vector.StoreUnsafe(value, ref origin, (nuint)index);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Vec(float value) => new global::System.Numerics.Vector<float>(value);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Vec(global::System.ReadOnlySpan<float> values, int start) => new global::System.Numerics.Vector<float>(values.Slice(start));
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Fma(global::System.Numerics.Vector<float> a, global::System.Numerics.Vector<float> b, global::System.Numerics.Vector<float> c) => global::System.Numerics.Vector.FusedMultiplyAdd(a, b, c);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Exp(global::System.Numerics.Vector<float> z) => global::NetGen.VectorMath.Exp(z);   // e^z within 2 ulp, several times faster than Vector.Exp for float
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Log(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Log(z);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Max0(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Max(z, global::System.Numerics.Vector<float>.Zero);
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> Min0(global::System.Numerics.Vector<float> z) => global::System.Numerics.Vector.Min(z, global::System.Numerics.Vector<float>.Zero);
-        /// <summary>Lane by lane: z &gt; 0 ? then : otherwise.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.Numerics.Vector<float> IfPositive(global::System.Numerics.Vector<float> z, global::System.Numerics.Vector<float> then, global::System.Numerics.Vector<float> otherwise) => global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(z, global::System.Numerics.Vector<float>.Zero), then, otherwise);
-        /// <summary>tanh z = sign(z) (1 − e^(−2|z|)) / (1 + e^(−2|z|)), vectorized and finite for every z.</summary>
-        private static global::System.Numerics.Vector<float> Tanh(global::System.Numerics.Vector<float> z)
-        {
-            var e = Exp(Vec(-2f) * global::System.Numerics.Vector.Abs(z));
-            var t = (Vec(1f) - e) / (Vec(1f) + e);
-            return global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan(z, global::System.Numerics.Vector<float>.Zero), -t, t);
+                return loss;
+            }
+
+            /// <summary>
+            /// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).
+            /// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.
+            /// </summary>
+            public static float Lanes(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale)
+            {
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 1 + 0]);
+                var b1_0 = new global::System.Numerics.Vector<float>(p[b1 + 0]);
+                // gradient accumulators, one vector per parameter, summed over the lanes at the end
+                var dw1_0_0 = global::System.Numerics.Vector<float>.Zero; var db1_0 = global::System.Numerics.Vector<float>.Zero;
+                var loss = global::System.Numerics.Vector<float>.Zero;
+                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)
+                {
+                    var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s));
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
+                    var z1_0 = global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0);
+                    var a1_0 = z1_0;
+                    if (!ot.IsEmpty)
+                    {
+                        a1_0.CopyTo(ot.Slice(0 * rows + s));   // inference
+                        continue;
+                    }
+                    var y_0 = new global::System.Numerics.Vector<float>(yt.Slice(0 * rows + s));
+                    // C = ½ Σ_j (a_j − y_j)²
+                    // δ1 = σ'(z1) ∘ (a1 − y)
+                    var e_0 = a1_0 - y_0;   // ∂C/∂a1_0
+                    loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_0, e_0, loss);
+                    var delta1_0 = e_0;
+                    // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
+                    dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0);
+                    db1_0 += delta1_0;
+                }
+                if (!ot.IsEmpty)
+                {
+                    return 0f;
+                }
+                // sum the lanes into the gradients
+                g[W1 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0);
+                g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0);
+                return global::System.Numerics.Vector.Sum(loss);
+            }
         }
     }
 }

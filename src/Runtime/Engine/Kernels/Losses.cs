@@ -1,0 +1,110 @@
+using System;
+using System.Numerics;
+
+namespace NetGen;
+
+/// <summary>
+/// The output error of a tile: the summed cost C and δ^L = ∂C/∂z^L, row by row over [rows × width] (v is the output
+/// layer's pre-activation: z^L, or γ ẑ + β after batch normalization).
+/// <code>
+/// mean squared error      C = ½ Σ_j (a_j − y_j)²                         δ^L = σ'(z^L) ∘ (a^L − y)
+/// binary cross-entropy    C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))   δ^L = a^L − y   (sigmoid output)
+/// cross-entropy           C = Σ_j y_j (lse − z_j)                        δ^L = a^L Σ_j y_j − y   (softmax output)
+/// </code>
+/// </summary>
+public static class Losses
+{
+    /// <summary>Mean squared error through the element-wise activation <typeparamref name="TAct"/>.</summary>
+    public static T MeanSquaredError<T, TAct>(ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width, T alpha)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TAct : struct, IActivation
+    {
+        T half = T.CreateTruncating(0.5), loss = T.Zero;
+        int length = rows * width;
+        for (int i = 0; i < length; i++)
+        {
+            T e = a[i] - y[i];   // ∂C/∂a
+            loss += half * e * e;
+            delta[i] = TAct.Delta(e, v[i], a[i], alpha);
+        }
+
+        return loss;
+    }
+
+    /// <summary>Mean squared error through softmax: δ = a ∘ ((a − y) − (a − y)·a), the Jacobian-vector product.</summary>
+    public static T SoftmaxMeanSquaredError<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T half = T.CreateTruncating(0.5), loss = T.Zero;
+        for (int s = 0; s < rows; s++)
+        {
+            int o = s * width;
+            T dot = T.Zero;
+            for (int j = 0; j < width; j++)
+            {
+                T e = a[o + j] - y[o + j];
+                loss += half * e * e;
+                dot += e * a[o + j];
+            }
+
+            for (int j = 0; j < width; j++)
+            {
+                delta[o + j] = a[o + j] * ((a[o + j] - y[o + j]) - dot);
+            }
+        }
+
+        return loss;
+    }
+
+    /// <summary>Binary cross-entropy of a sigmoid output, computed from z so that ln 0 is never taken.</summary>
+    public static T BinaryCrossEntropy<T>(ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T loss = T.Zero;
+        int length = rows * width;
+        for (int i = 0; i < length; i++)
+        {
+            T vj = v[i];
+            loss += T.Max(vj, T.Zero) - vj * y[i] + T.Log(T.One + T.Exp(-T.Abs(vj)));
+            delta[i] = a[i] - y[i];
+        }
+
+        return loss;
+    }
+
+    /// <summary>Cross-entropy of a softmax output, with lse = max z + ln Σ_k e^(z_k − max z).</summary>
+    public static T CrossEntropy<T>(ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T loss = T.Zero;
+        for (int s = 0; s < rows; s++)
+        {
+            int o = s * width;
+            T max = v[o];
+            for (int j = 1; j < width; j++)
+            {
+                max = T.Max(max, v[o + j]);
+            }
+
+            T sum = T.Zero, sumY = T.Zero;
+            for (int j = 0; j < width; j++)
+            {
+                sum += T.Exp(v[o + j] - max);
+            }
+
+            T lse = max + T.Log(sum);   // ln Σ_k e^(z_k)
+            for (int j = 0; j < width; j++)
+            {
+                loss += y[o + j] * (lse - v[o + j]);
+                sumY += y[o + j];
+            }
+
+            for (int j = 0; j < width; j++)
+            {
+                delta[o + j] = a[o + j] * sumY - y[o + j];
+            }
+        }
+
+        return loss;
+    }
+}

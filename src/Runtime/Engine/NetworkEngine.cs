@@ -1,0 +1,345 @@
+using System;
+using System.Numerics;
+using System.Threading;
+
+namespace NetGen;
+
+/// <summary>
+/// Everything a generated network does that is not its own math, written once: shape checks, tiles, workspaces, the
+/// SIMD-across-samples path, the two-core split with its fixed reduction order, the fused SGD step and the transposed
+/// weight copies. The generated type owns one engine and forwards <see cref="INetwork{T}"/> and
+/// <see cref="ISgdStep{T}"/> to it; <typeparamref name="TKernels"/> (a struct the generator writes) supplies the
+/// network's sizes and its forward and backward pass, and the JIT compiles this class once per network with every
+/// kernel call direct.
+/// </summary>
+/// <remarks>
+/// <para><b>Threads.</b> <see cref="Forward"/> and <see cref="ForwardBatch"/> may be called from many threads at once on
+/// one instance: each call takes a workspace of its own (a cached one, or a new one while another call holds the cache),
+/// and only reads the parameters. Training (<see cref="Backward"/>, <see cref="BackwardBatch"/>, <see cref="TrainStep"/>,
+/// writes to <see cref="Parameters"/>) is single-writer: no other call may run on the instance meanwhile.</para>
+/// <para><b>Two cores.</b> A batch of at least the network's threshold is computed as two halves, the second on a
+/// thread-pool thread, each into its own gradients, added in a fixed order: the result is bit for bit the same whether
+/// the halves ran in parallel or one after the other (<see cref="Parallelism.Enabled"/>).</para>
+/// </remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <typeparam name="TKernels">The generated network's kernels.</typeparam>
+public sealed class NetworkEngine<T, TKernels>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TKernels : struct, INetworkKernels<T>
+{
+    /// <summary>Training batches of at least this many rows go through the transposed weight copies (4-row blocks).</summary>
+    private const int TransposeRows = 4;
+
+    private readonly T[] _parameters = new T[TKernels.ParameterLength];
+    private readonly T[] _gradients = new T[TKernels.ParameterLength];
+    private readonly T[] _state = new T[TKernels.StateLength];
+    private readonly T[] _transposed = new T[TKernels.TransposedLength];
+    private readonly Workspace<T> _work = new(TKernels.BufferWidths);
+    private Workspace<T>? _spareWork;   // the inference workspace, taken by one call at a time
+    private Half? _trainingHalf;        // the second core's half of large training batches, made on first use
+    private Half? _inferenceHalf;       // likewise for inference, taken by one call at a time
+    private int _inferenceHalfMade;
+    private ulong _randomState;
+
+    /// <summary>
+    /// Creates the engine with every parameter 0 (a network whose own constructor does not chain to a generated one keeps
+    /// them so); <see cref="Initialize"/> draws the weights.
+    /// </summary>
+    public NetworkEngine()
+    {
+    }
+
+    /// <summary>Draws the weights with <paramref name="initializer"/> from <paramref name="seed"/> (biases 0) and resets the dropout key.</summary>
+    public void Initialize(int seed, Initializer initializer)
+    {
+        Initializers.Initialize<T>(TKernels.Spec, _parameters, _state, initializer, seed);
+        _randomState = Initializers.InitialRandomState(seed);
+    }
+
+    /// <summary>θ: W1, b1, W2, b2, … in the layout of the generated constants.</summary>
+    public Span<T> Parameters => _parameters;
+
+    /// <summary>∂C/∂θ, accumulated by the training calls.</summary>
+    public Span<T> Gradients => _gradients;
+
+    /// <summary>The running statistics of batch normalization.</summary>
+    public Span<T> State => _state;
+
+    /// <summary>The dropout key of the next training call.</summary>
+    public ulong RandomState { get => _randomState; set => _randomState = value; }
+
+    private static int VectorWidth => Vector<T>.Count;
+
+    /// <summary>a^L for one sample, in inference mode. Safe to call concurrently.</summary>
+    public void Forward(ReadOnlySpan<T> input, Span<T> output)
+    {
+        Shapes.RequireLength(input.Length, TKernels.InputSize, nameof(input), "The input");
+        Shapes.RequireLength(output.Length, TKernels.OutputSize, nameof(output), "The output");
+        Workspace<T> ws = TakeWork();
+        ws.EnsureRows(1);
+        TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, input, default, 1, false, 0, 0));
+        ws[TKernels.OutputSlot].Slice(0, TKernels.OutputSize).CopyTo(output);
+        ReturnWork(ws);
+    }
+
+    /// <summary>a^L for a row-major batch, in inference mode. Safe to call concurrently.</summary>
+    public void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs)
+    {
+        int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, outputs.Length, TKernels.OutputSize, nameof(outputs));
+        Workspace<T> ws = TakeWork();
+        Half? half = count >= TKernels.ParallelInferenceRows ? TakeInferenceHalf() : null;
+        if (half is not null)
+        {
+            // two halves, the second on another core
+            half.Begin(ws, training: false, _gradients, 0, false);
+            half.Runner.Run(inputs, default, outputs, Parallelism.Enabled);
+            Volatile.Write(ref _inferenceHalf, half);
+        }
+        else
+        {
+            // one core: also while another call holds the second core's half
+            ForwardRows(ws, inputs, outputs, count);
+        }
+
+        ReturnWork(ws);
+    }
+
+    /// <summary>Adds ∂C/∂θ of one sample to <see cref="Gradients"/> (training mode); returns its loss.</summary>
+    public T Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> target)
+    {
+        Shapes.RequireLength(input.Length, TKernels.InputSize, nameof(input), "The input");
+        Shapes.RequireLength(target.Length, TKernels.OutputSize, nameof(target), "The target");
+        _work.EnsureRows(1);
+        ulong key = NextKey();
+        var tile = new Tile<T>(_parameters, _state, _work, default, input, target, 1, true, key, 0);
+        TKernels.Forward(tile);
+        return TKernels.Backward(tile, _gradients, T.One);
+    }
+
+    /// <summary>Adds ∂C/∂θ summed over a row-major batch to <see cref="Gradients"/>; returns the summed loss.</summary>
+    public T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets)
+    {
+        int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, targets.Length, TKernels.OutputSize, nameof(targets));
+        ulong key = NextKey();
+        bool transposed = PrepareTransposed(count);
+        if (!TKernels.HasBatchNorm && count >= TKernels.ParallelTrainingRows)
+        {
+            // Two halves, the second on another core, each with its own gradients, added in a fixed order:
+            // the result is the same bit for bit whether the halves ran in parallel or one after the other.
+            Half half = _trainingHalf ??= new Half(this);
+            half.Begin(_work, training: true, _gradients, key, transposed);
+            half.Gradients.AsSpan().Clear();
+            var (first, second) = half.Runner.Run(inputs, targets, default, Parallelism.Enabled);
+            VectorMath.Add<T>(_gradients, half.Gradients);
+            return first + second;
+        }
+
+        return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
+    }
+
+    /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
+    public void ZeroGradients() => Array.Clear(_gradients);
+
+    /// <summary>
+    /// θ ← θ − (η/B) Σ ∂C/∂θ. A batch that fits one tile and one core is fused: the forward pass runs, then each layer from
+    /// the output down computes δ^{l−1} with the old W^l and then writes θ += (−η/B) ∂C/∂θ straight into the parameters —
+    /// one pass over the weights instead of zeroing, accumulating and re-reading a gradient buffer. Larger batches take
+    /// the same steps through <see cref="Gradients"/>.
+    /// </summary>
+    public T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, T learningRate)
+    {
+        int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, targets.Length, TKernels.OutputSize, nameof(targets));
+        if (count == 0)
+        {
+            return T.Zero;
+        }
+
+        T scale = -learningRate / T.CreateTruncating(count);
+        if (count > TKernels.TileRows || count >= TKernels.ParallelTrainingRows)
+        {
+            ZeroGradients();
+            T total = BackwardBatch(inputs, targets);
+            VectorMath.AddScaled<T>(_parameters, _gradients, scale);
+            return total;
+        }
+
+        ulong key = NextKey();
+        if (TKernels.HasLanes && count % VectorWidth == 0)
+        {
+            return LanesBackward(_work, _parameters, inputs, targets, count, scale);
+        }
+
+        bool transposed = PrepareTransposed(count);
+        _work.EnsureRows(count);
+        var tile = new Tile<T>(_parameters, _state, _work, transposed ? _transposed : default, inputs, targets, count, true, key, 0);
+        TKernels.Forward(tile);
+        return TKernels.Backward(tile, _parameters, scale);
+    }
+
+    private ulong NextKey()
+    {
+        if (!TKernels.HasDropout)
+        {
+            return 0;
+        }
+
+        ulong key = _randomState;
+        _randomState = DropoutMask.Next(key);
+        return key;
+    }
+
+    private bool PrepareTransposed(int count)
+    {
+        if (TKernels.TransposedLength == 0 || count < TransposeRows)
+        {
+            return false;
+        }
+
+        TKernels.TransposeWeights(_parameters, _transposed);
+        return true;
+    }
+
+    private Workspace<T> TakeWork() => Interlocked.Exchange(ref _spareWork, null) ?? new Workspace<T>(TKernels.BufferWidths);
+
+    private void ReturnWork(Workspace<T> ws) => Volatile.Write(ref _spareWork, ws);
+
+    private Half? TakeInferenceHalf()
+    {
+        Half? half = Interlocked.Exchange(ref _inferenceHalf, null);
+        if (half is null && Interlocked.CompareExchange(ref _inferenceHalfMade, 1, 0) == 0)
+        {
+            half = new Half(this);
+        }
+
+        return half;
+    }
+
+    /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
+    private void ForwardRows(Workspace<T> ws, ReadOnlySpan<T> inputs, Span<T> outputs, int count)
+    {
+        int n = TKernels.InputSize, m = TKernels.OutputSize;
+        for (int first = 0; first < count; first += TKernels.TileRows)
+        {
+            int rows = Math.Min(TKernels.TileRows, count - first);
+            int start = first;
+            if (TKernels.HasLanes)
+            {
+                int lanes = rows - rows % VectorWidth;
+                if (lanes > 0)
+                {
+                    Span<T> xt = ws.LaneInputBuffer(lanes * n), ot = ws.LaneOutputBuffer(lanes * m);
+                    VectorMath.Transpose<T>(inputs.Slice(first * n, lanes * n), lanes, n, xt);
+                    TKernels.Lanes(_parameters, default, xt, default, ot, lanes, T.Zero);
+                    VectorMath.Transpose<T>(ot, m, lanes, outputs.Slice(first * m, lanes * m));
+                }
+
+                start += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
+            }
+
+            ws.EnsureRows(rows);
+            TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, inputs.Slice(start * n, rows * n), default, rows, false, 0, start));
+            ws[TKernels.OutputSlot].Slice(0, rows * m).CopyTo(outputs.Slice(start * m));
+        }
+    }
+
+    /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+    private T BackwardRows(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, int firstRow, ulong key, bool transposed)
+    {
+        int n = TKernels.InputSize, m = TKernels.OutputSize;
+        T loss = T.Zero;
+        // Batch normalization couples the samples of a batch, so the whole batch is one tile.
+        int tileRows = TKernels.HasBatchNorm ? Math.Max(count, 1) : TKernels.TileRows;
+        for (int first = 0; first < count; first += tileRows)
+        {
+            int rows = Math.Min(tileRows, count - first);
+            int start = first;
+            if (TKernels.HasLanes)
+            {
+                int lanes = rows - rows % VectorWidth;
+                if (lanes > 0)
+                {
+                    loss += LanesBackward(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), lanes, T.One);
+                }
+
+                start += lanes;
+                rows -= lanes;
+                if (rows == 0)
+                {
+                    continue;
+                }
+            }
+
+            ws.EnsureRows(rows);
+            var tile = new Tile<T>(_parameters, _state, ws, transposed ? _transposed : default, inputs.Slice(start * n, rows * n),
+                targets.Slice(start * m, rows * m), rows, true, key, firstRow + start);
+            TKernels.Forward(tile);
+            loss += TKernels.Backward(tile, g, T.One);
+        }
+
+        return loss;
+    }
+
+    private T LanesBackward(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale)
+    {
+        int n = TKernels.InputSize, m = TKernels.OutputSize;
+        Span<T> xt = ws.LaneInputBuffer(rows * n), yt = ws.LaneTargetBuffer(rows * m);
+        VectorMath.Transpose<T>(x, rows, n, xt);
+        VectorMath.Transpose<T>(y, rows, m, yt);
+        return TKernels.Lanes(_parameters, g, xt, yt, default, rows, scale);
+    }
+
+    /// <summary>
+    /// The two halves of a large batch: rows [0, split) on the calling thread into the caller's workspace and gradients,
+    /// rows [split, count) on another core into this object's. split is half the batch, a multiple of 8.
+    /// </summary>
+    private sealed class Half : IPairedWork<T>
+    {
+        private readonly NetworkEngine<T, TKernels> _engine;
+        private readonly Workspace<T> _work = new(TKernels.BufferWidths);
+        private Workspace<T> _first = null!;
+        private T[] _firstGradients = [];
+        private bool _training, _transposed;
+        private ulong _key;
+
+        public Half(NetworkEngine<T, TKernels> engine)
+        {
+            _engine = engine;
+            Runner = new PairRunner<T>(this);
+        }
+
+        public PairRunner<T> Runner { get; }
+
+        public T[] Gradients { get; } = new T[TKernels.ParameterLength];
+
+        public void Begin(Workspace<T> first, bool training, T[] firstGradients, ulong key, bool transposed)
+        {
+            _first = first;
+            _training = training;
+            _firstGradients = firstGradients;
+            _key = key;
+            _transposed = transposed;
+        }
+
+        public T RunPart(int part, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> outputs)
+        {
+            int n = TKernels.InputSize, m = TKernels.OutputSize;
+            int count = inputs.Length / n;
+            int split = count / 2 / 8 * 8;
+            int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
+            Workspace<T> ws = part == 0 ? _first : _work;
+            if (_training)
+            {
+                return _engine.BackwardRows(ws, part == 0 ? _firstGradients : Gradients, inputs.Slice(first * n, rows * n),
+                    targets.Slice(first * m, rows * m), rows, first, _key, _transposed);
+            }
+
+            _engine.ForwardRows(ws, inputs.Slice(first * n, rows * n), outputs.Slice(first * m, rows * m), rows);
+            return T.Zero;
+        }
+    }
+}
