@@ -1,3 +1,4 @@
+using System;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -6,6 +7,14 @@ using NetGen.Benchmarks;
 // dotnet run -c Release --project bench -- --filter '*'               everything (the table in bench/README.md)
 // dotnet run -c Release --project bench -- --filter '*' --job short   a quick look
 // dotnet run -c Release --project bench -- --filter '*TrainStep*' --anyCategories ...  (BenchmarkDotNet's usual options)
+// dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d] [--rounds 15]
+//     issue 11's interleaved A/B of the frozen legacy generated code (bench/Legacy) and the current one (AbRunner)
+if (Array.IndexOf(args, "--ab") >= 0)
+{
+    return AbRunner.Run(args);
+}
+
 IConfig config = DefaultConfig.Instance
     .AddColumn(WorkColumn.NsPerSample, WorkColumn.GflopsPerSecond, WorkColumn.PercentOfPeak);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+return 0;
