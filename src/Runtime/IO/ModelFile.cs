@@ -828,7 +828,7 @@ public static class ModelFile
         Preprocessing preprocessing = s.Check(sectionOffset, () => new Preprocessing(input, labels, target, metadata), "its preprocessing");
         if (preprocessing.Mismatch(spec.InputSize, spec.OutputSize) is string problem)
         {
-            throw r.Error($"holds preprocessing that does not fit its network {spec}: {problem}");
+            throw s.Invalid(sectionOffset, $"the preprocessing does not fit the network {spec}: {problem.TrimEnd('.')}");
         }
 
         return preprocessing;
