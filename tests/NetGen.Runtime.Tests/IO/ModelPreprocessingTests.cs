@@ -64,7 +64,7 @@ public sealed class ModelPreprocessingTests : IDisposable
         var original = new GenericNetwork<T>(spec, 3);
         Randomize(original, 11);
         string path = _dir.File("model.ngm");
-        ModelFile.Save(original, path, preprocessing);
+        original.Save(path, preprocessing);
 
         Predictor<T> loaded = Predictor<T>.Load(path);
         AssertSame(preprocessing, loaded.Preprocessing);
