@@ -41,8 +41,10 @@ public sealed record DatasetInfo(
 
 /// <summary>
 /// How the raw rows were turned into what the network sees: the split and the scaling, fitted on the training rows
-/// only. Written next to a saved model (<c>model.preprocessing.json</c>) so that <c>--load-model</c> evaluates on the
-/// same held-out rows, scaled the same way.
+/// only. Stored in the model file itself (<see cref="SavedModel"/>: the scalers and labels as the model's
+/// <see cref="NetGen.Preprocessing"/>, the split as its metadata) so that <c>--load-model</c> evaluates on the same
+/// held-out rows, scaled the same way. Runs of earlier versions wrote it as JSON beside the model
+/// (<c>model.preprocessing.json</c>), which is still read.
 /// </summary>
 public sealed record Preprocessing
 {
@@ -83,8 +85,12 @@ public sealed record Preprocessing
 /// <summary>A data set loaded, split and scaled, ready for training.</summary>
 public sealed class PreparedData
 {
-    internal PreparedData(DatasetInfo info, Dataset<float> train, Dataset<float>? validation, Dataset<float> test, string[] classNames, Preprocessing preprocessing, string source)
+    internal PreparedData(
+        DatasetInfo info, Dataset<float> train, Dataset<float>? validation, Dataset<float> test, string[] classNames, Preprocessing preprocessing, string source,
+        FeatureScaler? inputScaler, Standardizer? targetScaler)
     {
+        InputScaler = inputScaler;
+        TargetScaler = targetScaler;
         Info = info;
         Train = train;
         Validation = validation;
@@ -114,6 +120,12 @@ public sealed class PreparedData
 
     /// <summary>The folder the data were read from.</summary>
     public string Source { get; }
+
+    /// <summary>The scaling applied to the raw input features (fitted on the training rows), or null for none.</summary>
+    public FeatureScaler? InputScaler { get; }
+
+    /// <summary>For regression: the standardization applied to the targets; else null.</summary>
+    public Standardizer? TargetScaler { get; }
 
     /// <summary>A one-line description of the split, e.g. <c>stratified 70/10/20 (1257/180/360 rows), seed 1</c>.</summary>
     public string SplitDescription
@@ -146,7 +158,7 @@ public sealed class PreparedData
 
         return new PreparedData(
             Info, Binary(Train), Validation is null ? null : Binary(Validation), Binary(Test), ClassNames,
-            Preprocessing with { BinaryTarget = true }, Source);
+            Preprocessing with { BinaryTarget = true }, Source, InputScaler, TargetScaler);
 
         static Dataset<float> Binary(Dataset<float> data)
         {
@@ -288,6 +300,7 @@ public static class DatasetCatalog
         }
 
         double[]? targetMeans = null, targetDeviations = null;
+        Standardizer? targetScaler = null;
         if (info.Task == TaskKind.Regression)
         {
             Standardizer targets = saved?.TargetMeans is { } means && saved.TargetStandardDeviations is { } deviations
@@ -300,6 +313,7 @@ public static class DatasetCatalog
                 targets.TransformInPlace<float>(validation.Targets);
             }
 
+            targetScaler = targets;
             targetMeans = targets.Means.ToArray();
             targetDeviations = targets.StandardDeviations.ToArray();
         }
@@ -320,7 +334,7 @@ public static class DatasetCatalog
             TargetMeans = targetMeans,
             TargetStandardDeviations = targetDeviations,
         };
-        return new PreparedData(info, train, validation, test, classNames, preprocessing, Path.GetFullPath(source));
+        return new PreparedData(info, train, validation, test, classNames, preprocessing, Path.GetFullPath(source), inputs, targetScaler);
     }
 
     /// <summary>The names <c>--scaling</c> accepts.</summary>
@@ -354,6 +368,13 @@ public static class DatasetCatalog
 
     private static FeatureScaler? SavedScaler(Preprocessing saved)
     {
+        // JSON may hold null where the record promises an array (a hand-edited or damaged model.preprocessing.json).
+        if (saved.InputOffsets is null || saved.InputScales is null)
+        {
+            throw new DataFormatException(
+                $"The saved preprocessing has no {(saved.InputOffsets is null ? "inputOffsets" : "inputScales")} (null); expected an array of numbers, empty for the scaling 'none'.");
+        }
+
         if (saved.InputOffsets.Length != saved.InputScales.Length)
         {
             throw new DataFormatException($"The saved preprocessing has {saved.InputOffsets.Length} offsets but {saved.InputScales.Length} scales.");

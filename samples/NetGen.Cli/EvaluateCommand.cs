@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Text.Json;
 using NetGen.Cli.Reporting;
 
 namespace NetGen.Cli;
@@ -11,7 +10,8 @@ namespace NetGen.Cli;
 /// <summary>
 /// <c>--load-model</c>: loads a saved model (into the generated class of the same topology when the sample declares
 /// one, else a <see cref="GenericNetwork{T}"/>) and evaluates it on the test rows of its data set — the same rows and
-/// scaling as in training when its <c>.preprocessing.json</c> is beside it.
+/// scaling as in training, which the model file stores (or, for a run of an earlier version, the
+/// <c>model.preprocessing.json</c> beside it).
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -31,19 +31,26 @@ internal static class EvaluateCommand
         }
 
         NetworkSpec spec = ModelFile.ReadSpec(path);
-        string preprocessingPath = OutputPlan.PreprocessingPathFor(path);
-        Preprocessing? saved = File.Exists(preprocessingPath) ? ReadPreprocessing(preprocessingPath) : null;
+        // The split and scaling: stored in the model file, or (a run of an earlier version) in the JSON file beside it.
+        string legacyPath = OutputPlan.PreprocessingPathFor(path);
+        Preprocessing? saved = SavedModel.Read(ModelFile.ReadPreprocessing(path), path);
+        bool legacy = saved is null && File.Exists(legacyPath);
+        if (legacy)
+        {
+            saved = SavedModel.ReadLegacy(legacyPath);
+        }
+
         GeneratedModel? generated = ModelCatalog.FindBySpec(spec);
         string? datasetName = settings.Dataset ?? saved?.Dataset ?? generated?.Dataset;
         if (datasetName is null)
         {
-            throw new UsageException($"'{path}' has no {Path.GetFileName(preprocessingPath)} beside it to say which data it was trained on: pass --dataset.");
+            throw new UsageException($"'{path}' does not say which data it was trained on (the file stores no data set, and there is no {Path.GetFileName(legacyPath)} beside it): pass --dataset.");
         }
 
         DatasetInfo info = DatasetCatalog.Find(datasetName);
         if (saved is not null && !string.Equals(saved.Dataset, info.Name, StringComparison.Ordinal))
         {
-            throw new UsageException($"'{path}' was trained on {saved.Dataset} (says {Path.GetFileName(preprocessingPath)}), not {info.Name}.");
+            throw new UsageException($"'{path}' was trained on {saved.Dataset} (says {(legacy ? Path.GetFileName(legacyPath) : "the model file")}), not {info.Name}.");
         }
 
         ModelCatalog.RequireFits(spec, info, $"The model in '{path}'");
@@ -65,7 +72,7 @@ internal static class EvaluateCommand
         if (saved is null)
         {
             reporter.Error(string.Create(CultureInfo.InvariantCulture,
-                $"warning: no {Path.GetFileName(preprocessingPath)} beside the model: the split uses --seed {settings.Seed} and the scaling is refitted, so the test rows may not be the ones held out in training."));
+                $"warning: the model file stores no split or scaling and there is no {Path.GetFileName(legacyPath)} beside it: the split uses --seed {settings.Seed} and the scaling is refitted, so the test rows may not be the ones held out in training."));
         }
 
         PreparedData data = DatasetCatalog.Load(
@@ -99,25 +106,12 @@ internal static class EvaluateCommand
             Network = RunParts.Network(chosen),
             Test = test,
             WallSeconds = wall.Elapsed.TotalSeconds,
-            Files = new FilesSummary(plan.Folder, plan.Relative(plan.Summary)!, path, saved is null ? null : preprocessingPath, null, null, null, plan.Relative(plan.ConfusionPlot)),
+            Files = new FilesSummary(plan.Folder, plan.Relative(plan.Summary)!, path, legacy ? legacyPath : null, null, null, null, plan.Relative(plan.ConfusionPlot)),
         };
         summary.Write(plan.Summary);
         RunParts.PrintTest(reporter, test, info.Task);
         reporter.Result(string.Create(CultureInfo.InvariantCulture, $"Wall time:     {wall.Elapsed.TotalSeconds:F2} s"));
         reporter.Result($"Summary:       {plan.Summary}");
         return ExitCodes.Success;
-    }
-
-    private static Preprocessing ReadPreprocessing(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<Preprocessing>(File.ReadAllText(path), RunSummary.JsonOptions)
-                ?? throw new DataFormatException($"'{path}' is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException($"'{path}' is not a valid preprocessing file: {e.Message}", e);
-        }
     }
 }

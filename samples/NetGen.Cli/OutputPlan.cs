@@ -22,7 +22,6 @@ internal sealed class OutputPlan
         MetricPlot = training ? Path.Combine(folder, task == TaskKind.Classification ? "accuracy.png" : "r2.png") : null;
         ConfusionPlot = task == TaskKind.Classification ? Path.Combine(folder, "confusion.png") : null;
         Model = model;
-        Preprocessing = model is null ? null : PreprocessingPathFor(model);
         Onnx = onnx ? Path.Combine(folder, "model.onnx") : null;
     }
 
@@ -38,14 +37,15 @@ internal sealed class OutputPlan
 
     public string? Model { get; }
 
-    public string? Preprocessing { get; }
-
     public string? Onnx { get; }
 
     public IEnumerable<string> Files =>
-        new[] { Summary, LossPlot, MetricPlot, ConfusionPlot, Model, Preprocessing, Onnx }.OfType<string>();
+        new[] { Summary, LossPlot, MetricPlot, ConfusionPlot, Model, Onnx }.OfType<string>();
 
-    /// <summary>Where the scaling statistics of a model file go: <c>model.ngm</c> → <c>model.preprocessing.json</c>.</summary>
+    /// <summary>
+    /// Where runs of earlier versions put the split and scaling of a model file: <c>model.ngm</c> →
+    /// <c>model.preprocessing.json</c>. Now they are in the model file; this one is only read, for older runs.
+    /// </summary>
     public static string PreprocessingPathFor(string modelPath) => Path.ChangeExtension(modelPath, ".preprocessing.json");
 
     /// <summary>The plan of a training run.</summary>

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using System.Threading;
 using NetGen.Cli.Reporting;
 
@@ -12,8 +11,8 @@ namespace NetGen.Cli;
 
 /// <summary>
 /// Trains a network: resolves the data set and network, plans the output files, loads/splits/standardizes the
-/// data, fits with the chosen optimizer while showing progress, evaluates the test rows, and writes the model, its
-/// preprocessing, the pictures and the JSON summary.
+/// data, fits with the chosen optimizer while showing progress, evaluates the test rows, and writes the model (one
+/// self-contained file with its scaling, class names and split), the pictures and the JSON summary.
 /// </summary>
 internal static class TrainCommand
 {
@@ -97,11 +96,11 @@ internal static class TrainCommand
 
         // 4. Test, save, draw, summarize.
         TestSummary test = RunParts.Test(chosen.Network, data);
-        ModelFile.Save(chosen.Network, plan.Model!);
-        File.WriteAllText(plan.Preprocessing!, JsonSerializer.Serialize(data.Preprocessing, RunSummary.JsonOptions) + Environment.NewLine);
+        NetGen.Preprocessing preprocessing = SavedModel.For(data);
+        ModelFile.Save(chosen.Network, plan.Model!, preprocessing);
         if (plan.Onnx is not null)
         {
-            OnnxExport.Export(chosen.Network, plan.Onnx);
+            OnnxExport.Export(chosen.Network, plan.Onnx, preprocessing);
         }
 
         DrawPlots(plan, data, chosen, history, test);
@@ -126,7 +125,7 @@ internal static class TrainCommand
             Test = test,
             WallSeconds = wall.Elapsed.TotalSeconds,
             Files = new FilesSummary(
-                plan.Folder, plan.Relative(plan.Summary)!, plan.Relative(plan.Model), plan.Relative(plan.Preprocessing), plan.Relative(plan.Onnx),
+                plan.Folder, plan.Relative(plan.Summary)!, plan.Relative(plan.Model), null, plan.Relative(plan.Onnx),
                 plan.Relative(plan.LossPlot), plan.Relative(plan.MetricPlot), plan.Relative(plan.ConfusionPlot)),
         };
         summary.Write(plan.Summary);
@@ -147,7 +146,7 @@ internal static class TrainCommand
         reporter.Line($"Pictures:      {string.Join(", ", new[] { plan.LossPlot, plan.MetricPlot, plan.ConfusionPlot }.OfType<string>().Select(Path.GetFileName))}");
         if (plan.Onnx is not null)
         {
-            reporter.Line($"ONNX:          {plan.Onnx} (expects inputs standardized as in {Path.GetFileName(plan.Preprocessing)})");
+            reporter.Line($"ONNX:          {plan.Onnx} (takes raw feature rows: the input scaling is in the graph{(info.Task == TaskKind.Classification ? ", the class names in its metadata" : ", outputs in the targets' units")})");
         }
 
         return ExitCodes.Success;

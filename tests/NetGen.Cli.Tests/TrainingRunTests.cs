@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ModelPreprocessing = NetGen.Preprocessing;
 
 namespace NetGen.Cli.Tests;
 
@@ -76,8 +77,8 @@ public sealed class TrainingRunTests
 
         // The saved model, loaded into a fresh generated network, scores the same on the same held-out rows.
         var loaded = new IrisNet(seed: 99);
-        ModelFile.Load(loaded, folder["model.ngm"]);
-        Preprocessing preprocessing = JsonSerializer.Deserialize<Preprocessing>(File.ReadAllText(folder["model.preprocessing.json"]), Reporting.RunSummary.JsonOptions)!;
+        Predictor<float> predictor = Predictor<float>.Load(loaded, folder["model.ngm"]);
+        Preprocessing preprocessing = SavedModel.Read(predictor.Preprocessing, folder["model.ngm"])!;
         PreparedData data = DatasetCatalog.Load(DatasetCatalog.Find("iris"), null, 3, 0.1, 0.2, saved: preprocessing);
         Assert.Equal(accuracy, loaded.Evaluate(data.Test).Accuracy);
     }
@@ -146,6 +147,112 @@ public sealed class TrainingRunTests
         Files.AssertPng(folder["r2.png"]);
         Files.AssertPng(folder["loss.png"]);
         Assert.False(File.Exists(folder["confusion.png"]));
+    }
+
+    [Theory]
+    [InlineData("iris", "--export-onnx")]
+    [InlineData("breast-cancer", "--layers=30,8,1")]
+    [InlineData("diabetes", "--export-onnx")]
+    public void A_run_folder_holds_one_self_contained_model_whose_predictions_on_raw_rows_match(string dataset, string option)
+    {
+        using var folder = new TempFolder();
+        string[] extra = option.Split('=');
+        CliRun.Start(["-d", dataset, "--epochs", "3", "--output", folder.Path, "--quiet", .. extra]).Succeeded();
+        Assert.False(File.Exists(folder["model.preprocessing.json"]), "the scaling belongs in the model file now");
+        Assert.Equal(JsonValueKind.Null, Files.ReadJson(folder["summary.json"]).GetProperty("files").GetProperty("preprocessing").ValueKind);
+
+        // Only the model file: raw rows from the data set's own loader, no scaling by the caller.
+        Predictor<float> predictor = Predictor<float>.Load(folder["model.ngm"]);
+        DatasetInfo info = DatasetCatalog.Find(dataset);
+        Dataset<float> raw = RawRows(info);
+        float[] predicted = new float[raw.Count * predictor.OutputSize];
+        predictor.PredictBatch(raw.Features, predicted);
+
+        // What the tool's own pipeline computes: the same split, scaled with the statistics the training run fitted.
+        PreparedData data = DatasetCatalog.Load(info, null, 1, 0.1, 0.2);
+        ModelPreprocessing stored = predictor.Preprocessing;
+        Assert.NotNull(stored.InputScaling);
+        Assert.Equal(data.InputScaler!.Offsets.ToArray(), stored.InputScaling.Offsets.ToArray());
+        Assert.Equal(data.InputScaler.Scales.ToArray(), stored.InputScaling.Scales.ToArray());
+        float[] scaled = (float[])raw.Features.Clone();
+        data.InputScaler.TransformInPlace<float>(scaled);
+        float[] expected = predictor.Network.Predict(scaled);
+        if (info.Task == TaskKind.Regression)
+        {
+            Assert.Null(stored.ClassLabels);
+            data.TargetScaler!.InverseTransformInPlace<float>(expected);
+            // In the targets' units: the mean prediction is near the mean target (tens to hundreds), not near 0.
+            Assert.InRange(predicted.Average(), raw.Targets.Average() * 0.5, raw.Targets.Average() * 1.5);
+        }
+        else
+        {
+            Assert.Equal(data.ClassNames, stored.ClassLabels);
+            string[] labels = predictor.PredictLabels(raw.Features);
+            int[] classes = predictor.Network.PredictClasses(scaled);
+            Assert.Equal(classes.Select(c => data.ClassNames[c]), labels);
+        }
+
+        Assert.Equal(expected, predicted);
+    }
+
+    private static Dataset<float> RawRows(DatasetInfo info)
+    {
+        string dir = KnownDatasets.FindDataDirectory();
+        return info.Name switch
+        {
+            "iris" => KnownDatasets.Iris<float>(dir),
+            "breast-cancer" => KnownDatasets.BreastCancer<float>(dir),
+            _ => KnownDatasets.Diabetes<float>(dir),
+        };
+    }
+
+    [Fact]
+    public void A_run_folder_of_an_earlier_version_with_model_preprocessing_json_still_evaluates()
+    {
+        // Written by NetGen.Cli at commit d7dbb64 (format version 1, scaling beside the model): -d iris --epochs 10 --seed 3.
+        using var folder = new TempFolder();
+        CopyOldRun(folder["old"]);
+        double trained = Files.ReadJson(folder["old/summary.json"]).GetProperty("test").GetProperty("accuracy").GetDouble();
+        CliRun run = CliRun.Start("--load-model", folder["old/model.ngm"], "--seed", "42", "--output", folder["eval"], "--quiet").Succeeded();
+        Assert.DoesNotContain("warning", run.Error, StringComparison.Ordinal);
+        JsonElement summary = Files.ReadJson(folder["eval/summary.json"]);
+        Assert.Equal(trained, summary.GetProperty("test").GetProperty("accuracy").GetDouble());
+        Assert.Equal(folder["old/model.preprocessing.json"], summary.GetProperty("files").GetProperty("preprocessing").GetString());
+    }
+
+    [Theory]
+    [InlineData("inputOffsets")]
+    [InlineData("inputScales")]
+    [InlineData("dataset")]
+    [InlineData("inputScaling")]
+    public void A_model_preprocessing_json_with_null_fields_is_a_clear_error(string field)
+    {
+        using var folder = new TempFolder();
+        CopyOldRun(folder["old"]);
+        string json = File.ReadAllText(folder["old/model.preprocessing.json"]);
+        JsonElement root = JsonDocument.Parse(json).RootElement;
+        var edited = new Dictionary<string, JsonElement>();
+        foreach (JsonProperty p in root.EnumerateObject())
+        {
+            edited[p.Name] = p.Name == field ? JsonDocument.Parse("null").RootElement : p.Value.Clone();
+        }
+
+        File.WriteAllText(folder["old/model.preprocessing.json"], JsonSerializer.Serialize(edited));
+        CliRun run = CliRun.Start("--load-model", folder["old/model.ngm"], "--output", folder["eval"], "--quiet");
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains($"\"{field}\" is null", run.Error, StringComparison.Ordinal);
+        Assert.Contains("model.preprocessing.json", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Error, StringComparison.Ordinal);
+    }
+
+    private static void CopyOldRun(string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Data", "iris-run-v1")))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
     }
 
     private static void AssertFraction(JsonElement value)

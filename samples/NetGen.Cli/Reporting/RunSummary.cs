@@ -48,17 +48,14 @@ public sealed record RunSummary
     /// <summary>The files written (names relative to the output folder when they are in it).</summary>
     public required FilesSummary Files { get; init; }
 
-    /// <summary>The options the summary is written and read with.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    /// <summary>
+    /// The options the summary (and a legacy <c>model.preprocessing.json</c>) is written and read with; their type
+    /// information comes from the source-generated <see cref="CliJsonContext"/>, so no reflection is needed (NativeAOT).
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions => CliJsonContext.Cli.Options;
 
     /// <summary>Writes the summary as indented JSON.</summary>
-    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions) + Environment.NewLine);
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, CliJsonContext.Cli.RunSummary) + Environment.NewLine);
 }
 
 /// <summary>The machine.</summary>
@@ -168,6 +165,25 @@ public sealed record TestSummary(
     int Rows, double Loss, double? Accuracy, double? MeanSquaredError, double? R2, double? RootMeanSquaredError,
     [property: JsonConverter(typeof(RowPerLineConverter))] int[][]? ConfusionMatrix, double Seconds);
 
+/// <summary>
+/// The JSON the tool reads and writes, generated at compile time (System.Text.Json source generation): camelCase
+/// names, indented, enums as camelCase strings, non-ASCII text unescaped.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(RunSummary))]
+[JsonSerializable(typeof(Preprocessing))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with the tool's options (the attribute cannot set the encoder or the enum naming).</summary>
+    public static CliJsonContext Cli { get; } = new(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter<TaskKind>(JsonNamingPolicy.CamelCase) },
+    });
+}
+
 /// <summary>Writes a matrix of counts with one row per line (<c>[36, 0, 1]</c>) instead of one number per line.</summary>
 internal sealed class RowPerLineConverter : JsonConverter<int[][]>
 {
@@ -196,7 +212,10 @@ internal sealed class RowPerLineConverter : JsonConverter<int[][]>
 /// <param name="Folder">The output folder (full path).</param>
 /// <param name="Summary">This summary.</param>
 /// <param name="Model">The model file, or null.</param>
-/// <param name="Preprocessing">The scaling statistics beside the model, or null.</param>
+/// <param name="Preprocessing">
+/// The <c>model.preprocessing.json</c> an evaluation read because the model file (written by an earlier version) holds
+/// no split and scaling; null otherwise — the model file itself carries them.
+/// </param>
 /// <param name="Onnx">The ONNX export, or null.</param>
 /// <param name="LossPlot">The loss curves, or null.</param>
 /// <param name="MetricPlot">The accuracy or R² curves, or null.</param>

@@ -1,25 +1,29 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Numerics;
+using System.Text;
 
 namespace NetGen;
 
 /// <summary>
 /// Saves and loads a network's trained parameters, batch-normalization state and dropout generator state together
-/// with its topology, in the versioned, machine-independent binary format described below and in
+/// with its topology and, optionally, its <see cref="Preprocessing"/> (input scaling, class labels, target scaling,
+/// metadata), in the versioned, machine-independent binary format described below and in
 /// <c>docs/model-format.md</c>. Works for every <see cref="INetwork{T}"/>, generated or generic, float or double.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Format version 1. Every number is little-endian; values are IEEE 754 binary32 (float) or binary64 (double),
+/// Format version 2 (version 1, written before preprocessing existed, is still read: it is version 2 without the
+/// preprocessing section). Every number is little-endian; values are IEEE 754 binary32 (float) or binary64 (double),
 /// written bit for bit. Offsets are in bytes.
 /// </para>
 /// <code>
 /// offset size  field
 /// 0      8     magic: the ASCII bytes "NETGEN" then two zero bytes (4E 45 54 47 45 4E 00 00)
-/// 8      4     u32 format version = 1
+/// 8      4     u32 format version = 2
 /// 12     8     u64 length of the whole file in bytes, checksum included
 /// 20     1     u8  precision: 0 = float (binary32), 1 = double (binary64) — the width w of every value below
 /// 21     1     u8  loss: 0 = MeanSquaredError, 1 = BinaryCrossEntropy, 2 = CrossEntropy
@@ -36,6 +40,15 @@ namespace NetGen;
 /// h+12   P·w   the parameters, in the layout of <see cref="INetwork{T}.Parameters"/> (W1, b1, [γ1, β1], W2, …)
 /// …      S·w   the state, in the layout of <see cref="INetwork{T}.State"/> (running mean, running variance per BN layer)
 /// …      8     u64 <see cref="INetwork{T}.RandomState"/>
+/// …      4     u32 m, the length of the preprocessing section (version 2 only)
+/// …      m     the preprocessing section (version 2 only):
+///                u8 flags: 1 input scaling, 2 class labels, 4 target scaling, 8 metadata (other bits 0)
+///                [input scaling]  scaler: u8 kind (1 standardization, 2 min–max), i32 k, k f64 means or minimums,
+///                                 k f64 standard deviations or maximums
+///                [class labels]   i32 c, c strings
+///                [target scaling] scaler
+///                [metadata]       i32 e, e pairs of strings (key, value), keys distinct and in ordinal order
+///                a string is an i32 byte count and that many bytes of UTF-8
 /// end−4  4     u32 checksum: CRC-32 of every byte before it
 /// </code>
 /// <para>
@@ -60,8 +73,20 @@ namespace NetGen;
 /// </remarks>
 public static class ModelFile
 {
-    /// <summary>The format version this library writes and the only one it reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version this library writes; it reads this one and every earlier one.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The first format version, without a preprocessing section; still read.</summary>
+    internal const int FormatVersion1 = 1;
+
+    /// <summary>The largest preprocessing section read (64 MiB: millions of labels), so a damaged length cannot ask for gigabytes.</summary>
+    internal const int MaxPreprocessingBytes = 1 << 26;
+
+    private const byte HasInputScaling = 1, HasClassLabels = 2, HasTargetScaling = 4, HasMetadata = 8;
+    private const byte ScalerStandardization = 1, ScalerMinMax = 2;
+
+    /// <summary>UTF-8 that throws on what it cannot round-trip (lone surrogates when writing, invalid bytes when reading).</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     internal const byte KindDense = 1;
     internal const byte KindDropout = 2;
@@ -75,27 +100,62 @@ public static class ModelFile
     /// <param name="network">The network to save.</param>
     /// <param name="path">The model file; its directory must exist. An existing file is replaced only once the new one is completely written.</param>
     public static void Save<T>(INetwork<T> network, string path) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Save(network, path, wrapForTesting: null);
+        Save(network, path, preprocessing: null, wrapForTesting: null);
+
+    /// <summary>
+    /// Saves the network together with its preprocessing (input scaling, class labels, target scaling, metadata) to
+    /// <paramref name="path"/>, atomically: one self-contained file that <see cref="Predictor{T}.Load(string, bool)"/>
+    /// turns back into predictions on raw rows.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="network">The network to save.</param>
+    /// <param name="path">The model file; its directory must exist. An existing file is replaced only once the new one is completely written.</param>
+    /// <param name="preprocessing">What to store with it; null for none.</param>
+    /// <exception cref="ArgumentException">The preprocessing does not fit the network's input or output size.</exception>
+    public static void Save<T>(INetwork<T> network, string path, Preprocessing? preprocessing) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Save(network, path, preprocessing, wrapForTesting: null);
 
     /// <summary>Writes the model to a stream, from its current position; the stream is left open.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="network">The network to save.</param>
     /// <param name="stream">A writable stream.</param>
-    public static void Save<T>(INetwork<T> network, Stream stream) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Save<T>(INetwork<T> network, Stream stream) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Save(network, stream, preprocessing: null);
+
+    /// <summary>Writes the model with its preprocessing to a stream, from its current position; the stream is left open.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="network">The network to save.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="preprocessing">What to store with it; null for none.</param>
+    /// <exception cref="ArgumentException">The preprocessing does not fit the network's input or output size.</exception>
+    public static void Save<T>(INetwork<T> network, Stream stream, Preprocessing? preprocessing) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
         NetworkSpec spec = CheckedSpec(network, nameof(network));
-        Write(network, spec, stream);
+        byte[] section = PreprocessingSection(preprocessing, spec);
+        Write(network, spec, section, FormatVersion, stream);
     }
 
-    /// <summary>The same as <see cref="Save{T}(INetwork{T}, string)"/>, with a hook that wraps the temporary file's stream (tests inject write failures with it).</summary>
-    internal static void Save<T>(INetwork<T> network, string path, Func<Stream, Stream>? wrapForTesting) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The same as <see cref="Save{T}(INetwork{T}, string, Preprocessing?)"/>, with a hook that wraps the temporary file's stream (tests inject write failures with it).</summary>
+    internal static void Save<T>(INetwork<T> network, string path, Preprocessing? preprocessing, Func<Stream, Stream>? wrapForTesting) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         NetworkSpec spec = CheckedSpec(network, nameof(network));
-        AtomicFile.Write(path, stream => Write(network, spec, stream), wrapForTesting);
+        byte[] section = PreprocessingSection(preprocessing, spec);
+        AtomicFile.Write(path, stream => Write(network, spec, section, FormatVersion, stream), wrapForTesting);
+    }
+
+    /// <summary>The same as <see cref="Save{T}(INetwork{T}, string)"/>, with the test hook.</summary>
+    internal static void Save<T>(INetwork<T> network, string path, Func<Stream, Stream>? wrapForTesting) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Save(network, path, preprocessing: null, wrapForTesting);
+
+    /// <summary>Writes a model in format version 1, as NetGen did before preprocessing was stored (tests prove such files still load).</summary>
+    internal static void SaveVersion1<T>(INetwork<T> network, Stream stream) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        NetworkSpec spec = CheckedSpec(network, nameof(network));
+        Write(network, spec, [], FormatVersion1, stream);
     }
 
     /// <summary>
@@ -110,13 +170,18 @@ public static class ModelFile
     /// the nearest float. When false (the default) a precision mismatch is an error.
     /// </param>
     /// <exception cref="ModelFormatException">The file is not a valid model file or does not fit the network.</exception>
-    public static void Load<T>(INetwork<T> into, string path, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Load<T>(INetwork<T> into, string path, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T> =>
+        LoadWithPreprocessing(into, path, convertPrecision);
+
+    /// <summary><see cref="Load{T}(INetwork{T}, string, bool)"/>, returning the preprocessing stored with the network (<see cref="Preprocessing.None"/> for none).</summary>
+    internal static Preprocessing LoadWithPreprocessing<T>(INetwork<T> into, string path, bool convertPrecision) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(into);
         NetworkSpec target = CheckedSpec(into, nameof(into));
         Precision precision = ValueCodec.PrecisionOf<T>();
         Contents<T> contents = ReadFile<T>(path, (header, reader) => CheckFits(reader, header, target, precision, convertPrecision));
         Apply(into, contents);
+        return contents.Preprocessing;
     }
 
     /// <summary>
@@ -128,7 +193,11 @@ public static class ModelFile
     /// <param name="stream">A readable stream.</param>
     /// <param name="convertPrecision">Whether a model of the other precision is accepted (see <see cref="Load{T}(INetwork{T}, string, bool)"/>).</param>
     /// <exception cref="ModelFormatException">The stream does not hold a valid model, or it does not fit the network.</exception>
-    public static void Load<T>(INetwork<T> into, Stream stream, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Load<T>(INetwork<T> into, Stream stream, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T> =>
+        LoadWithPreprocessing(into, stream, convertPrecision);
+
+    /// <summary><see cref="Load{T}(INetwork{T}, Stream, bool)"/>, returning the preprocessing stored with the network.</summary>
+    internal static Preprocessing LoadWithPreprocessing<T>(INetwork<T> into, Stream stream, bool convertPrecision) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(into);
         ArgumentNullException.ThrowIfNull(stream);
@@ -138,6 +207,7 @@ public static class ModelFile
         CheckFits(reader, header, target, ValueCodec.PrecisionOf<T>(), convertPrecision);
         Contents<T> contents = ReadBody<T>(reader, header, stream, requireEnd: false);
         Apply(into, contents);
+        return contents.Preprocessing;
     }
 
     /// <summary>
@@ -148,13 +218,18 @@ public static class ModelFile
     /// <param name="path">The model file.</param>
     /// <param name="convertPrecision">Whether a file of the other precision is accepted (see <see cref="Load{T}(INetwork{T}, string, bool)"/>).</param>
     /// <exception cref="ModelFormatException">The file is not a valid model file, or its precision is not T's.</exception>
-    public static GenericNetwork<T> LoadGeneric<T>(string path, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T>
+    public static GenericNetwork<T> LoadGeneric<T>(string path, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T> =>
+        LoadGenericWithPreprocessing<T>(path, convertPrecision).Network;
+
+    /// <summary><see cref="LoadGeneric{T}(string, bool)"/>, with the preprocessing stored with the network.</summary>
+    internal static (GenericNetwork<T> Network, Preprocessing Preprocessing) LoadGenericWithPreprocessing<T>(string path, bool convertPrecision)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Precision precision = ValueCodec.PrecisionOf<T>();
         Contents<T> contents = ReadFile<T>(path, (header, reader) => CheckPrecision(reader, header, precision, convertPrecision));
         var network = new GenericNetwork<T>(contents.Spec);
         Apply(network, contents);
-        return network;
+        return (network, contents.Preprocessing);
     }
 
     /// <summary>Reads one model from a stream into a new <see cref="GenericNetwork{T}"/>; the stream is left open just after the model.</summary>
@@ -162,7 +237,12 @@ public static class ModelFile
     /// <param name="stream">A readable stream.</param>
     /// <param name="convertPrecision">Whether a model of the other precision is accepted (see <see cref="Load{T}(INetwork{T}, string, bool)"/>).</param>
     /// <exception cref="ModelFormatException">The stream does not hold a valid model, or its precision is not T's.</exception>
-    public static GenericNetwork<T> LoadGeneric<T>(Stream stream, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T>
+    public static GenericNetwork<T> LoadGeneric<T>(Stream stream, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T> =>
+        LoadGenericWithPreprocessing<T>(stream, convertPrecision).Network;
+
+    /// <summary><see cref="LoadGeneric{T}(Stream, bool)"/>, with the preprocessing stored with the network.</summary>
+    internal static (GenericNetwork<T> Network, Preprocessing Preprocessing) LoadGenericWithPreprocessing<T>(Stream stream, bool convertPrecision)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
         Precision precision = ValueCodec.PrecisionOf<T>();
@@ -172,8 +252,17 @@ public static class ModelFile
         Contents<T> contents = ReadBody<T>(reader, header, stream, requireEnd: false);
         var network = new GenericNetwork<T>(contents.Spec);
         Apply(network, contents);
-        return network;
+        return (network, contents.Preprocessing);
     }
+
+    /// <summary>
+    /// Reads the preprocessing stored in a model file (<see cref="Preprocessing.None"/> for a file of format version 1
+    /// or one saved without). The whole file is verified, as by a load.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <exception cref="ModelFormatException">The file is not a valid model file.</exception>
+    public static Preprocessing ReadPreprocessing(string path) =>
+        ReadFile<double>(path, static (_, _) => { }).Preprocessing;
 
     /// <summary>
     /// Reads the topology stored in a model file, in the stored precision. Only the header is read: its checksum and
@@ -202,13 +291,13 @@ public static class ModelFile
 
     // ---- writing ----
 
-    private static void Write<T>(INetwork<T> network, NetworkSpec spec, Stream stream) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Write<T>(INetwork<T> network, NetworkSpec spec, byte[] section, int version, Stream stream) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w = new ModelWriter(stream);
         int width = ValueCodec.Width<T>();
         w.WriteBytes(Magic);
-        w.WriteUInt32(FormatVersion);
-        w.WriteUInt64((ulong)ExpectedLength(spec, width));
+        w.WriteUInt32((uint)version);
+        w.WriteUInt64((ulong)(ExpectedLength(spec, width) + (version >= 2 ? 4 + section.Length : 0)));
         w.WriteByte((byte)spec.Precision);
         w.WriteByte((byte)spec.Loss);
         w.WriteInt32(spec.InputSize);
@@ -243,7 +332,101 @@ public static class ModelFile
         w.WriteValues<T>(network.Parameters);
         w.WriteValues<T>(network.State);
         w.WriteUInt64(network.RandomState);
+        if (version >= 2)
+        {
+            w.WriteUInt32((uint)section.Length);
+            w.WriteBytes(section);
+        }
+
         w.WriteChecksum();
+    }
+
+    /// <summary>The bytes of the preprocessing section (see the layout in the remarks), after checking that it fits the network.</summary>
+    private static byte[] PreprocessingSection(Preprocessing? preprocessing, NetworkSpec spec)
+    {
+        preprocessing ??= Preprocessing.None;
+        preprocessing.CheckFits(spec, nameof(preprocessing));
+        using var buffer = new MemoryStream();
+        var w = new ModelWriter(buffer);
+        byte flags = 0;
+        flags |= preprocessing.InputScaling is null ? (byte)0 : HasInputScaling;
+        flags |= preprocessing.ClassLabels is null ? (byte)0 : HasClassLabels;
+        flags |= preprocessing.TargetScaling is null ? (byte)0 : HasTargetScaling;
+        flags |= preprocessing.Metadata.Count == 0 ? (byte)0 : HasMetadata;
+        w.WriteByte(flags);
+        if (preprocessing.InputScaling is { } input)
+        {
+            WriteScaler(w, input);
+        }
+
+        if (preprocessing.ClassLabels is { } labels)
+        {
+            w.WriteInt32(labels.Count);
+            foreach (string label in labels)
+            {
+                WriteString(w, label);
+            }
+        }
+
+        if (preprocessing.TargetScaling is { } target)
+        {
+            WriteScaler(w, target);
+        }
+
+        if (preprocessing.Metadata.Count > 0)
+        {
+            w.WriteInt32(preprocessing.Metadata.Count);
+            foreach (KeyValuePair<string, string> pair in preprocessing.Metadata)
+            {
+                WriteString(w, pair.Key);
+                WriteString(w, pair.Value);
+            }
+        }
+
+        if (buffer.Length > MaxPreprocessingBytes)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The preprocessing takes {buffer.Length} bytes; a model file holds at most {MaxPreprocessingBytes}."), nameof(preprocessing));
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteScaler(ModelWriter w, FeatureScaler scaler)
+    {
+        (byte kind, IReadOnlyList<double> first, IReadOnlyList<double> second) = scaler switch
+        {
+            Standardizer s => (ScalerStandardization, (IReadOnlyList<double>)s.Means, (IReadOnlyList<double>)s.StandardDeviations),
+            MinMaxScaler m => (ScalerMinMax, m.Minimums, m.Maximums),
+            _ => throw new NotSupportedException($"Scalers of type {scaler.GetType().Name} cannot be saved in model format version {FormatVersion}."),
+        };
+        w.WriteByte(kind);
+        w.WriteInt32(first.Count);
+        foreach (double value in first)
+        {
+            w.WriteDouble(value);
+        }
+
+        foreach (double value in second)
+        {
+            w.WriteDouble(value);
+        }
+    }
+
+    private static void WriteString(ModelWriter w, string value)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = StrictUtf8.GetBytes(value);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException($"The preprocessing text '{value}' is not valid Unicode (it has a lone surrogate), so it cannot be stored as UTF-8.", "preprocessing", e);
+        }
+
+        w.WriteInt32(bytes.Length);
+        w.WriteBytes(bytes);
     }
 
     /// <summary>The file length for a spec stored with values of <paramref name="width"/> bytes.</summary>
@@ -313,11 +496,11 @@ public static class ModelFile
         }
 
         uint version = r.ReadUInt32("the format version");
-        if (version != FormatVersion)
+        if (version is not (FormatVersion1 or FormatVersion))
         {
             throw r.Error(string.Create(
                 CultureInfo.InvariantCulture,
-                $"uses model format version {version}, but this version of NetGen reads only format version {FormatVersion}."));
+                $"uses model format version {version}, but this version of NetGen reads only format versions {FormatVersion1} to {FormatVersion}{(version > FormatVersion ? " (the file was written by a newer NetGen)" : "")}."));
         }
 
         ulong declaredLength = r.ReadUInt64("the file length");
@@ -417,11 +600,29 @@ public static class ModelFile
         }
 
         long expected = ExpectedLength(spec, precision == Precision.Single ? 4 : 8);
-        if (declaredLength != (ulong)expected)
+        int sectionLength = 0;
+        if (version == FormatVersion1)
         {
-            throw r.Error(string.Create(
-                CultureInfo.InvariantCulture,
-                $"is invalid: its header declares {declaredLength} bytes, but its topology {spec} needs {expected}."));
+            if (declaredLength != (ulong)expected)
+            {
+                throw r.Error(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"is invalid: its header declares {declaredLength} bytes, but its topology {spec} needs {expected}."));
+            }
+        }
+        else
+        {
+            // Version 2: the topology's bytes, then a u32 section length and the preprocessing section.
+            ulong least = (ulong)expected + 4;
+            if (declaredLength < least + 1 || declaredLength - least > MaxPreprocessingBytes)
+            {
+                throw r.Error(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"is invalid: its header declares {declaredLength} bytes, but its topology {spec} with a preprocessing section of 1 to {MaxPreprocessingBytes} bytes needs {least + 1} to {least + MaxPreprocessingBytes}."));
+            }
+
+            sectionLength = (int)(declaredLength - least);
+            expected = (long)declaredLength;
         }
 
         if (stream.CanSeek)
@@ -442,7 +643,7 @@ public static class ModelFile
             }
         }
 
-        return new Header(spec, precision, parameterCount, stateCount);
+        return new Header(spec, precision, parameterCount, stateCount, (int)version, sectionLength);
     }
 
     private static Contents<T> ReadBody<T>(ModelReader r, Header header, Stream stream, bool requireEnd) where T : unmanaged, IFloatingPointIeee754<T>
@@ -452,6 +653,24 @@ public static class ModelFile
         r.ReadValues<T>(parameters, header.Precision, "the parameters");
         r.ReadValues<T>(state, header.Precision, "the state");
         ulong randomState = r.ReadUInt64("the random state");
+        byte[] section = [];
+        long sectionOffset = 0;
+        if (header.Version >= 2)
+        {
+            long lengthOffset = r.Position;
+            uint length = r.ReadUInt32("the length of the preprocessing section");
+            if (length != (uint)header.PreprocessingLength)
+            {
+                throw r.Error(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"is corrupted: the preprocessing section at byte offset {lengthOffset} declares {length} bytes, but the file's header leaves {header.PreprocessingLength} for it."));
+            }
+
+            sectionOffset = r.Position;
+            section = new byte[length];
+            r.ReadExactly(section, "the preprocessing section");
+        }
+
         uint computed = r.Crc;
         uint stored = r.ReadUInt32("the checksum");
         if (computed != stored)
@@ -470,7 +689,9 @@ public static class ModelFile
             }
         }
 
-        return new Contents<T>(header.Spec.WithPrecision(ValueCodec.PrecisionOf<T>()), parameters, state, randomState);
+        // The checksum has passed: the section is as written, so any inconsistency in it is reported as invalid content.
+        Preprocessing preprocessing = header.Version >= 2 ? ParsePreprocessing(r, section, sectionOffset, header.Spec) : Preprocessing.None;
+        return new Contents<T>(header.Spec.WithPrecision(ValueCodec.PrecisionOf<T>()), parameters, state, randomState, preprocessing);
     }
 
     private static void CheckPrecision(ModelReader r, Header header, Precision target, bool convertPrecision)
@@ -551,6 +772,170 @@ public static class ModelFile
         return new string(chars);
     }
 
+    /// <summary>Reads the preprocessing section (its checksum already verified) and checks that it fits the topology.</summary>
+    private static Preprocessing ParsePreprocessing(ModelReader r, byte[] section, long sectionOffset, NetworkSpec spec)
+    {
+        var s = new SectionReader(r, section, sectionOffset);
+        byte flags = s.Byte("the preprocessing flags");
+        const byte known = HasInputScaling | HasClassLabels | HasTargetScaling | HasMetadata;
+        if ((flags & ~known) != 0)
+        {
+            throw s.Invalid(sectionOffset, string.Create(CultureInfo.InvariantCulture, $"its preprocessing flags are 0x{flags:X2}; only the bits 0x{known:X2} (input scaling, class labels, target scaling, metadata) are defined"));
+        }
+
+        FeatureScaler? input = (flags & HasInputScaling) != 0 ? s.Scaler("the input scaling") : null;
+        string[]? labels = null;
+        if ((flags & HasClassLabels) != 0)
+        {
+            long at = s.Offset;
+            int count = s.Count("the number of class labels", minimum: 1);
+            labels = new string[count];
+            for (int i = 0; i < count; i++)
+            {
+                labels[i] = s.String(string.Create(CultureInfo.InvariantCulture, $"class label {i + 1} of {count}"));
+            }
+
+            s.Check(at, () => new Preprocessing(classLabels: labels), "its class labels");
+        }
+
+        FeatureScaler? target = (flags & HasTargetScaling) != 0 ? s.Scaler("the target scaling") : null;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if ((flags & HasMetadata) != 0)
+        {
+            int count = s.Count("the number of metadata entries", minimum: 1);
+            string? previous = null;
+            for (int i = 0; i < count; i++)
+            {
+                long at = s.Offset;
+                string where = string.Create(CultureInfo.InvariantCulture, $"metadata entry {i + 1} of {count}");
+                string key = s.String($"the key of {where}");
+                string value = s.String($"the value of {where}");
+                if (key.Length == 0 || (previous is not null && string.CompareOrdinal(previous, key) >= 0))
+                {
+                    throw s.Invalid(at, $"the key of {where} is '{key}'; keys must be non-empty, distinct and in ordinal order");
+                }
+
+                metadata.Add(key, value);
+                previous = key;
+            }
+        }
+
+        if (s.Offset != sectionOffset + section.Length)
+        {
+            throw s.Invalid(s.Offset, string.Create(CultureInfo.InvariantCulture, $"{sectionOffset + section.Length - s.Offset} bytes are left over at the end of the preprocessing section"));
+        }
+
+        Preprocessing preprocessing = s.Check(sectionOffset, () => new Preprocessing(input, labels, target, metadata), "its preprocessing");
+        if (preprocessing.Mismatch(spec.InputSize, spec.OutputSize) is string problem)
+        {
+            throw s.Invalid(sectionOffset, $"the preprocessing does not fit the network {spec}: {problem.TrimEnd('.')}");
+        }
+
+        return preprocessing;
+    }
+
+    /// <summary>Fields of the preprocessing section, read from its verified bytes; errors name the field and its byte offset in the file.</summary>
+    private sealed class SectionReader(ModelReader r, byte[] bytes, long baseOffset)
+    {
+        private int _at;
+
+        /// <summary>The byte offset in the file of the next field.</summary>
+        public long Offset => baseOffset + _at;
+
+        public ModelFormatException Invalid(long offset, string problem, Exception? inner = null) =>
+            r.Error(string.Create(CultureInfo.InvariantCulture, $"is invalid: {problem} (at byte offset {offset})."), inner);
+
+        public byte Byte(string what) => Take(1, what)[0];
+
+        public int Count(string what, int minimum)
+        {
+            long at = Offset;
+            int count = BinaryPrimitives.ReadInt32LittleEndian(Take(4, what));
+            if (count < minimum || count > bytes.Length - _at)
+            {
+                throw Invalid(at, string.Create(CultureInfo.InvariantCulture, $"{what} is {count}, but {bytes.Length - _at} bytes of the preprocessing section are left"));
+            }
+
+            return count;
+        }
+
+        public double Double(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(8, what));
+
+        public string String(string what)
+        {
+            long at = Offset;
+            int length = BinaryPrimitives.ReadInt32LittleEndian(Take(4, $"the length of {what}"));
+            if (length < 0 || length > bytes.Length - _at)
+            {
+                throw Invalid(at, string.Create(CultureInfo.InvariantCulture, $"{what} declares {length} bytes, but {bytes.Length - _at} are left in the preprocessing section"));
+            }
+
+            try
+            {
+                return StrictUtf8.GetString(Take(length, what));
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw Invalid(at, $"{what} is not valid UTF-8", e);
+            }
+        }
+
+        public FeatureScaler Scaler(string what)
+        {
+            long at = Offset;
+            byte kind = Byte($"the kind of {what}");
+            if (kind is not (ScalerStandardization or ScalerMinMax))
+            {
+                throw Invalid(at, string.Create(CultureInfo.InvariantCulture, $"{what} has kind {kind}, expected 1 (standardization) or 2 (min–max)"));
+            }
+
+            int count = Count($"the feature count of {what}", minimum: 1);
+            if ((long)count * 16 > bytes.Length - _at)
+            {
+                throw Invalid(at, string.Create(CultureInfo.InvariantCulture, $"{what} declares {count} features ({16L * count} bytes), but {bytes.Length - _at} bytes are left in the preprocessing section"));
+            }
+
+            var first = new double[count];
+            var second = new double[count];
+            for (int j = 0; j < count; j++)
+            {
+                first[j] = Double(what);
+            }
+
+            for (int j = 0; j < count; j++)
+            {
+                second[j] = Double(what);
+            }
+
+            return Check<FeatureScaler>(at, () => kind == ScalerStandardization ? new Standardizer(first, second) : new MinMaxScaler(first, second), what);
+        }
+
+        /// <summary>Runs a constructor that validates, turning its <see cref="ArgumentException"/> into an invalid-content error.</summary>
+        public TResult Check<TResult>(long at, Func<TResult> create, string what)
+        {
+            try
+            {
+                return create();
+            }
+            catch (ArgumentException e)
+            {
+                throw Invalid(at, $"{what}: {e.Message}", e);
+            }
+        }
+
+        private ReadOnlySpan<byte> Take(int count, string what)
+        {
+            if (count > bytes.Length - _at)
+            {
+                throw Invalid(Offset, string.Create(CultureInfo.InvariantCulture, $"the preprocessing section ends inside {what}"));
+            }
+
+            ReadOnlySpan<byte> span = bytes.AsSpan(_at, count);
+            _at += count;
+            return span;
+        }
+    }
+
     private static void Apply<T>(INetwork<T> into, Contents<T> contents) where T : unmanaged, IFloatingPointIeee754<T>
     {
         contents.Parameters.CopyTo(into.Parameters);
@@ -559,7 +944,7 @@ public static class ModelFile
         into.ZeroGradients();
     }
 
-    private sealed record Header(NetworkSpec Spec, Precision Precision, int ParameterCount, int StateCount);
+    private sealed record Header(NetworkSpec Spec, Precision Precision, int ParameterCount, int StateCount, int Version, int PreprocessingLength);
 
-    private sealed record Contents<T>(NetworkSpec Spec, T[] Parameters, T[] State, ulong RandomState);
+    private sealed record Contents<T>(NetworkSpec Spec, T[] Parameters, T[] State, ulong RandomState, Preprocessing Preprocessing);
 }

@@ -1,9 +1,13 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Numerics;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace NetGen;
 
@@ -23,6 +27,16 @@ namespace NetGen;
 /// <c>Softmax(axis = 1)</c>. Dropout is omitted: it is the identity at inference.
 /// </para>
 /// <para>
+/// With a <see cref="Preprocessing"/>, the model takes raw rows and returns what <see cref="Predictor{T}"/> returns.
+/// The input scaling x′ = (x − offset) / scale becomes two nodes before the first layer,
+/// <c>Sub(input, input_offset)</c> and <c>Div(·, input_scale)</c> (kept as nodes rather than folded into W1 and b1:
+/// folding would subtract large offset·W products from b1 and lose float32 digits when a feature's mean is far from 0);
+/// a target scaling becomes <c>Mul(·, target_scale)</c> and <c>Add(·, target_offset)</c> after the last layer, so
+/// <c>output</c> is in the targets' original units. The model's <c>metadata_props</c> hold <c>class_labels</c> (a JSON
+/// array of strings, in output order; two for a single sigmoid output), <c>input_scaling</c> and <c>target_scaling</c>
+/// (JSON: the kind and the statistics, for the record), and every entry of <see cref="Preprocessing.Metadata"/>.
+/// </para>
+/// <para>
 /// Every tensor is float32. A double network is exported in float32 too: its parameters, running statistics, α
 /// and ε are rounded to the nearest float, so the exported model agrees with the network to float precision. Float32
 /// is the element type every ONNX runtime implements for every operator used here; double is not (ONNX Runtime's CPU
@@ -38,7 +52,17 @@ public static class OnnxExport
     public const int OpsetVersion = 13;
 
     // onnx.proto field numbers.
-    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelDocString = 6, ModelGraph = 7, ModelOpsetImport = 8;
+    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelDocString = 6, ModelGraph = 7, ModelOpsetImport = 8, ModelMetadataProps = 14;
+    private const int EntryKey = 1, EntryValue = 2;
+
+    /// <summary>The <c>metadata_props</c> key of the class labels: a JSON array of strings in output order.</summary>
+    public const string ClassLabelsKey = "class_labels";
+
+    /// <summary>The <c>metadata_props</c> key of the input scaling (applied in the graph): JSON with the kind and the statistics.</summary>
+    public const string InputScalingKey = "input_scaling";
+
+    /// <summary>The <c>metadata_props</c> key of the target scaling (inverted in the graph): JSON with the kind and the statistics.</summary>
+    public const string TargetScalingKey = "target_scaling";
     private const int OpsetDomain = 1, OpsetVersionField = 2;
     private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphDocString = 10, GraphInput = 11, GraphOutput = 12;
     private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
@@ -56,11 +80,23 @@ public static class OnnxExport
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="network">The network; its current parameters and running statistics are exported.</param>
     /// <param name="path">The .onnx file; its directory must exist.</param>
-    public static void Export<T>(INetwork<T> network, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Export<T>(INetwork<T> network, string path) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Export(network, path, preprocessing: null);
+
+    /// <summary>
+    /// Writes an ONNX model that takes raw rows to <paramref name="path"/>, atomically: the input scaling and the inverse
+    /// target scaling are nodes of the graph, the class labels are in its metadata (see the remarks).
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="network">The network; its current parameters and running statistics are exported.</param>
+    /// <param name="path">The .onnx file; its directory must exist.</param>
+    /// <param name="preprocessing">The preprocessing the network was trained with; null for none.</param>
+    /// <exception cref="ArgumentException">The preprocessing does not fit the network.</exception>
+    public static void Export<T>(INetwork<T> network, string path, Preprocessing? preprocessing) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ProtoMessage model = BuildModel(network);
+        ProtoMessage model = BuildModel(network, preprocessing);
         AtomicFile.Write(path, model.WriteTo);
     }
 
@@ -68,14 +104,23 @@ public static class OnnxExport
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="network">The network; its current parameters and running statistics are exported.</param>
     /// <param name="stream">A writable stream.</param>
-    public static void Export<T>(INetwork<T> network, Stream stream) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Export<T>(INetwork<T> network, Stream stream) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Export(network, stream, preprocessing: null);
+
+    /// <summary>Writes an ONNX model that takes raw rows to a stream (see <see cref="Export{T}(INetwork{T}, string, Preprocessing?)"/>); the stream is left open.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="network">The network; its current parameters and running statistics are exported.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="preprocessing">The preprocessing the network was trained with; null for none.</param>
+    /// <exception cref="ArgumentException">The preprocessing does not fit the network.</exception>
+    public static void Export<T>(INetwork<T> network, Stream stream, Preprocessing? preprocessing) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        BuildModel(network).WriteTo(stream);
+        BuildModel(network, preprocessing).WriteTo(stream);
     }
 
-    private static ProtoMessage BuildModel<T>(INetwork<T> network) where T : unmanaged, IFloatingPointIeee754<T>
+    private static ProtoMessage BuildModel<T>(INetwork<T> network, Preprocessing? preprocessing) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ValueCodec.PrecisionOf<T>();
         NetworkSpec spec = network.Spec ?? throw new ArgumentException("The network has no Spec.", nameof(network));
@@ -94,9 +139,22 @@ public static class OnnxExport
                 $"The network has {spec.ParameterCount} parameters; as float32 they exceed the 2 GiB limit of a single ONNX protobuf file.");
         }
 
+        preprocessing ??= Preprocessing.None;
+        preprocessing.CheckFits(spec, nameof(preprocessing));
         var graph = new ProtoMessage();
         var initializers = new List<ProtoMessage>();
         string previous = "input";
+        if (preprocessing.InputScaling is { } inputScaling)
+        {
+            // x′ = (x − offset) / scale, broadcast over the batch dimension.
+            initializers.Add(Tensor("input_offset", [spec.InputSize], inputScaling.Offsets));
+            initializers.Add(Tensor("input_scale", [spec.InputSize], inputScaling.Scales));
+            graph.Message(GraphNode, Node("Sub", "InputOffset", ["input", "input_offset"], "input_centered"));
+            graph.Message(GraphNode, Node("Div", "InputScale", ["input_centered", "input_scale"], "input_scaled"));
+            previous = "input_scaled";
+        }
+
+        FeatureScaler? targetScaling = preprocessing.TargetScaling;
         IReadOnlyList<DenseStage> stages = spec.Stages;
         for (int i = 0; i < stages.Count; i++)
         {
@@ -124,7 +182,7 @@ public static class OnnxExport
                 z = normalized;
             }
 
-            string a = last ? "output" : $"a{suffix}";
+            string a = last ? (targetScaling is null ? "output" : "output_scaled") : $"a{suffix}";
             graph.Message(GraphNode, stage.Activation switch
             {
                 Activation.Identity => Node("Identity", $"Identity{suffix}", [z], a),
@@ -137,6 +195,15 @@ public static class OnnxExport
                 _ => throw new NotSupportedException($"Layer {l}: activation {stage.Activation} has no ONNX export."),
             });
             previous = a;
+        }
+
+        if (targetScaling is not null)
+        {
+            // y = a^L · scale + offset: the targets' original units.
+            initializers.Add(Tensor("target_scale", [spec.OutputSize], targetScaling.Scales));
+            initializers.Add(Tensor("target_offset", [spec.OutputSize], targetScaling.Offsets));
+            graph.Message(GraphNode, Node("Mul", "TargetScale", ["output_scaled", "target_scale"], "output_unscaled"));
+            graph.Message(GraphNode, Node("Add", "TargetOffset", ["output_unscaled", "target_offset"], "output"));
         }
 
         string name = network.GetType().Name;
@@ -156,8 +223,13 @@ public static class OnnxExport
             .String(ModelProducerName, "NetGen")
             .String(ModelProducerVersion, typeof(OnnxExport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0")
             .String(ModelDocString, spec.ToString())
-            .Message(ModelGraph, graph)
-            .Message(ModelOpsetImport, new ProtoMessage().String(OpsetDomain, "").Int64(OpsetVersionField, OpsetVersion));
+            .Message(ModelGraph, graph);
+        foreach ((string key, string value) in MetadataProps(preprocessing))
+        {
+            model.Message(ModelMetadataProps, new ProtoMessage().String(EntryKey, key).String(EntryValue, value));
+        }
+
+        model.Message(ModelOpsetImport, new ProtoMessage().String(OpsetDomain, "").Int64(OpsetVersionField, OpsetVersion));
         if (model.Size > int.MaxValue)
         {
             throw new NotSupportedException(
@@ -165,6 +237,84 @@ public static class OnnxExport
         }
 
         return model;
+    }
+
+    /// <summary>The metadata_props entries: class labels and scaling as JSON, then the user's metadata (a reserved key is not repeated).</summary>
+    private static List<(string Key, string Value)> MetadataProps(Preprocessing preprocessing)
+    {
+        var props = new List<(string Key, string Value)>();
+        if (preprocessing.ClassLabels is { } labels)
+        {
+            props.Add((ClassLabelsKey, Json(w =>
+            {
+                w.WriteStartArray();
+                foreach (string label in labels)
+                {
+                    w.WriteStringValue(label);
+                }
+
+                w.WriteEndArray();
+            })));
+        }
+
+        if (preprocessing.InputScaling is { } input)
+        {
+            props.Add((InputScalingKey, ScalerJson(input, "applied in the graph: Sub(input, input_offset), then Div(·, input_scale)")));
+        }
+
+        if (preprocessing.TargetScaling is { } target)
+        {
+            props.Add((TargetScalingKey, ScalerJson(target, "inverted in the graph: Mul(·, target_scale), then Add(·, target_offset)")));
+        }
+
+        foreach (KeyValuePair<string, string> pair in preprocessing.Metadata)
+        {
+            if (pair.Key is not (ClassLabelsKey or InputScalingKey or TargetScalingKey))
+            {
+                props.Add((pair.Key, pair.Value));
+            }
+        }
+
+        return props;
+    }
+
+    private static string ScalerJson(FeatureScaler scaler, string note) => Json(w =>
+    {
+        w.WriteStartObject();
+        (string kind, string firstName, IReadOnlyList<double> first, string secondName, IReadOnlyList<double> second) = scaler switch
+        {
+            Standardizer s => ("standardization", "mean", (IReadOnlyList<double>)s.Means, "std", (IReadOnlyList<double>)s.StandardDeviations),
+            MinMaxScaler m => ("minmax", "min", m.Minimums, "max", m.Maximums),
+            _ => throw new NotSupportedException($"Scalers of type {scaler.GetType().Name} cannot be exported."),
+        };
+        w.WriteString("kind", kind);
+        w.WriteString("note", note);
+        w.WriteStartArray(firstName);
+        foreach (double v in first)
+        {
+            w.WriteNumberValue(v);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray(secondName);
+        foreach (double v in second)
+        {
+            w.WriteNumberValue(v);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    private static string Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            write(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static ProtoMessage Node(string opType, string name, string[] inputs, string output, ProtoMessage? attribute = null)

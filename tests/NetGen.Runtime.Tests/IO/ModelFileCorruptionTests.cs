@@ -145,11 +145,11 @@ public sealed class ModelFileCorruptionTests : IDisposable
     [Fact]
     public void Unknown_versions_are_rejected()
     {
-        foreach (uint version in new uint[] { 0, 2, 0xFFFF_FFFF })
+        foreach (uint version in new uint[] { 0, 3, 0xFFFF_FFFF })
         {
             byte[] bad = (byte[])_good.Clone();
             BinaryPrimitives.WriteUInt32LittleEndian(bad.AsSpan(8), version);
-            AssertRejected(bad, $"format version {version}", "only format version 1");
+            AssertRejected(bad, $"format version {version}", "only format versions 1 to 2");
         }
     }
 

@@ -242,7 +242,7 @@ public sealed class ModelFileRoundTripTests : IDisposable
         byte[] b = stream.ToArray();
 
         Assert.Equal("NETGEN\0\0"u8.ToArray(), b[..8]);
-        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8)));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8)));
         Assert.Equal((ulong)b.Length, BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(12)));
         Assert.Equal(1, b[20]);                                  // double
         Assert.Equal(1, b[21]);                                  // BinaryCrossEntropy
@@ -280,6 +280,9 @@ public sealed class ModelFileRoundTripTests : IDisposable
 
         Assert.Equal(net.RandomState, BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(o)));
         o += 8;
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(o)));   // the preprocessing section: 1 byte,
+        Assert.Equal(0, b[o + 4]);                                               // no flags (nothing stored)
+        o += 5;
         Assert.Equal(Crc32.Append(0, b.AsSpan(0, o)), BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(o)));
         Assert.Equal(b.Length, o + 4);
     }
