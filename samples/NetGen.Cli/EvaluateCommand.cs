@@ -102,7 +102,7 @@ internal static class EvaluateCommand
             Files = new FilesSummary(plan.Folder, plan.Relative(plan.Summary)!, path, saved is null ? null : preprocessingPath, null, null, null, plan.Relative(plan.ConfusionPlot)),
         };
         summary.Write(plan.Summary);
-        RunParts.PrintTest(reporter, test, info.Task);
+        RunParts.PrintTest(reporter, test, info.Task, data.ClassNames);
         reporter.Result(string.Create(CultureInfo.InvariantCulture, $"Wall time:     {wall.Elapsed.TotalSeconds:F2} s"));
         reporter.Result($"Summary:       {plan.Summary}");
         return ExitCodes.Success;
