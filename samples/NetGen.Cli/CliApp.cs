@@ -52,6 +52,7 @@ public static class CliApp
         var reporter = new Reporter(output, error, settings.Style);
         try
         {
+            CheckPathKinds(settings);
             if (settings.LoadModel is null)
             {
                 return TrainCommand.Run(settings, reporter, args, cancellation);
@@ -96,6 +97,27 @@ public static class CliApp
             // Not a user error: a bug. Still one message and exit code 1, never a stack trace on the user's screen.
             error.WriteLine($"error: unexpected failure ({e.GetType().Name}): {e.Message} This is a bug in NetGen.Cli; please report it with the command line ({DebugVariable}=1 shows where it happened).");
             return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>A folder option naming a file, or a file option naming a folder, gets a message that says so (exit code 1, as for a missing file).</summary>
+    /// <exception cref="IOException">A path has the wrong kind.</exception>
+    private static void CheckPathKinds(RunSettings settings)
+    {
+        foreach ((string option, string? folder) in new[] { ("--output", settings.Output), ("--data-dir", settings.DataDirectory) })
+        {
+            if (folder is not null && File.Exists(folder))
+            {
+                throw new IOException($"{option} '{Path.GetFullPath(folder)}' is a file; give a folder.");
+            }
+        }
+
+        foreach ((string option, string? file) in new[] { ("--load-model", settings.LoadModel), ("--save-model", settings.SaveModel) })
+        {
+            if (file is not null && Directory.Exists(file))
+            {
+                throw new IOException($"{option} '{Path.GetFullPath(file)}' is a folder; give a model file, e.g. {Path.Combine(file, "model.ngm")}.");
+            }
         }
     }
 

@@ -246,6 +246,14 @@ public sealed class WrongValueTests(WrongValueFixture files) : IClassFixture<Wro
         Assert.True(GC.GetTotalAllocatedBytes() - before < 100_000_000, "the parameters were allocated");
     }
 
+    [Theory]
+    [InlineData("--output", "file", "is a file; give a folder")]
+    [InlineData("--data-dir", "file", "is a file; give a folder")]
+    [InlineData("--load-model", "empty", "is a folder; give a model file")]
+    [InlineData("--save-model", "empty", "is a folder; give a model file")]
+    public void A_path_of_the_wrong_kind_says_so(string option, string path, string message) =>
+        Check(option, ["-d", "iris", option, "{" + path + "}"], Failure, evaluate: false, expected: message);
+
     private void Check(string option, string[] args, int code, bool evaluate, string? expected = null)
     {
         string output = files.Resolve("{new}");

@@ -32,7 +32,7 @@ public readonly record struct AveragedMetrics(double Precision, double Recall, d
 /// </summary>
 /// <remarks>
 /// <para>
-/// The definitions are scikit-learn's (<c>precision_recall_fscore_support</c>, 1.3 and later), class by class,
+/// The definitions are scikit-learn's (<c>precision_recall_fscore_support</c>, 1.4 and later), class by class,
 /// one-vs-rest, from the confusion matrix C (row = true class): TP = C[c, c], TP + FP = column sum, TP + FN = row sum;
 /// precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2·TP / (2·TP + FP + FN).
 /// </para>
