@@ -222,6 +222,21 @@ public sealed class ClassificationMetricsTests
         Assert.True(regressionLarge - regressionSmall < 1024, $"{regressionSmall} B for 600 rows, {regressionLarge} B for 6000");
     }
 
+    [Fact]
+    public void No_rows_give_NaN_not_an_exception()
+    {
+        var network = new GenericNetwork<double>(NetworkSpec.Input(3).Dense(2, Activation.Softmax).Build(Loss.CrossEntropy));
+        var empty = new Dataset<double>([], [], 3, 2, []);
+        ClassificationReport c = ClassificationReport.Compute(network, empty);
+        Assert.Equal(0, c.Count);
+        Assert.True(double.IsNaN(c.Accuracy));
+        Assert.True(double.IsNaN(c.MacroAverage.F1));
+        BinaryReport b = BinaryReport.Compute(network, empty);
+        Assert.True(double.IsNaN(b.RocAuc) && double.IsNaN(b.LogLoss));
+        RegressionReport r = RegressionReport.Compute(network, empty);
+        Assert.True(double.IsNaN(r.MeanSquaredError) && double.IsNaN(r.R2));
+    }
+
     internal static Dataset<double> RandomClasses(int rows, int features, int classes, int seed)
     {
         var rng = new Random(seed);
