@@ -15,6 +15,9 @@ namespace NetGen.Cli;
 /// </summary>
 public static class CliApp
 {
+    /// <summary>Set to 1 to let an unexpected exception (a bug, not a user error) escape with its stack trace.</summary>
+    public const string DebugVariable = "NETGEN_CLI_DEBUG";
+
     /// <summary>Runs the tool in-process.</summary>
     /// <param name="args">The command-line arguments.</param>
     /// <param name="output">Where progress and results go. The live progress bar is drawn only when this is <see cref="Console.Out"/> on an interactive terminal.</param>
@@ -49,9 +52,14 @@ public static class CliApp
         var reporter = new Reporter(output, error, settings.Style);
         try
         {
-            return settings.LoadModel is null
-                ? TrainCommand.Run(settings, reporter, args, cancellation)
-                : EvaluateCommand.Run(settings, reporter, args);
+            CheckPathKinds(settings);
+            if (settings.LoadModel is null)
+            {
+                return TrainCommand.Run(settings, reporter, args, cancellation);
+            }
+
+            CheckEvaluation(commandLine.GivenTrainingOptions(parse), settings);
+            return EvaluateCommand.Run(settings, reporter, args);
         }
         catch (UsageException e)
         {
@@ -73,5 +81,57 @@ public static class CliApp
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (ArgumentException e)
+        {
+            // A value from the command line that a runtime type refuses, where no check above named the option first.
+            error.WriteLine($"error: {ModelCatalog.UserMessage(e)}");
+            return ExitCodes.Usage;
+        }
+        catch (OutOfMemoryException)
+        {
+            error.WriteLine("error: out of memory. Choose a smaller network (--layers) or --batch-size, or a machine with more memory.");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
+        {
+            // Not a user error: a bug. Still one message and exit code 1, never a stack trace on the user's screen.
+            error.WriteLine($"error: unexpected failure ({e.GetType().Name}): {e.Message} This is a bug in NetGen.Cli; please report it with the command line ({DebugVariable}=1 shows where it happened).");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>A folder option naming a file, or a file option naming a folder, gets a message that says so (exit code 1, as for a missing file).</summary>
+    /// <exception cref="IOException">A path has the wrong kind.</exception>
+    private static void CheckPathKinds(RunSettings settings)
+    {
+        foreach ((string option, string? folder) in new[] { ("--output", settings.Output), ("--data-dir", settings.DataDirectory) })
+        {
+            if (folder is not null && File.Exists(folder))
+            {
+                throw new IOException($"{option} '{Path.GetFullPath(folder)}' is a file; give a folder.");
+            }
+        }
+
+        foreach ((string option, string? file) in new[] { ("--load-model", settings.LoadModel), ("--save-model", settings.SaveModel) })
+        {
+            if (file is not null && Directory.Exists(file))
+            {
+                throw new IOException($"{option} '{Path.GetFullPath(file)}' is a folder; give a model file, e.g. {Path.Combine(file, "model.ngm")}.");
+            }
+        }
+    }
+
+    /// <summary>Refuses, before anything is read, what an evaluation (<c>--load-model</c>) would otherwise ignore or misread.</summary>
+    /// <exception cref="UsageException">A training-only option is given, or <c>--scaling</c> names no scaling.</exception>
+    private static void CheckEvaluation(string[] trainingOptions, RunSettings settings)
+    {
+        if (trainingOptions.Length > 0)
+        {
+            bool one = trainingOptions.Length == 1;
+            throw new UsageException(
+                $"{string.Join(", ", trainingOptions)} {(one ? "applies" : "apply")} to training only; --load-model evaluates a saved model, so leave {(one ? "it" : "them")} out.");
+        }
+
+        DatasetCatalog.CheckScaling(settings.Scaling);
     }
 }

@@ -152,34 +152,34 @@ internal sealed class CommandLine
         Description = "The seed of the split, the initial weights and the shuffling. [default: 1]",
     }, int.MinValue);
 
-    public Option<string?> Output { get; } = new("--output")
+    public Option<string?> Output { get; } = NonEmptyPath(new Option<string?>("--output")
     {
         HelpName = "folder",
         Description = "Where the summary, pictures and model go. [default: runs/<dataset>-<yyyyMMdd-HHmmss>]",
-    };
+    }, "folder");
 
-    public Option<string?> DataDirectory { get; } = new("--data-dir")
+    public Option<string?> DataDirectory { get; } = NonEmptyPath(new Option<string?>("--data-dir")
     {
         HelpName = "folder",
         Description = $"The data folder: the repository's data/ for the shipped sets [default: found above the program or the current folder, or ${KnownDatasets.DataDirectoryVariable}]; the IDX files' folder for fashion-mnist [default: {KnownDatasets.FashionMnistDefaultDirectory}].",
-    };
+    }, "folder");
 
-    public Option<string?> SaveModel { get; } = new("--save-model")
+    public Option<string?> SaveModel { get; } = NonEmptyPath(new Option<string?>("--save-model")
     {
         HelpName = "path",
         Description = "Where to save the trained model (with <name>.preprocessing.json beside it). [default: <output>/model.ngm]",
-    };
+    }, "path");
 
     public Option<bool> ExportOnnx { get; } = new("--export-onnx")
     {
         Description = "Also export the trained network as <output>/model.onnx (the inputs must be standardized as in model.preprocessing.json).",
     };
 
-    public Option<string?> LoadModel { get; } = new("--load-model")
+    public Option<string?> LoadModel { get; } = NonEmptyPath(new Option<string?>("--load-model")
     {
         HelpName = "path",
         Description = "Evaluate a saved model on the test rows instead of training (the split and scaling come from its .preprocessing.json when present).",
-    };
+    }, "path");
 
     public Option<bool> NoTrainMetrics { get; } = new("--no-train-metrics")
     {
@@ -228,6 +228,31 @@ internal sealed class CommandLine
         Force = result.GetValue(Force),
         Style = result.GetValue(Quiet) ? OutputStyle.Quiet : result.GetValue(Plain) ? OutputStyle.Plain : OutputStyle.Auto,
     };
+
+    /// <summary>
+    /// The training-only options this command line gives explicitly (defaults do not count), by name: with
+    /// <c>--load-model</c> they would be ignored, so the tool refuses them instead.
+    /// </summary>
+    public string[] GivenTrainingOptions(ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Option[] trainingOnly = [Activation, Optimizer, Epochs, BatchSize, LearningRate, Schedule, L2, Patience, SaveModel, ExportOnnx, NoTrainMetrics];
+        return trainingOnly.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name).ToArray();
+    }
+
+    /// <summary>A path option: an empty or blank value is refused at parse time (the file system would reject it with an exception).</summary>
+    private static Option<string?> NonEmptyPath(Option<string?> option, string what)
+    {
+        option.Validators.Add(result =>
+        {
+            string? token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (token is not null && string.IsNullOrWhiteSpace(token))
+            {
+                result.AddError($"{option.Name} needs a {what}, not an empty value.");
+            }
+        });
+        return option;
+    }
 
     private static Option<int?> Positive(Option<int?> option) => IntAtLeast(option, 1);
 

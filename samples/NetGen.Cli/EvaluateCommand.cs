@@ -109,7 +109,7 @@ internal static class EvaluateCommand
             Files = new FilesSummary(plan.Folder, plan.Relative(plan.Summary)!, path, legacy ? legacyPath : null, null, null, null, plan.Relative(plan.ConfusionPlot)),
         };
         summary.Write(plan.Summary);
-        RunParts.PrintTest(reporter, test, info.Task);
+        RunParts.PrintTest(reporter, test, info.Task, data.ClassNames);
         reporter.Result(string.Create(CultureInfo.InvariantCulture, $"Wall time:     {wall.Elapsed.TotalSeconds:F2} s"));
         reporter.Result($"Summary:       {plan.Summary}");
         return ExitCodes.Success;

@@ -99,12 +99,14 @@ public static class ModelCatalog
         throw new UsageException($"Unknown activation '{name}'. Valid hidden activations: {string.Join(", ", HiddenActivations.Select(p => p.Key))}.");
     }
 
-    /// <summary>Parses <c>--layers</c>: comma-separated sizes, input first and output last, e.g. <c>784,256,128,10</c>.</summary>
+    /// <summary>Parses <c>--layers</c>: comma-separated (or dash-separated) sizes, input first and output last, e.g. <c>784,256,128,10</c>.</summary>
     /// <exception cref="UsageException">Not a list of at least two positive integers.</exception>
     public static int[] ParseLayers(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] parts = text.Split([',', '-', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Commas, or else dashes (64-100-10, as the network names write sizes): never both, so "64,-5,10" is a negative size, not 5.
+        char[] separators = text.Contains(',', StringComparison.Ordinal) ? [',', ' '] : ['-', ' '];
+        string[] parts = text.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
         {
@@ -152,8 +154,52 @@ public static class ModelCatalog
         }
 
         builder.Dense(outputs, output);
-        NetworkSpec spec = builder.Build(loss);
+        NetworkSpec spec;
+        try
+        {
+            spec = builder.Build(loss);
+        }
+        catch (ArgumentException e)
+        {
+            // The spec refuses what no network can be (e.g. more parameters than one array holds): a usage error here.
+            throw new UsageException($"--layers {string.Join(",", sizes)}: {UserMessage(e)}", e);
+        }
+
+        RequireMemory(spec, $"--layers {string.Join(",", sizes)}");
         return new ChosenNetwork(new GenericNetwork<float>(spec, seed), "generic", Generated: false, typeof(GenericNetwork<float>).FullName!);
+    }
+
+    /// <summary>
+    /// The bytes training a float network of this spec needs at least: parameters, gradients and two moment buffers
+    /// (Adam's), 4 buffers of 4 bytes per parameter.
+    /// </summary>
+    public static long TrainingBytes(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return 16L * spec.ParameterCount;
+    }
+
+    /// <summary>Refuses a network whose training would need more memory than the process can use, before anything is allocated.</summary>
+    /// <exception cref="UsageException">It would.</exception>
+    public static void RequireMemory(NetworkSpec spec, string what)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        long needed = TrainingBytes(spec);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && needed > available)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: the network has {spec.ParameterCount:N0} parameters; training it needs at least {needed / 1e9:F1} GB (parameters, gradients, optimizer moments), more than the {available / 1e9:F1} GB this process can use. Choose smaller layers."));
+        }
+    }
+
+    /// <summary>An <see cref="ArgumentException"/>'s message without the " (Parameter 'name')" suffix, which names code, not an option.</summary>
+    public static string UserMessage(ArgumentException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        string message = exception.Message;
+        string suffix = exception.ParamName is null ? "" : $" (Parameter '{exception.ParamName}')";
+        return suffix.Length > 0 && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 
     /// <summary>Creates a generated network and checks it fits the data.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -8,7 +9,7 @@ using NetGen.Cli.Reporting;
 
 namespace NetGen.Cli;
 
-/// <summary>What training and evaluation share: test metrics, the confusion matrix, the summary's parts and the result lines.</summary>
+/// <summary>What training and evaluation share: test metrics, the confusion matrix (the runtime's <see cref="ConfusionMatrix"/>), the summary's parts and the result lines.</summary>
 internal static class RunParts
 {
     /// <summary>Evaluates the test rows: loss, accuracy or MSE/R²/RMSE (original units), and the confusion matrix.</summary>
@@ -20,18 +21,15 @@ internal static class RunParts
         double? rmse = null;
         if (data.Info.Task == TaskKind.Classification)
         {
-            int classes = data.ClassNames.Length;
-            confusion = new int[classes][];
-            for (int t = 0; t < classes; t++)
+            ConfusionMatrix matrix = ConfusionMatrix.Compute(network, data.Test);
+            confusion = new int[matrix.ClassCount][];
+            for (int t = 0; t < matrix.ClassCount; t++)
             {
-                confusion[t] = new int[classes];
-            }
-
-            int[] predicted = network.PredictClasses(data.Test.Features);
-            int[] labels = data.Test.Labels!;
-            for (int i = 0; i < labels.Length; i++)
-            {
-                confusion[labels[i]][predicted[i]]++;
+                confusion[t] = new int[matrix.ClassCount];
+                for (int p = 0; p < matrix.ClassCount; p++)
+                {
+                    confusion[t][p] = checked((int)matrix[t, p]);
+                }
             }
         }
         else if (metrics.MeanSquaredError is double mse && data.Preprocessing.TargetStandardDeviations is { Length: 1 } sigma)
@@ -83,13 +81,24 @@ internal static class RunParts
         ? string.Create(CultureInfo.InvariantCulture, $"{chosen.Name} (generated {chosen.TypeName.Split('.')[^1]}, {chosen.Network.ParameterCount:N0} parameters)")
         : string.Create(CultureInfo.InvariantCulture, $"{chosen.Sizes} (GenericNetwork<float>, {chosen.Network.ParameterCount:N0} parameters)");
 
-    /// <summary>The result lines.</summary>
-    public static void PrintTest(Reporter reporter, TestSummary test, TaskKind task)
+    /// <summary>The result lines; for classes also the confusion matrix and per-class precision, recall and F1 (not with --quiet).</summary>
+    public static void PrintTest(Reporter reporter, TestSummary test, TaskKind task, IReadOnlyList<string> classNames)
     {
         if (task == TaskKind.Classification)
         {
             reporter.Result(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {test.Accuracy:P2} ({Correct(test)}/{test.Rows} rows)"));
             reporter.Result(string.Create(CultureInfo.InvariantCulture, $"Test loss:     {test.Loss:F4}"));
+            if (test.ConfusionMatrix is { } rows)
+            {
+                ConfusionMatrix matrix = ConfusionMatrix.FromCounts(
+                    rows.Select(row => (IReadOnlyList<long>)row.Select(n => (long)n).ToArray()).ToArray(), classNames.Count == rows.Length ? classNames : null);
+                reporter.Line();
+                reporter.Line("Confusion matrix of the test rows (row: true class, column: predicted):");
+                reporter.Line(matrix.ToString());
+                reporter.Line();
+                reporter.Line(ClassificationReport.FromConfusionMatrix(matrix).ToString());
+                reporter.Line();
+            }
         }
         else
         {

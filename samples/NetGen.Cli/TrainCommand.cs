@@ -137,7 +137,7 @@ internal static class TrainCommand
                 $"Early stopping after epoch {epochsRun}; {(history.RestoredBest ? $"restored the weights of epoch {history.BestEpoch}" : $"best epoch {history.BestEpoch}")}."));
         }
 
-        RunParts.PrintTest(reporter, test, info.Task);
+        RunParts.PrintTest(reporter, test, info.Task, data.ClassNames);
         reporter.Result(string.Create(CultureInfo.InvariantCulture,
             $"Training:      {epochsRun} epochs in {trainSeconds:F2} s, {samplesPerSecond:N0} samples/s ({data.Train.Count} rows per epoch)"));
         reporter.Result(string.Create(CultureInfo.InvariantCulture, $"Wall time:     {wall.Elapsed.TotalSeconds:F2} s"));
