@@ -252,11 +252,11 @@ public sealed partial class NetGenGenerator
                 w.Unindent();
                 w.Line($"}}, global::NetGen.Loss.{model.Loss}, global::NetGen.Precision.{plan.T.Precision});");
                 w.Line();
-                w.Line("// the workspace: one buffer [rows × width] per slot");
-                for (int i = 0; i < plan.Buffers.Count; i++)
+                w.Line("// the workspace: one buffer [rows × width] per slot, a line per layer");
+                int slot = 0;
+                foreach (IGrouping<string, ScratchBuffer> group in plan.Buffers.GroupBy(b => b.Width))
                 {
-                    ScratchBuffer buffer = plan.Buffers[i];
-                    w.Line($"private const int {buffer.Field} = {i};".PadRight(36) + $"// {buffer.Comment}");
+                    w.Line($"private const int {string.Join(", ", group.Select(b => $"{b.Field} = {slot++}"))};   // {string.Join("; ", group.Select(b => b.Comment))}");
                 }
 
                 w.Line($"public static global::System.ReadOnlySpan<int> BufferWidths => new int[] {{ {string.Join(", ", plan.Buffers.Select(b => b.Width))} }};");

@@ -28,13 +28,29 @@ internal static class LaneKernels
         string T = t.Name;
         string ro = $"global::System.ReadOnlySpan<{T}>", rw = $"global::System.Span<{T}>";
         LayerPlan output = plan.Layers[plan.L - 1];
-        w.Line("/// <summary>");
-        w.Line("/// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).");
-        w.Line("/// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.");
-        w.Line("/// </summary>");
+        w.Line("/// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference");
+        w.Line("/// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>");
         using (w.Block($"public static {T} Lanes({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale)"))
         {
             Prologue(w, plan);
+            string loop = $"for (int s = 0; s < rows; s += {t.Vector}.Count)";
+            string inputs = string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = {t.Vec($"xt.Slice({I(k)} * rows + s)")};"));
+            using (w.Block("if (!ot.IsEmpty)"))
+            {
+                using (w.Block(loop + "   // inference"))
+                {
+                    w.Line(inputs);
+                    foreach (LayerPlan layer in plan.Layers)
+                    {
+                        Forward(w, plan, layer, comments: false);
+                    }
+
+                    w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"a{output.Index}_{I(j)}.CopyTo(ot.Slice({I(j)} * rows + s));")));
+                }
+
+                w.Line($"return {t.Lit(0)};");
+            }
+
             w.Line("// gradient accumulators, one vector per parameter, summed over the lanes at the end");
             foreach (LayerPlan layer in plan.Layers)
             {
@@ -43,18 +59,12 @@ internal static class LaneKernels
             }
 
             w.Line($"var loss = {t.VecLit(0)};");
-            using (w.Block($"for (int s = 0; s < rows; s += {t.Vector}.Count)"))
+            using (w.Block(loop + "   // training"))
             {
-                w.Line(string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = {t.Vec($"xt.Slice({I(k)} * rows + s)")};")));
+                w.Line(inputs);
                 foreach (LayerPlan layer in plan.Layers)
                 {
-                    Forward(w, plan, layer);
-                }
-
-                using (w.Block("if (!ot.IsEmpty)"))
-                {
-                    w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"a{output.Index}_{I(j)}.CopyTo(ot.Slice({I(j)} * rows + s));")) + "   // inference");
-                    w.Line("continue;");
+                    Forward(w, plan, layer, comments: true);
                 }
 
                 w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = {t.Vec($"yt.Slice({I(j)} * rows + s)")};")));
@@ -81,11 +91,6 @@ internal static class LaneKernels
                         }
                     }
                 }
-            }
-
-            using (w.Block("if (!ot.IsEmpty)"))
-            {
-                w.Line($"return {t.Lit(0)};");
             }
 
             w.Line("// sum the lanes into the gradients");
@@ -121,12 +126,16 @@ internal static class LaneKernels
         }
     }
 
-    private static void Forward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
+    private static void Forward(SourceWriter w, NetworkPlan plan, LayerPlan layer, bool comments)
     {
         NumericType t = plan.T;
         int l = layer.Index;
         LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
-        w.Line($"// z{l} = W{l} a{l - 1} + b{l},   a{l} = σ(z{l}),   {act.Forward}");
+        if (comments)
+        {
+            w.Line($"// z{l} = W{l} a{l - 1} + b{l},   a{l} = σ(z{l}),   {act.Forward}");
+        }
+
         for (int j = 0; j < layer.Out; j++)
         {
             string expression = $"b{l}_{I(j)}";
@@ -165,8 +174,7 @@ internal static class LaneKernels
         int l = layer.Index, n = layer.Out;
         LayerMath.LossRule loss = LayerMath.For(plan.Model.Loss);
         LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
-        w.Line($"// {loss.Cost}" + (loss.StableCost != loss.Cost ? $",  computed as {loss.StableCost}" : ""));
-        w.Line($"// {loss.Delta.Replace("^L", I(l))}");
+        w.Line($"// {loss.Cost}" + (loss.StableCost != loss.Cost ? $",  computed as {loss.StableCost}" : "") + $";   {loss.Delta.Replace("^L", I(l))}");
         IEnumerable<int> js = Enumerable.Range(0, n);
         switch (plan.Model.Loss)
         {

@@ -94,20 +94,10 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(3, global::NetGen.Activation.Softmax),
             }, global::NetGen.Loss.CrossEntropy, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot
-            private const int A0 = 0;           // a0 = x ∘ m0, the input after dropout
-            private const int M0 = 1;           // m0, the input's dropout mask
-            private const int Z1 = 2;           // z1 = W1 a0 + b1
-            private const int Zhat1 = 3;        // ẑ1 = (z1 − μ) / √(σ² + ε)
-            private const int V1 = 4;           // v1 = γ1 ẑ1 + β1
-            private const int InvStd1 = 5;      // 1 / √(σ² + ε) per unit
-            private const int H1 = 6;           // h1 = σ(v1), before dropout
-            private const int M1 = 7;           // m1, the dropout mask: 0 or 1/(1 − p)
-            private const int A1 = 8;           // a1 = h1 ∘ m1
-            private const int Delta1 = 9;       // δ1 = ∂C/∂z1
-            private const int Z2 = 10;          // z2 = W2 a1 + b2
-            private const int A2 = 11;          // a2 = σ(z2)
-            private const int Delta2 = 12;      // δ2 = ∂C/∂z2
+            // the workspace: one buffer [rows × width] per slot, a line per layer
+            private const int A0 = 0, M0 = 1;   // a0 = x ∘ m0, the input after dropout; m0, the input's dropout mask
+            private const int Z1 = 2, Zhat1 = 3, V1 = 4, InvStd1 = 5, H1 = 6, M1 = 7, A1 = 8, Delta1 = 9;   // z1 = W1 a0 + b1; ẑ1 = (z1 − μ) / √(σ² + ε); v1 = γ1 ẑ1 + β1; 1 / √(σ² + ε) per unit; h1 = σ(v1), before dropout; m1, the dropout mask: 0 or 1/(1 − p); a1 = h1 ∘ m1; δ1 = ∂C/∂z1
+            private const int Z2 = 10, A2 = 11, Delta2 = 12;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer0Size, Layer0Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
             public static int OutputSlot => A2;
             private struct Layer1 : global::NetGen.IBatchNormLayer<float> { public static int In => Layer0Size; public static int Out => Layer1Size; public static int W => W1; public static int B => b1; public static float Alpha => 0.5f; public static int Gamma => gamma1; public static int Beta => beta1; public static int Mean => mean1; public static int Variance => variance1; public static float Momentum => 0.9f; public static float Epsilon => 0.001f; }

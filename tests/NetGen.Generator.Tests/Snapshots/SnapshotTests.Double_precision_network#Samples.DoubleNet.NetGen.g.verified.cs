@@ -83,13 +83,9 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Sigmoid),
             }, global::NetGen.Loss.BinaryCrossEntropy, global::NetGen.Precision.Double);
 
-            // the workspace: one buffer [rows × width] per slot
-            private const int Z1 = 0;           // z1 = W1 a0 + b1
-            private const int A1 = 1;           // a1 = σ(z1)
-            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
-            private const int Z2 = 3;           // z2 = W2 a1 + b2
-            private const int A2 = 4;           // a2 = σ(z2)
-            private const int Delta2 = 5;       // δ2 = ∂C/∂z2
+            // the workspace: one buffer [rows × width] per slot, a line per layer
+            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
+            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
             public static int OutputSlot => A2;
 
@@ -198,10 +194,8 @@ namespace Samples
                 return loss;
             }
 
-            /// <summary>
-            /// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).
-            /// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.
-            /// </summary>
+            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
+            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
             public static double Lanes(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, global::System.Span<double> ot, int rows, double scale)
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
@@ -209,11 +203,30 @@ namespace Samples
                 var b1_0 = new global::System.Numerics.Vector<double>(p[b1 + 0]); var b1_1 = new global::System.Numerics.Vector<double>(p[b1 + 1]); var b1_2 = new global::System.Numerics.Vector<double>(p[b1 + 2]); var b1_3 = new global::System.Numerics.Vector<double>(p[b1 + 3]);
                 var w2_0_0 = new global::System.Numerics.Vector<double>(p[W2 + 0 * 1 + 0]); var w2_1_0 = new global::System.Numerics.Vector<double>(p[W2 + 1 * 1 + 0]); var w2_2_0 = new global::System.Numerics.Vector<double>(p[W2 + 2 * 1 + 0]); var w2_3_0 = new global::System.Numerics.Vector<double>(p[W2 + 3 * 1 + 0]);
                 var b2_0 = new global::System.Numerics.Vector<double>(p[b2 + 0]);
+                if (!ot.IsEmpty)
+                {
+                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<double>.Count)   // inference
+                    {
+                        var a0_0 = new global::System.Numerics.Vector<double>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<double>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<double>(xt.Slice(2 * rows + s));
+                        var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
+                        var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
+                        var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
+                        var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
+                        var a1_0 = global::NetGen.VectorMath.Tanh(z1_0);
+                        var a1_1 = global::NetGen.VectorMath.Tanh(z1_1);
+                        var a1_2 = global::NetGen.VectorMath.Tanh(z1_2);
+                        var a1_3 = global::NetGen.VectorMath.Tanh(z1_3);
+                        var z2_0 = global::NetGen.VectorMath.Fma(w2_3_0, a1_3, global::NetGen.VectorMath.Fma(w2_2_0, a1_2, global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0))));
+                        var a2_0 = global::System.Numerics.Vector<double>.One / (global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-z2_0));
+                        a2_0.CopyTo(ot.Slice(0 * rows + s));
+                    }
+                    return 0.0;
+                }
                 // gradient accumulators, one vector per parameter, summed over the lanes at the end
                 var dw1_0_0 = global::System.Numerics.Vector<double>.Zero; var dw1_0_1 = global::System.Numerics.Vector<double>.Zero; var dw1_0_2 = global::System.Numerics.Vector<double>.Zero; var dw1_0_3 = global::System.Numerics.Vector<double>.Zero; var dw1_1_0 = global::System.Numerics.Vector<double>.Zero; var dw1_1_1 = global::System.Numerics.Vector<double>.Zero; var dw1_1_2 = global::System.Numerics.Vector<double>.Zero; var dw1_1_3 = global::System.Numerics.Vector<double>.Zero; var dw1_2_0 = global::System.Numerics.Vector<double>.Zero; var dw1_2_1 = global::System.Numerics.Vector<double>.Zero; var dw1_2_2 = global::System.Numerics.Vector<double>.Zero; var dw1_2_3 = global::System.Numerics.Vector<double>.Zero; var db1_0 = global::System.Numerics.Vector<double>.Zero; var db1_1 = global::System.Numerics.Vector<double>.Zero; var db1_2 = global::System.Numerics.Vector<double>.Zero; var db1_3 = global::System.Numerics.Vector<double>.Zero;
                 var dw2_0_0 = global::System.Numerics.Vector<double>.Zero; var dw2_1_0 = global::System.Numerics.Vector<double>.Zero; var dw2_2_0 = global::System.Numerics.Vector<double>.Zero; var dw2_3_0 = global::System.Numerics.Vector<double>.Zero; var db2_0 = global::System.Numerics.Vector<double>.Zero;
                 var loss = global::System.Numerics.Vector<double>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<double>.Count)
+                for (int s = 0; s < rows; s += global::System.Numerics.Vector<double>.Count)   // training
                 {
                     var a0_0 = new global::System.Numerics.Vector<double>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<double>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<double>(xt.Slice(2 * rows + s));
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
@@ -228,14 +241,8 @@ namespace Samples
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
                     var z2_0 = global::NetGen.VectorMath.Fma(w2_3_0, a1_3, global::NetGen.VectorMath.Fma(w2_2_0, a1_2, global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0))));
                     var a2_0 = global::System.Numerics.Vector<double>.One / (global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-z2_0));
-                    if (!ot.IsEmpty)
-                    {
-                        a2_0.CopyTo(ot.Slice(0 * rows + s));   // inference
-                        continue;
-                    }
                     var y_0 = new global::System.Numerics.Vector<double>(yt.Slice(0 * rows + s));
-                    // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))
-                    // δ2 = a2 − y
+                    // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|));   δ2 = a2 − y
                     loss += global::NetGen.VectorMath.Max0(z2_0) - z2_0 * y_0 + global::NetGen.VectorMath.Log(global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-global::System.Numerics.Vector.Abs(z2_0)));
                     var delta2_0 = a2_0 - y_0;
                     // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
@@ -254,10 +261,6 @@ namespace Samples
                     dw1_1_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_1, dw1_1_3);
                     dw1_2_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_2, dw1_2_3);
                     db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
-                }
-                if (!ot.IsEmpty)
-                {
-                    return 0.0;
                 }
                 // sum the lanes into the gradients
                 g[W1 + 0 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_2_3);

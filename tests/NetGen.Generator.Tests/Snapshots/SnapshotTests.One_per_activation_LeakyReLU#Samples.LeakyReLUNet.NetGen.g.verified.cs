@@ -82,13 +82,9 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(3, global::NetGen.Activation.LeakyReLU),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot
-            private const int Z1 = 0;           // z1 = W1 a0 + b1
-            private const int A1 = 1;           // a1 = σ(z1)
-            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
-            private const int Z2 = 3;           // z2 = W2 a1 + b2
-            private const int A2 = 4;           // a2 = σ(z2)
-            private const int Delta2 = 5;       // δ2 = ∂C/∂z2
+            // the workspace: one buffer [rows × width] per slot, a line per layer
+            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
+            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
             public static int OutputSlot => A2;
             private struct Layer1 : global::NetGen.IDenseLayer<float> { public static int In => Layer0Size; public static int Out => Layer1Size; public static int W => W1; public static int B => b1; public static float Alpha => 0.01f; }

@@ -76,10 +76,8 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot
-            private const int Z1 = 0;           // z1 = W1 a0 + b1
-            private const int A1 = 1;           // a1 = σ(z1)
-            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
+            // the workspace: one buffer [rows × width] per slot, a line per layer
+            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size };
             public static int OutputSlot => A1;
 
@@ -137,42 +135,41 @@ namespace Samples
                 return loss;
             }
 
-            /// <summary>
-            /// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).
-            /// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.
-            /// </summary>
+            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
+            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
             public static float Lanes(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale)
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 1 + 0]);
                 var b1_0 = new global::System.Numerics.Vector<float>(p[b1 + 0]);
+                if (!ot.IsEmpty)
+                {
+                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // inference
+                    {
+                        var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s));
+                        var z1_0 = global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0);
+                        var a1_0 = z1_0;
+                        a1_0.CopyTo(ot.Slice(0 * rows + s));
+                    }
+                    return 0f;
+                }
                 // gradient accumulators, one vector per parameter, summed over the lanes at the end
                 var dw1_0_0 = global::System.Numerics.Vector<float>.Zero; var db1_0 = global::System.Numerics.Vector<float>.Zero;
                 var loss = global::System.Numerics.Vector<float>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)
+                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // training
                 {
                     var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s));
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
                     var z1_0 = global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0);
                     var a1_0 = z1_0;
-                    if (!ot.IsEmpty)
-                    {
-                        a1_0.CopyTo(ot.Slice(0 * rows + s));   // inference
-                        continue;
-                    }
                     var y_0 = new global::System.Numerics.Vector<float>(yt.Slice(0 * rows + s));
-                    // C = ½ Σ_j (a_j − y_j)²
-                    // δ1 = σ'(z1) ∘ (a1 − y)
+                    // C = ½ Σ_j (a_j − y_j)²;   δ1 = σ'(z1) ∘ (a1 − y)
                     var e_0 = a1_0 - y_0;   // ∂C/∂a1_0
                     loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_0, e_0, loss);
                     var delta1_0 = e_0;
                     // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
                     dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0);
                     db1_0 += delta1_0;
-                }
-                if (!ot.IsEmpty)
-                {
-                    return 0f;
                 }
                 // sum the lanes into the gradients
                 g[W1 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0);

@@ -83,13 +83,9 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot
-            private const int Z1 = 0;           // z1 = W1 a0 + b1
-            private const int A1 = 1;           // a1 = σ(z1)
-            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
-            private const int Z2 = 3;           // z2 = W2 a1 + b2
-            private const int A2 = 4;           // a2 = σ(z2)
-            private const int Delta2 = 5;       // δ2 = ∂C/∂z2
+            // the workspace: one buffer [rows × width] per slot, a line per layer
+            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
+            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
             public static int OutputSlot => A2;
 
@@ -185,10 +181,8 @@ namespace Samples
                 return loss;
             }
 
-            /// <summary>
-            /// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).
-            /// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.
-            /// </summary>
+            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
+            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
             public static float Lanes(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale)
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
@@ -196,11 +190,26 @@ namespace Samples
                 var b1_0 = new global::System.Numerics.Vector<float>(p[b1 + 0]); var b1_1 = new global::System.Numerics.Vector<float>(p[b1 + 1]);
                 var w2_0_0 = new global::System.Numerics.Vector<float>(p[W2 + 0 * 1 + 0]); var w2_1_0 = new global::System.Numerics.Vector<float>(p[W2 + 1 * 1 + 0]);
                 var b2_0 = new global::System.Numerics.Vector<float>(p[b2 + 0]);
+                if (!ot.IsEmpty)
+                {
+                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // inference
+                    {
+                        var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<float>(xt.Slice(1 * rows + s));
+                        var z1_0 = global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0));
+                        var z1_1 = global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1));
+                        var a1_0 = global::System.Numerics.Vector<float>.One / (global::System.Numerics.Vector<float>.One + global::NetGen.VectorMath.Exp(-z1_0));
+                        var a1_1 = global::System.Numerics.Vector<float>.One / (global::System.Numerics.Vector<float>.One + global::NetGen.VectorMath.Exp(-z1_1));
+                        var z2_0 = global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0));
+                        var a2_0 = z2_0;
+                        a2_0.CopyTo(ot.Slice(0 * rows + s));
+                    }
+                    return 0f;
+                }
                 // gradient accumulators, one vector per parameter, summed over the lanes at the end
                 var dw1_0_0 = global::System.Numerics.Vector<float>.Zero; var dw1_0_1 = global::System.Numerics.Vector<float>.Zero; var dw1_1_0 = global::System.Numerics.Vector<float>.Zero; var dw1_1_1 = global::System.Numerics.Vector<float>.Zero; var db1_0 = global::System.Numerics.Vector<float>.Zero; var db1_1 = global::System.Numerics.Vector<float>.Zero;
                 var dw2_0_0 = global::System.Numerics.Vector<float>.Zero; var dw2_1_0 = global::System.Numerics.Vector<float>.Zero; var db2_0 = global::System.Numerics.Vector<float>.Zero;
                 var loss = global::System.Numerics.Vector<float>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)
+                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // training
                 {
                     var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<float>(xt.Slice(1 * rows + s));
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
@@ -211,14 +220,8 @@ namespace Samples
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
                     var z2_0 = global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0));
                     var a2_0 = z2_0;
-                    if (!ot.IsEmpty)
-                    {
-                        a2_0.CopyTo(ot.Slice(0 * rows + s));   // inference
-                        continue;
-                    }
                     var y_0 = new global::System.Numerics.Vector<float>(yt.Slice(0 * rows + s));
-                    // C = ½ Σ_j (a_j − y_j)²
-                    // δ2 = σ'(z2) ∘ (a2 − y)
+                    // C = ½ Σ_j (a_j − y_j)²;   δ2 = σ'(z2) ∘ (a2 − y)
                     var e_0 = a2_0 - y_0;   // ∂C/∂a2_0
                     loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_0, e_0, loss);
                     var delta2_0 = e_0;
@@ -233,10 +236,6 @@ namespace Samples
                     dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_0, dw1_0_1);
                     dw1_1_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_1, dw1_1_1);
                     db1_0 += delta1_0; db1_1 += delta1_1;
-                }
-                if (!ot.IsEmpty)
-                {
-                    return 0f;
                 }
                 // sum the lanes into the gradients
                 g[W1 + 0 * 2 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0); g[W1 + 0 * 2 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1); g[W1 + 1 * 2 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0); g[W1 + 1 * 2 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1);

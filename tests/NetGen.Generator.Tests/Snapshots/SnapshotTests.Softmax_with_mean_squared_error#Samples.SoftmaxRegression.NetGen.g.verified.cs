@@ -76,10 +76,8 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(4, global::NetGen.Activation.Softmax),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot
-            private const int Z1 = 0;           // z1 = W1 a0 + b1
-            private const int A1 = 1;           // a1 = σ(z1)
-            private const int Delta1 = 2;       // δ1 = ∂C/∂z1
+            // the workspace: one buffer [rows × width] per slot, a line per layer
+            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size };
             public static int OutputSlot => A1;
 
@@ -147,19 +145,34 @@ namespace Samples
                 return loss;
             }
 
-            /// <summary>
-            /// SIMD across samples: lane i of every vector is sample s + i, read from the tile transposed (xt, yt: one row per feature).
-            /// Inference writes a^L transposed into ot; training adds scale · ∂C/∂θ to g and returns the summed loss.
-            /// </summary>
+            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
+            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
             public static float Lanes(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale)
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 0]); var w1_0_1 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 1]); var w1_0_2 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 2]); var w1_0_3 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 3]); var w1_1_0 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 0]); var w1_1_1 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 1]); var w1_1_2 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 2]); var w1_1_3 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 3]); var w1_2_0 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 0]); var w1_2_1 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 1]); var w1_2_2 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 2]); var w1_2_3 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 3]);
                 var b1_0 = new global::System.Numerics.Vector<float>(p[b1 + 0]); var b1_1 = new global::System.Numerics.Vector<float>(p[b1 + 1]); var b1_2 = new global::System.Numerics.Vector<float>(p[b1 + 2]); var b1_3 = new global::System.Numerics.Vector<float>(p[b1 + 3]);
+                if (!ot.IsEmpty)
+                {
+                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // inference
+                    {
+                        var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<float>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<float>(xt.Slice(2 * rows + s));
+                        var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
+                        var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
+                        var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
+                        var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
+                        var max1 = global::System.Numerics.Vector.Max(global::System.Numerics.Vector.Max(global::System.Numerics.Vector.Max(z1_0, z1_1), z1_2), z1_3);
+                        var e1_0 = global::NetGen.VectorMath.Exp(z1_0 - max1); var e1_1 = global::NetGen.VectorMath.Exp(z1_1 - max1); var e1_2 = global::NetGen.VectorMath.Exp(z1_2 - max1); var e1_3 = global::NetGen.VectorMath.Exp(z1_3 - max1);
+                        var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
+                        var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
+                        a1_0.CopyTo(ot.Slice(0 * rows + s)); a1_1.CopyTo(ot.Slice(1 * rows + s)); a1_2.CopyTo(ot.Slice(2 * rows + s)); a1_3.CopyTo(ot.Slice(3 * rows + s));
+                    }
+                    return 0f;
+                }
                 // gradient accumulators, one vector per parameter, summed over the lanes at the end
                 var dw1_0_0 = global::System.Numerics.Vector<float>.Zero; var dw1_0_1 = global::System.Numerics.Vector<float>.Zero; var dw1_0_2 = global::System.Numerics.Vector<float>.Zero; var dw1_0_3 = global::System.Numerics.Vector<float>.Zero; var dw1_1_0 = global::System.Numerics.Vector<float>.Zero; var dw1_1_1 = global::System.Numerics.Vector<float>.Zero; var dw1_1_2 = global::System.Numerics.Vector<float>.Zero; var dw1_1_3 = global::System.Numerics.Vector<float>.Zero; var dw1_2_0 = global::System.Numerics.Vector<float>.Zero; var dw1_2_1 = global::System.Numerics.Vector<float>.Zero; var dw1_2_2 = global::System.Numerics.Vector<float>.Zero; var dw1_2_3 = global::System.Numerics.Vector<float>.Zero; var db1_0 = global::System.Numerics.Vector<float>.Zero; var db1_1 = global::System.Numerics.Vector<float>.Zero; var db1_2 = global::System.Numerics.Vector<float>.Zero; var db1_3 = global::System.Numerics.Vector<float>.Zero;
                 var loss = global::System.Numerics.Vector<float>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)
+                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // training
                 {
                     var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<float>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<float>(xt.Slice(2 * rows + s));
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
@@ -171,14 +184,8 @@ namespace Samples
                     var e1_0 = global::NetGen.VectorMath.Exp(z1_0 - max1); var e1_1 = global::NetGen.VectorMath.Exp(z1_1 - max1); var e1_2 = global::NetGen.VectorMath.Exp(z1_2 - max1); var e1_3 = global::NetGen.VectorMath.Exp(z1_3 - max1);
                     var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
                     var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
-                    if (!ot.IsEmpty)
-                    {
-                        a1_0.CopyTo(ot.Slice(0 * rows + s)); a1_1.CopyTo(ot.Slice(1 * rows + s)); a1_2.CopyTo(ot.Slice(2 * rows + s)); a1_3.CopyTo(ot.Slice(3 * rows + s));   // inference
-                        continue;
-                    }
                     var y_0 = new global::System.Numerics.Vector<float>(yt.Slice(0 * rows + s)); var y_1 = new global::System.Numerics.Vector<float>(yt.Slice(1 * rows + s)); var y_2 = new global::System.Numerics.Vector<float>(yt.Slice(2 * rows + s)); var y_3 = new global::System.Numerics.Vector<float>(yt.Slice(3 * rows + s));
-                    // C = ½ Σ_j (a_j − y_j)²
-                    // δ1 = σ'(z1) ∘ (a1 − y)
+                    // C = ½ Σ_j (a_j − y_j)²;   δ1 = σ'(z1) ∘ (a1 − y)
                     var e_0 = a1_0 - y_0; var e_1 = a1_1 - y_1; var e_2 = a1_2 - y_2; var e_3 = a1_3 - y_3;
                     loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_0, e_0, loss); loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_1, e_1, loss); loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_2, e_2, loss); loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_3, e_3, loss);
                     var dot = e_0 * a1_0 + e_1 * a1_1 + e_2 * a1_2 + e_3 * a1_3;
@@ -188,10 +195,6 @@ namespace Samples
                     dw1_1_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_1, dw1_1_3);
                     dw1_2_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_2, dw1_2_3);
                     db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
-                }
-                if (!ot.IsEmpty)
-                {
-                    return 0f;
                 }
                 // sum the lanes into the gradients
                 g[W1 + 0 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_2_3);
