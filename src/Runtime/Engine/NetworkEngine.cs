@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace NetGen;
@@ -215,6 +216,7 @@ public sealed class NetworkEngine<T, TKernels>
     }
 
     /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a small network's single-row calls cost little more than the call overhead
     private void ForwardRows(Workspace<T> ws, ReadOnlySpan<T> inputs, Span<T> outputs, int count)
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
@@ -227,10 +229,16 @@ public sealed class NetworkEngine<T, TKernels>
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    Span<T> xt = ws.LaneInputBuffer(lanes * n), ot = ws.LaneOutputBuffer(lanes * m);
-                    VectorMath.Transpose<T>(inputs.Slice(first * n, lanes * n), lanes, n, xt);
+                    // one row per feature (a tile of one feature is that row already), outputs likewise
+                    ReadOnlySpan<T> x = inputs.Slice(first * n, lanes * n);
+                    Span<T> o = outputs.Slice(first * m, lanes * m);
+                    ReadOnlySpan<T> xt = n == 1 ? x : Transposed(x, lanes, n, ws.LaneInputBuffer(lanes * n));
+                    Span<T> ot = m == 1 ? o : ws.LaneOutputBuffer(lanes * m);
                     TKernels.Lanes(_parameters, default, xt, default, ot, lanes, T.Zero);
-                    VectorMath.Transpose<T>(ot, m, lanes, outputs.Slice(first * m, lanes * m));
+                    if (m != 1)
+                    {
+                        VectorMath.Transpose<T>(ot, m, lanes, o);
+                    }
                 }
 
                 start += lanes;
@@ -248,6 +256,7 @@ public sealed class NetworkEngine<T, TKernels>
     }
 
     /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a small network's single-row calls cost little more than the call overhead
     private T BackwardRows(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, int firstRow, ulong key, bool transposed)
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
@@ -287,10 +296,15 @@ public sealed class NetworkEngine<T, TKernels>
     private T LanesBackward(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale)
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
-        Span<T> xt = ws.LaneInputBuffer(rows * n), yt = ws.LaneTargetBuffer(rows * m);
-        VectorMath.Transpose<T>(x, rows, n, xt);
-        VectorMath.Transpose<T>(y, rows, m, yt);
+        ReadOnlySpan<T> xt = n == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
+        ReadOnlySpan<T> yt = m == 1 ? y : Transposed(y, rows, m, ws.LaneTargetBuffer(rows * m));
         return TKernels.Lanes(_parameters, g, xt, yt, default, rows, scale);
+    }
+
+    private static ReadOnlySpan<T> Transposed(ReadOnlySpan<T> source, int rows, int columns, Span<T> destination)
+    {
+        VectorMath.Transpose<T>(source, rows, columns, destination);
+        return destination;
     }
 
     /// <summary>

@@ -107,6 +107,47 @@ public static partial class VectorMath
             }
         }
 
+        if (columns == 2 && typeof(T) == typeof(float) && Avx2.IsSupported && Vector<float>.Count == 8)
+        {
+            // interleaved pairs (x0, x1) of 8 rows → 8 x0 and 8 x1: two shuffles and two lane permutes
+            ref float s = ref Unsafe.As<T, float>(ref src);
+            ref float d0 = ref Unsafe.As<T, float>(ref dst);
+            ref float d1 = ref Unsafe.Add(ref d0, rows);
+            nint i = 0;
+            for (; i + 8 <= rows; i += 8)
+            {
+                Vector256<float> lo = Vector256.LoadUnsafe(ref s, (nuint)(2 * i)), hi = Vector256.LoadUnsafe(ref s, (nuint)(2 * i + 8));
+                Vector256<float> evens = Avx.Shuffle(lo, hi, 0x88), odds = Avx.Shuffle(lo, hi, 0xDD);   // per 128-bit lane: [r0 r1 r4 r5 | r2 r3 r6 r7]
+                Avx2.Permute4x64(evens.AsDouble(), 0xD8).AsSingle().StoreUnsafe(ref d0, (nuint)i);
+                Avx2.Permute4x64(odds.AsDouble(), 0xD8).AsSingle().StoreUnsafe(ref d1, (nuint)i);
+            }
+
+            for (; i < rows; i++)
+            {
+                Unsafe.Add(ref d0, i) = Unsafe.Add(ref s, 2 * i);
+                Unsafe.Add(ref d1, i) = Unsafe.Add(ref s, 2 * i + 1);
+            }
+
+            return;
+        }
+
+        if (blockedColumns == 0 && columns < 8)
+        {
+            // A narrow matrix (the tile of a small network for the lane kernels): one tight loop per column, writing a
+            // contiguous row of the destination, instead of a loop of one or two iterations per source row.
+            for (nint j = 0; j < columns; j++)
+            {
+                ref T column = ref Unsafe.Add(ref src, j);
+                ref T target = ref Unsafe.Add(ref dst, j * rows);
+                for (nint i = 0; i < rows; i++)
+                {
+                    Unsafe.Add(ref target, i) = Unsafe.Add(ref column, i * columns);
+                }
+            }
+
+            return;
+        }
+
         // What the blocks left: the columns right of them in the blocked rows, then the rows below.
         for (nint i = 0; i < rows; i++)
         {

@@ -45,9 +45,14 @@ public static class Dense
         where TLayer : struct, IDenseLayer<T>
         where TAct : struct, IActivation
     {
-        ProductCore<T, TLayer, TAct>(p, a, z, activation, TAct.OnStore, rows, ws);
-        if (!TAct.OnStore)
+        if (TAct.OnStore)
         {
+            ProductCore<T, TLayer, TAct>(p, a, z, activation, rows, ws);
+        }
+        else
+        {
+            // σ with e^z in one pass after the product: inlined into every store it would make the kernel too large to inline its helpers
+            ProductCore<T, TLayer, ProductOnly>(p, a, z, default, rows, ws);
             Activations.Apply<T, TAct>(z, activation, rows * TLayer.Out, TLayer.Alpha);
         }
     }
@@ -56,9 +61,9 @@ public static class Dense
     public static void Product<T, TLayer>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T> =>
-        ProductCore<T, TLayer, Activations.Identity>(p, a, z, default, false, rows, ws);
+        ProductCore<T, TLayer, ProductOnly>(p, a, z, default, rows, ws);
 
-    private static void ProductCore<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation, bool storeActivation, int rows, Workspace<T> ws)
+    private static void ProductCore<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
         where TAct : struct, IActivation
@@ -68,7 +73,7 @@ public static class Dense
         ReadOnlySpan<T> b = p.Slice(TLayer.B, outputs);
         _ = a.Slice(0, rows * inputs);
         _ = z.Slice(0, rows * outputs);
-        if (storeActivation)
+        if (TAct.OnStore)
         {
             _ = activation.Slice(0, rows * outputs);
         }
@@ -89,7 +94,7 @@ public static class Dense
 
         Block<T, InputsOf<T, TLayer>, OutputsOf<T, TLayer>, TAct>(
             ref MemoryMarshal.GetReference(a), ref wr, ref MemoryMarshal.GetReference(b), true,
-            ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(activation), storeActivation, TLayer.Alpha,
+            ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(activation), TLayer.Alpha,
             rows, ref panels, panelStart, panelStep);
     }
 
@@ -114,9 +119,9 @@ public static class Dense
         {
             ReadOnlySpan<T> wt = transposed.Slice(offset, inputs * outputs);
             ref T tr = ref MemoryMarshal.GetReference(wt);
-            Block<T, OutputsOf<T, TLayer>, InputsOf<T, TLayer>, Activations.Identity>(
+            Block<T, OutputsOf<T, TLayer>, InputsOf<T, TLayer>, ProductOnly>(
                 ref MemoryMarshal.GetReference(delta), ref tr, ref Unsafe.NullRef<T>(), false,
-                ref MemoryMarshal.GetReference(dPrevious), ref Unsafe.NullRef<T>(), false, T.Zero,
+                ref MemoryMarshal.GetReference(dPrevious), ref Unsafe.NullRef<T>(), T.Zero,
                 rows, ref tr, 1, inputs);
             return;
         }
@@ -473,7 +478,7 @@ public static class Dense
     /// 4-sample blocks of 2 vectors of columns read B through <paramref name="panels"/> (columns j… at j · panelStart,
     /// the next k panelStep further): B itself (1 and N) or its copy in column panels (K and 2 vectors).
     /// </summary>
-    private static void Block<T, TK, TN, TAct>(ref T a, ref T b, ref T bias, bool hasBias, ref T c, ref T act, bool storeAct, T alpha,
+    private static void Block<T, TK, TN, TAct>(ref T a, ref T b, ref T bias, bool hasBias, ref T c, ref T act, T alpha,
         int rows, ref T panels, nint panelStart, nint panelStep)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, ISize
@@ -510,10 +515,10 @@ public static class Dense
                     wk = ref At(ref wk, panelStep);
                 }
 
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c00); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + vw, c01);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o1 + j, c10); Put<T, TAct>(ref c, ref act, storeAct, alpha, o1 + j + vw, c11);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o2 + j, c20); Put<T, TAct>(ref c, ref act, storeAct, alpha, o2 + j + vw, c21);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o3 + j, c30); Put<T, TAct>(ref c, ref act, storeAct, alpha, o3 + j + vw, c31);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j, c00); Put<T, TAct>(ref c, ref act, alpha, o0 + j + vw, c01);
+                Put<T, TAct>(ref c, ref act, alpha, o1 + j, c10); Put<T, TAct>(ref c, ref act, alpha, o1 + j + vw, c11);
+                Put<T, TAct>(ref c, ref act, alpha, o2 + j, c20); Put<T, TAct>(ref c, ref act, alpha, o2 + j + vw, c21);
+                Put<T, TAct>(ref c, ref act, alpha, o3 + j, c30); Put<T, TAct>(ref c, ref act, alpha, o3 + j + vw, c31);
             }
 
             for (; j + vw <= n; j += vw)
@@ -531,10 +536,10 @@ public static class Dense
                     wk = ref At(ref wk, n);
                 }
 
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c00);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o1 + j, c10);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o2 + j, c20);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o3 + j, c30);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j, c00);
+                Put<T, TAct>(ref c, ref act, alpha, o1 + j, c10);
+                Put<T, TAct>(ref c, ref act, alpha, o2 + j, c20);
+                Put<T, TAct>(ref c, ref act, alpha, o3 + j, c30);
             }
 
             for (; j < n; j++)
@@ -551,10 +556,10 @@ public static class Dense
                     wk = ref At(ref wk, n);
                 }
 
-                PutScalar<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c0);
-                PutScalar<T, TAct>(ref c, ref act, storeAct, alpha, o1 + j, c1);
-                PutScalar<T, TAct>(ref c, ref act, storeAct, alpha, o2 + j, c2);
-                PutScalar<T, TAct>(ref c, ref act, storeAct, alpha, o3 + j, c3);
+                PutScalar<T, TAct>(ref c, ref act, alpha, o0 + j, c0);
+                PutScalar<T, TAct>(ref c, ref act, alpha, o1 + j, c1);
+                PutScalar<T, TAct>(ref c, ref act, alpha, o2 + j, c2);
+                PutScalar<T, TAct>(ref c, ref act, alpha, o3 + j, c3);
             }
         }
 
@@ -578,10 +583,10 @@ public static class Dense
                     wk = ref At(ref wk, n);
                 }
 
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c0); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + vw, c1);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 2 * vw, c2); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 3 * vw, c3);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 4 * vw, c4); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 5 * vw, c5);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 6 * vw, c6); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 7 * vw, c7);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j, c0); Put<T, TAct>(ref c, ref act, alpha, o0 + j + vw, c1);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j + 2 * vw, c2); Put<T, TAct>(ref c, ref act, alpha, o0 + j + 3 * vw, c3);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j + 4 * vw, c4); Put<T, TAct>(ref c, ref act, alpha, o0 + j + 5 * vw, c5);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j + 6 * vw, c6); Put<T, TAct>(ref c, ref act, alpha, o0 + j + 7 * vw, c7);
             }
 
             for (; j + 4 * vw <= n; j += 4 * vw)
@@ -596,8 +601,8 @@ public static class Dense
                     wk = ref At(ref wk, n);
                 }
 
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c0); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + vw, c1);
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 2 * vw, c2); Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j + 3 * vw, c3);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j, c0); Put<T, TAct>(ref c, ref act, alpha, o0 + j + vw, c1);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j + 2 * vw, c2); Put<T, TAct>(ref c, ref act, alpha, o0 + j + 3 * vw, c3);
             }
 
             for (; j + vw <= n; j += vw)
@@ -610,7 +615,7 @@ public static class Dense
                     wk = ref At(ref wk, n);
                 }
 
-                Put<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c0);
+                Put<T, TAct>(ref c, ref act, alpha, o0 + j, c0);
             }
 
             for (; j < n; j++)
@@ -623,7 +628,7 @@ public static class Dense
                     wk = ref At(ref wk, n);
                 }
 
-                PutScalar<T, TAct>(ref c, ref act, storeAct, alpha, o0 + j, c0);
+                PutScalar<T, TAct>(ref c, ref act, alpha, o0 + j, c0);
             }
         }
     }
@@ -633,26 +638,38 @@ public static class Dense
         hasBias ? Load(ref bias, j) : Vector<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put<T, TAct>(ref T c, ref T act, bool storeAct, T alpha, nint index, Vector<T> value)
+    private static void Put<T, TAct>(ref T c, ref T act, T alpha, nint index, Vector<T> value)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TAct : struct, IActivation
     {
         Store(ref c, index, value);
-        if (storeAct)
+        if (TAct.OnStore)
         {
             Store(ref act, index, TAct.Apply(value, alpha));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutScalar<T, TAct>(ref T c, ref T act, bool storeAct, T alpha, nint index, T value)
+    private static void PutScalar<T, TAct>(ref T c, ref T act, T alpha, nint index, T value)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TAct : struct, IActivation
     {
         At(ref c, index) = value;
-        if (storeAct)
+        if (TAct.OnStore)
         {
             At(ref act, index) = TAct.Apply(value, alpha);
         }
+    }
+
+    /// <summary>The product alone: σ is not applied on the store (a constant to the JIT, so no activation code is compiled into the kernel).</summary>
+    private readonly struct ProductOnly : IActivation
+    {
+        public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z;
+
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z;
+
+        public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => g;
+
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => g;
     }
 }
