@@ -162,7 +162,8 @@ public static class CSharpExport
         w.Line("/// l  layer                activation        also");
         if (spec.InputDropoutRate > 0)
         {
-            w.Line($"/// 0  input [{spec.InputSize}]                              {Dropout(spec.InputDropoutRate)}");
+            string input = string.Create(CultureInfo.InvariantCulture, $"input [{spec.InputSize}]");
+            w.Line($"/// 0  {input,-20} {string.Empty,-17} {Dropout(spec.InputDropoutRate)}");
         }
 
         foreach (DenseStage stage in stages)
