@@ -24,7 +24,14 @@ public sealed class RecordsAndTensorsTests
     [Fact]
     public void FromRecords_takes_features_and_targets_row_by_row()
     {
-        var data = Dataset<float>.FromRecords(s_houses, h => new[] { h.Rooms, h.Area }, h => new[] { h.Price });
+        House[] records = s_houses;
+        // --- README begin
+        var houses = Dataset<float>.FromRecords(records, h => new[] { h.Rooms, h.Area }, h => h.Price);           // one target
+        var same   = Dataset<float>.FromRecords(records, h => new[] { h.Rooms, h.Area }, h => new[] { h.Price });  // targets as a row
+        // --- README end
+        Assert.Equal(same.Features, houses.Features);
+        Assert.Equal(same.Targets, houses.Targets);
+        Dataset<float> data = same;
         Assert.Equal(4, data.Count);
         Assert.Equal(2, data.FeatureCount);
         Assert.Equal(1, data.TargetCount);
@@ -103,6 +110,12 @@ public sealed class RecordsAndTensorsTests
         var flat = new float[8];
         predicted.FlattenTo(flat);
         Assert.Equal(expected, flat);
+
+        // The array overloads are still chosen for arrays (no ambiguity with the tensor ones).
+        float[] one = network.Predict(new float[] { 0.1f, 0.2f, 0.3f });
+        float[] rows = network.Predict(x);
+        Assert.Equal(2, one.Length);
+        Assert.Equal(expected, rows);
 
         // A transposed view of a [3, 4] buffer is the same [4, 3] matrix, not row-major: copied, same result.
         var transposedData = new float[12];
