@@ -51,6 +51,12 @@ public static class CSharpExport
         "using", "virtual", "void", "volatile", "while",
     };
 
+    // Members of the exported class: a class of one of these names would clash with them (CS0542).
+    private static readonly HashSet<string> s_members = new(StringComparer.Ordinal)
+    {
+        "InputSize", "OutputSize", "Workspace", "Predict", "Forward", "ForwardBatch", "Row",
+    };
+
     /// <summary>Writes the C# file to <paramref name="path"/> (UTF-8, atomically: a temporary file renamed over the target).</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="network">The network; its current parameters and running statistics are baked in.</param>
@@ -96,6 +102,11 @@ public static class CSharpExport
     {
         ArgumentNullException.ThrowIfNull(network);
         RequireIdentifier(className, nameof(className), "The class name");
+        if (s_members.Contains(className) || IsArrayName(className))
+        {
+            throw new ArgumentException($"The class name '{className}' is the name of one of the exported class's members; choose another.", nameof(className));
+        }
+
         if (!string.IsNullOrEmpty(@namespace))
         {
             foreach (string part in @namespace.Split('.'))
@@ -187,7 +198,7 @@ public static class CSharpExport
         w.Line("/// <para>W^l is stored input-major [in × out]: the weight w^l_jk from input k to output j is W{l}[k·out + j].</para>");
         w.Line("/// <para>Thread-safe: the parameters are never written and each call works in its own <see cref=\"Workspace\"/>.</para>");
         w.Line("/// </remarks>");
-        w.Line($"[System.CodeDom.Compiler.GeneratedCode(\"NetGen.CSharpExport\", \"{version}\")]");
+        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.CSharpExport\", \"{version}\")]");
         w.Line($"{(options.Internal ? "internal" : "public")} static class {className}");
         w.Open();
         w.Line("/// <summary>The number of input features per row.</summary>");
@@ -268,11 +279,11 @@ public static class CSharpExport
         w.Line("/// <param name=\"workspace\">This call's buffers (not shared with a concurrent call).</param>");
         w.Line($"public static void Forward({type}[] input, {type}[] output, Workspace workspace)");
         w.Open();
-        w.Line("if (input == null) throw new System.ArgumentNullException(\"input\");");
-        w.Line("if (output == null) throw new System.ArgumentNullException(\"output\");");
-        w.Line("if (workspace == null) throw new System.ArgumentNullException(\"workspace\");");
-        w.Line("if (input.Length != InputSize) throw new System.ArgumentException(\"The input must hold exactly \" + InputSize + \" values, but it holds \" + input.Length + \".\", \"input\");");
-        w.Line("if (output.Length != OutputSize) throw new System.ArgumentException(\"The output must hold exactly \" + OutputSize + \" values, but it holds \" + output.Length + \".\", \"output\");");
+        w.Line("if (input == null) throw new global::System.ArgumentNullException(\"input\");");
+        w.Line("if (output == null) throw new global::System.ArgumentNullException(\"output\");");
+        w.Line("if (workspace == null) throw new global::System.ArgumentNullException(\"workspace\");");
+        w.Line("if (input.Length != InputSize) throw new global::System.ArgumentException(\"The input must hold exactly \" + InputSize + \" values, but it holds \" + input.Length + \".\", \"input\");");
+        w.Line("if (output.Length != OutputSize) throw new global::System.ArgumentException(\"The output must hold exactly \" + OutputSize + \" values, but it holds \" + output.Length + \".\", \"output\");");
         w.Line("Row(input, 0, output, 0, workspace);");
         w.Close();
         w.Line();
@@ -290,12 +301,12 @@ public static class CSharpExport
         w.Line("/// <param name=\"workspace\">This call's buffers (not shared with a concurrent call).</param>");
         w.Line($"public static void ForwardBatch({type}[] inputs, {type}[] outputs, Workspace workspace)");
         w.Open();
-        w.Line("if (inputs == null) throw new System.ArgumentNullException(\"inputs\");");
-        w.Line("if (outputs == null) throw new System.ArgumentNullException(\"outputs\");");
-        w.Line("if (workspace == null) throw new System.ArgumentNullException(\"workspace\");");
-        w.Line("if (inputs.Length % InputSize != 0) throw new System.ArgumentException(\"The inputs hold \" + inputs.Length + \" values, which is not a whole number of rows of \" + InputSize + \" features.\", \"inputs\");");
+        w.Line("if (inputs == null) throw new global::System.ArgumentNullException(\"inputs\");");
+        w.Line("if (outputs == null) throw new global::System.ArgumentNullException(\"outputs\");");
+        w.Line("if (workspace == null) throw new global::System.ArgumentNullException(\"workspace\");");
+        w.Line("if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException(\"The inputs hold \" + inputs.Length + \" values, which is not a whole number of rows of \" + InputSize + \" features.\", \"inputs\");");
         w.Line("int count = inputs.Length / InputSize;");
-        w.Line("if (outputs.Length != (long)count * OutputSize) throw new System.ArgumentException(\"The outputs hold \" + outputs.Length + \" values, but \" + count + \" input rows need \" + ((long)count * OutputSize) + \".\", \"outputs\");");
+        w.Line("if (outputs.Length != (long)count * OutputSize) throw new global::System.ArgumentException(\"The outputs hold \" + outputs.Length + \" values, but \" + count + \" input rows need \" + ((long)count * OutputSize) + \".\", \"outputs\");");
         w.Line("for (int s = 0; s < count; s++)");
         w.Open();
         w.Line("Row(inputs, s * InputSize, outputs, s * OutputSize, workspace);");
@@ -357,28 +368,28 @@ public static class CSharpExport
                     w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j];");
                     break;
                 case Activation.Sigmoid:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {one} / ({one} + {cast}System.Math.Exp(-{z}[j]));");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {one} / ({one} + {cast}global::System.Math.Exp(-{z}[j]));");
                     break;
                 case Activation.Tanh:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}System.Math.Tanh({z}[j]);");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}global::System.Math.Tanh({z}[j]);");
                     break;
                 case Activation.ReLU:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = System.Math.Max({z}[j], {zero});");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = global::System.Math.Max({z}[j], {zero});");
                     break;
                 case Activation.LeakyReLU:
                     w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] > {zero} ? {z}[j] : {Literal(alpha)} * {z}[j];");
                     break;
                 case Activation.ELU:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] > {zero} ? {z}[j] : {Literal(alpha)} * ({cast}System.Math.Exp({z}[j]) - {one});");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] > {zero} ? {z}[j] : {Literal(alpha)} * ({cast}global::System.Math.Exp({z}[j]) - {one});");
                     break;
                 case Activation.Softmax:
                     w.Open();
                     w.Line($"{type} max = {z}[0];");
-                    w.Line($"for (int j = 1; j < {Int(n)}; j++) max = System.Math.Max(max, {z}[j]);");
+                    w.Line($"for (int j = 1; j < {Int(n)}; j++) max = global::System.Math.Max(max, {z}[j]);");
                     w.Line($"{type} sum = {zero};");
                     w.Line($"for (int j = 0; j < {Int(n)}; j++)");
                     w.Open();
-                    w.Line($"{type} e = {cast}System.Math.Exp({z}[j] - max);");
+                    w.Line($"{type} e = {cast}global::System.Math.Exp({z}[j] - max);");
                     w.Line($"{a}[{at}j] = e;");
                     w.Line("sum += e;");
                     w.Close();
@@ -481,6 +492,20 @@ public static class CSharpExport
     private static string Dropout(double rate) => string.Create(CultureInfo.InvariantCulture, $"dropout p = {rate:R}");
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether <paramref name="name"/> is a parameter array's name: W1, b1, mean1, invStd1, gamma1, beta1, …</summary>
+    private static bool IsArrayName(string name)
+    {
+        foreach (string prefix in (ReadOnlySpan<string>)["W", "b", "mean", "invStd", "gamma", "beta"])
+        {
+            if (name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static void RequireIdentifier(string? name, string parameter, string what)
     {

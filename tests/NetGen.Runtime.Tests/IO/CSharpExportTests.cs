@@ -315,6 +315,11 @@ public sealed class CSharpExportTests
         Assert.Equal("className", Assert.Throws<ArgumentException>(() => CSharpExport.ToSource(network, "1Net")).ParamName);
         Assert.Equal("namespace", Assert.Throws<ArgumentException>(() => CSharpExport.ToSource(network, "Net", "My..App")).ParamName);
         Assert.Equal("namespace", Assert.Throws<ArgumentException>(() => CSharpExport.ToSource(network, "Net", "My-App")).ParamName);
+        Assert.Contains("member", Assert.Throws<ArgumentException>(() => CSharpExport.ToSource(network, "Workspace")).Message, StringComparison.Ordinal);
+        Assert.Contains("member", Assert.Throws<ArgumentException>(() => CSharpExport.ToSource(network, "W2")).Message, StringComparison.Ordinal);
+
+        // A namespace with a segment named System still compiles: the file writes global::System.
+        CompileForNetStandard20("SystemSegment", [CSharpExport.ToSource(network, "Net", "My.System.Models")]);
     }
 
     /// <summary>The README draft's "Export as a C# file" code: the export, then the embedding project's calls, compiled as C# 7.3 for netstandard2.0.</summary>
