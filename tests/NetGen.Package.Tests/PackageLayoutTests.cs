@@ -22,7 +22,7 @@ public sealed class PackageLayoutTests(PackedPackage package)
     [Fact]
     public void The_libraries_are_in_lib_net10_0_with_their_docs_and_the_generator_is_an_analyzer_only()
     {
-        string[] files = Entries().Where(e => !IsPackagingMetadata(e)).Order(StringComparer.Ordinal).ToArray();
+        string[] files = Entries().Where(e => !IsPackagingMetadata(e) && !e.StartsWith("docs/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
         string[] expected =
         [
             "LICENSE",
@@ -37,6 +37,22 @@ public sealed class PackageLayoutTests(PackedPackage package)
         // Said twice on purpose: these are the two mistakes that would break consumers.
         Assert.DoesNotContain(files, f => f.StartsWith("lib/", StringComparison.Ordinal) && f.Contains("Generator", StringComparison.Ordinal));
         Assert.DoesNotContain(files, f => f.Contains("NetGen.Package", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_diagnostics_help_pages_ship_under_docs_diagnostics_as_the_messages_say()
+    {
+        // Every page in the repository's docs/diagnostics/, byte for byte, and nothing else under docs/.
+        string source = Path.Combine(package.RepoRoot, "docs", "diagnostics");
+        string[] pages = Directory.GetFiles(source, "*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Assert.Contains("NG0001.md", pages);
+        Assert.Contains("README.md", pages);
+        string[] shipped = Entries().Where(e => e.StartsWith("docs/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(pages.Select(p => "docs/diagnostics/" + p), shipped);
+        foreach (string page in pages)
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(source, page)), ReadEntry("docs/diagnostics/" + page));
+        }
     }
 
     [Fact]

@@ -9,7 +9,14 @@ namespace NetGen.Generator.Diagnostics;
 internal static class DiagnosticDescriptors
 {
     public const string Category = "NetGen";
-    private const string HelpRoot = "https://github.com/netgen-project/netgen/blob/main/docs/diagnostics/";
+
+    /// <summary>
+    /// The help pages ship inside the NetGen package, under docs/diagnostics/ (the package folder NuGet restored, e.g.
+    /// ~/.nuget/packages/netgen/VERSION/docs/diagnostics/NG0001.md), and live in the repository at the same path. The
+    /// project has no public web address for them, so helpLinkUri stays empty rather than point at an invented one,
+    /// and every message ends by naming its page.
+    /// </summary>
+    public const string HelpPageFormat = "docs/diagnostics/{0}.md";
 
     public const string NotPartialId = "NG0001";
     public const string MissingInputId = "NG0002";
@@ -158,6 +165,10 @@ internal static class DiagnosticDescriptors
         "'{0}' inherits '{1}' from '{2}', and the generated network defines a member with that name, which would hide it: rename it in the base class or derive from another class",
         "The generated part defines the INetwork members, the size constants and the parameter offsets in the network class; a member with one of these names inherited from a base class would be hidden (CS0108), so a network cannot derive from another network either.");
 
+    /// <summary>The help page of <paramref name="id"/>, relative to the package root (and to the repository's).</summary>
+    public static string HelpPage(string id) => string.Format(System.Globalization.CultureInfo.InvariantCulture, HelpPageFormat, id);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
+        new(id, title, message + " (see " + HelpPage(id) + " in the NetGen package)", Category, severity, isEnabledByDefault: true,
+            description: description + " Help: " + HelpPage(id) + " in the NetGen package.", helpLinkUri: string.Empty);
 }

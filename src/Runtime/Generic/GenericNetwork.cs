@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Threading;
 
 namespace NetGen;
 
@@ -11,6 +12,17 @@ namespace NetGen;
 /// within its generality: flat arrays, whole batches layer by layer, vectorized <see cref="TensorPrimitives"/>.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <remarks>
+/// <para>
+/// Thread safety: inference (<see cref="Forward"/>, <see cref="ForwardBatch"/>) may be called from any number of
+/// threads at once on one instance, with no lock: each call rents its buffers from a small lock-free per-instance
+/// pool (one <see cref="Interlocked.Exchange{T}(ref T, T)"/> per call) and gives them back after, so the
+/// single-threaded path allocates nothing and a call that finds every pooled buffer in use makes a fresh one.
+/// Training (<see cref="Backward"/>, <see cref="BackwardBatch"/>, <see cref="ZeroGradients"/>, an optimizer's step
+/// on <see cref="Parameters"/>) is single-writer: one thread at a time, and no inference while it runs, since it
+/// writes the parameters, gradients, running statistics and <see cref="RandomState"/> that inference reads.
+/// </para>
+/// </remarks>
 public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _parameters;
@@ -19,12 +31,11 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     private readonly DenseStage[] _stages;
     private readonly T[] _alphas;
     private readonly T _inputDropScale;
-    private Workspace[] _work = [];
-    private T[] _input = [];
-    private T[] _inputMask = [];
-    private T[] _gradA = [];
-    private T[] _gradB = [];
-    private int _capacity;
+
+    // The lock-free pool of buffers: a call takes the first non-null slot (Interlocked.Exchange with null) and puts its
+    // buffers back into the first empty one; _last is the buffers of the most recent call, for Activations.
+    private readonly Buffers?[] _pool = new Buffers?[Math.Clamp(Environment.ProcessorCount, 2, 16)];
+    private Buffers _last;
 
     /// <summary>Builds the engine for <paramref name="spec"/> with parameters initialized from <paramref name="seed"/>.</summary>
     /// <param name="spec">The topology; its precision is replaced by T's.</param>
@@ -52,7 +63,8 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         _inputDropScale = Spec.InputDropoutRate > 0 ? T.CreateChecked(1.0 / (1.0 - Spec.InputDropoutRate)) : T.One;
         Initializers.Initialize<T>(Spec, _parameters, _state, initializer, seed);
         RandomState = Initializers.InitialRandomState(seed);
-        EnsureCapacity(1);
+        _last = new Buffers(this, 1);
+        _pool[0] = _last;
     }
 
     /// <inheritdoc />
@@ -81,21 +93,23 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
 
     /// <summary>
     /// The activations a^l of the last call, row-major [count, width] (l = 0 is the input after dropout). For
-    /// diagnostics and tests; valid until the next call.
+    /// diagnostics and tests, on one thread; valid until the next call.
     /// </summary>
     public ReadOnlySpan<T> Activations(int layer, int count) =>
-        layer == 0 ? _input.AsSpan(0, count * InputSize) : _work[layer - 1].A.AsSpan(0, count * _stages[layer - 1].OutputSize);
+        layer == 0 ? _last.Input.AsSpan(0, count * InputSize) : _last.Work[layer - 1].A.AsSpan(0, count * _stages[layer - 1].OutputSize);
 
-    /// <summary>The pre-activations v^l (after batch normalization) of the last call, row-major [count, width].</summary>
-    public ReadOnlySpan<T> PreActivations(int layer, int count) => _work[layer - 1].V.AsSpan(0, count * _stages[layer - 1].OutputSize);
+    /// <summary>The pre-activations v^l (after batch normalization) of the last call, row-major [count, width]; one thread only.</summary>
+    public ReadOnlySpan<T> PreActivations(int layer, int count) => _last.Work[layer - 1].V.AsSpan(0, count * _stages[layer - 1].OutputSize);
 
     /// <inheritdoc />
     public void Forward(ReadOnlySpan<T> input, Span<T> output)
     {
         Shapes.RequireLength(input.Length, InputSize, nameof(input), "The input");
         Shapes.RequireLength(output.Length, OutputSize, nameof(output), "The output");
-        Run(input, 1, training: false);
-        _work[^1].A.AsSpan(0, OutputSize).CopyTo(output);
+        Buffers buffers = Rent(1);
+        Run(buffers, input, 1, training: false);
+        buffers.Work[^1].A.AsSpan(0, OutputSize).CopyTo(output);
+        Return(buffers);
     }
 
     /// <inheritdoc />
@@ -107,9 +121,10 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
             return;
         }
 
-        EnsureCapacity(count);
-        Run(inputs, count, training: false);
-        _work[^1].A.AsSpan(0, count * OutputSize).CopyTo(outputs);
+        Buffers buffers = Rent(count);
+        Run(buffers, inputs, count, training: false);
+        buffers.Work[^1].A.AsSpan(0, count * OutputSize).CopyTo(outputs);
+        Return(buffers);
     }
 
     /// <inheritdoc />
@@ -117,7 +132,10 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     {
         Shapes.RequireLength(input.Length, InputSize, nameof(input), "The input");
         Shapes.RequireLength(target.Length, OutputSize, nameof(target), "The target");
-        return Train(input, target, 1);
+        Buffers buffers = Rent(1);
+        T loss = Train(buffers, input, target, 1);
+        Return(buffers);
+        return loss;
     }
 
     /// <inheritdoc />
@@ -129,14 +147,45 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
             return T.Zero;
         }
 
-        EnsureCapacity(count);
-        return Train(inputs, targets, count);
+        Buffers buffers = Rent(count);
+        T loss = Train(buffers, inputs, targets, count);
+        Return(buffers);
+        return loss;
     }
 
     /// <inheritdoc />
     public void ZeroGradients() => Array.Clear(_gradients);
 
-    private T Train(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count)
+    /// <summary>Takes buffers for <paramref name="count"/> rows from the pool, or makes new ones when every slot is in use.</summary>
+    private Buffers Rent(int count)
+    {
+        Buffers?[] pool = _pool;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            if (Volatile.Read(ref pool[i]) is not null && Interlocked.Exchange(ref pool[i], null) is { } buffers)
+            {
+                return buffers.Capacity >= count ? buffers : new Buffers(this, Math.Max(count, 2 * buffers.Capacity));
+            }
+        }
+
+        return new Buffers(this, count);
+    }
+
+    /// <summary>Puts <paramref name="buffers"/> back into the first empty slot (dropped when every slot is full) and remembers them for Activations.</summary>
+    private void Return(Buffers buffers)
+    {
+        _last = buffers;
+        Buffers?[] pool = _pool;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            if (Volatile.Read(ref pool[i]) is null && Interlocked.CompareExchange(ref pool[i], buffers, null) is null)
+            {
+                return;
+            }
+        }
+    }
+
+    private T Train(Buffers buffers, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count)
     {
         ulong key = RandomState;
         if (Spec.HasDropout)
@@ -144,15 +193,16 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
             RandomState = DropoutMask.Next(key);
         }
 
-        Run(inputs, count, training: true, key);
+        Run(buffers, inputs, count, training: true, key);
+        Workspace[] work = buffers.Work;
 
         // δ^L = ∂C/∂v^L, row by row, and the summed loss.
         int last = _stages.Length - 1;
         DenseStage output = _stages[last];
-        Workspace w = _work[last];
+        Workspace w = work[last];
         int width = output.OutputSize;
         T loss = T.Zero;
-        Span<T> delta = _gradA.AsSpan(0, count * width);
+        Span<T> delta = buffers.GradA.AsSpan(0, count * width);
         for (int s = 0; s < count; s++)
         {
             ReadOnlySpan<T> v = w.V.AsSpan(s * width, width), a = w.H.AsSpan(s * width, width), y = targets.Slice(s * width, width);
@@ -161,11 +211,11 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         }
 
         // Back through the layers: δ^l from ∂C/∂a^l, then ∂C/∂W^l, ∂C/∂b^l and ∂C/∂a^{l−1}.
-        T[] gradCurrent = _gradA, gradNext = _gradB;
+        T[] gradCurrent = buffers.GradA, gradNext = buffers.GradB;
         for (int l = last; l >= 0; l--)
         {
             DenseStage stage = _stages[l];
-            w = _work[l];
+            w = work[l];
             int n = stage.OutputSize, m = stage.InputSize;
             Span<T> d = gradCurrent.AsSpan(0, count * n);
             if (l != last)
@@ -188,7 +238,7 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
                 BatchNormBackward(stage, w, d, count);
             }
 
-            ReadOnlySpan<T> aPrev = l == 0 ? _input.AsSpan(0, count * m) : _work[l - 1].A.AsSpan(0, count * m);
+            ReadOnlySpan<T> aPrev = l == 0 ? buffers.Input.AsSpan(0, count * m) : work[l - 1].A.AsSpan(0, count * m);
             Span<T> dW = _gradients.AsSpan(stage.WeightOffset, m * n);
             Span<T> db = _gradients.AsSpan(stage.BiasOffset, n);
             ReadOnlySpan<T> W = _parameters.AsSpan(stage.WeightOffset, m * n);
@@ -222,14 +272,14 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         return loss;
     }
 
-    private void Run(ReadOnlySpan<T> inputs, int count, bool training, ulong key = 0)
+    private void Run(Buffers buffers, ReadOnlySpan<T> inputs, int count, bool training, ulong key = 0)
     {
         int inputLength = count * InputSize;
-        Span<T> x = _input.AsSpan(0, inputLength);
+        Span<T> x = buffers.Input.AsSpan(0, inputLength);
         inputs.Slice(0, inputLength).CopyTo(x);
         if (training && Spec.InputDropoutRate > 0)
         {
-            Span<T> mask = _inputMask.AsSpan(0, inputLength);
+            Span<T> mask = buffers.InputMask.AsSpan(0, inputLength);
             FillMask(mask, key, 0, Spec.InputDropoutRate, _inputDropScale);
             TensorPrimitives.Multiply(x, mask, x);
         }
@@ -238,7 +288,7 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         for (int l = 0; l < _stages.Length; l++)
         {
             DenseStage stage = _stages[l];
-            Workspace w = _work[l];
+            Workspace w = buffers.Work[l];
             int n = stage.OutputSize, m = stage.InputSize;
             ReadOnlySpan<T> W = _parameters.AsSpan(stage.WeightOffset, m * n);
             ReadOnlySpan<T> b = _parameters.AsSpan(stage.BiasOffset, n);
@@ -387,28 +437,38 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         }
     }
 
-    private void EnsureCapacity(int count)
+    /// <summary>Everything one call writes, for batches of up to <see cref="Capacity"/> rows: one set per concurrent caller.</summary>
+    private sealed class Buffers
     {
-        if (count <= _capacity)
+        public Buffers(GenericNetwork<T> network, int capacity)
         {
-            return;
+            DenseStage[] stages = network._stages;
+            int widest = network.InputSize;
+            Work = new Workspace[stages.Length];
+            for (int l = 0; l < stages.Length; l++)
+            {
+                Work[l] = new Workspace(stages[l], capacity);
+                widest = Math.Max(widest, stages[l].OutputSize);
+            }
+
+            Input = new T[capacity * network.InputSize];
+            InputMask = network.Spec.InputDropoutRate > 0 ? new T[capacity * network.InputSize] : [];
+            GradA = new T[capacity * widest];
+            GradB = new T[capacity * widest];
+            Capacity = capacity;
         }
 
-        int capacity = Math.Max(count, _capacity * 2);
-        int widest = InputSize;
-        var work = new Workspace[_stages.Length];
-        for (int l = 0; l < _stages.Length; l++)
-        {
-            work[l] = new Workspace(_stages[l], capacity);
-            widest = Math.Max(widest, _stages[l].OutputSize);
-        }
+        public int Capacity { get; }
 
-        _work = work;
-        _input = new T[capacity * InputSize];
-        _inputMask = Spec.InputDropoutRate > 0 ? new T[capacity * InputSize] : [];
-        _gradA = new T[capacity * widest];
-        _gradB = new T[capacity * widest];
-        _capacity = capacity;
+        public Workspace[] Work { get; }
+
+        public T[] Input { get; }        // a^0: the input, after dropout in training
+
+        public T[] InputMask { get; }
+
+        public T[] GradA { get; }        // δ^l and ∂C/∂a^{l−1}, alternating
+
+        public T[] GradB { get; }
     }
 
     /// <summary>The per-layer buffers for a batch of up to <c>capacity</c> samples.</summary>
