@@ -32,11 +32,10 @@ public sealed class ServingReadmeTests : IDisposable
     }
 
     /// <summary>
-    /// The README's shared-instance snippet. It compiles today; it can only pass once <c>Forward</c> of generated and
-    /// generic networks is safe from many threads (issue 13, part 1: the engine rewrite), since the predictor adds no
-    /// shared state of its own but cannot make its network's workspace private.
+    /// The README's shared-instance snippet: one predictor (over a generic network, as Load makes it) serves every thread,
+    /// since Forward of generated and generic networks is safe from many threads and the predictor adds no shared state.
     /// </summary>
-    [Fact(Skip = "Needs Forward that is safe from many threads (issue 13, part 1); unskip when the engine rewrite lands.")]
+    [Fact]
     public void One_shared_predictor_serves_many_threads()
     {
         string previous = Environment.CurrentDirectory;
