@@ -43,10 +43,14 @@ public sealed class WrongValueFixture : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>
+    /// A run folder of the earlier CLI (a format-1 model.ngm, committed in Data/iris-run-v1) whose model.preprocessing.json
+    /// is damaged: today's self-contained files never read one, so only such an old folder can carry a broken one.
+    /// </summary>
     private void BrokenPreprocessing(string name, string json)
     {
         Directory.CreateDirectory(this[name]);
-        File.Copy(this["trained/model.ngm"], this[$"{name}/model.ngm"]);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Data", "iris-run-v1", "model.ngm"), this[$"{name}/model.ngm"]);
         File.WriteAllText(this[$"{name}/model.preprocessing.json"], json);
     }
 
