@@ -164,7 +164,7 @@ public static class Trainer
         return labels;
     }
 
-    private static (Dataset<T> Train, Dataset<T> Validation, double[]? Weights) HoldOut<T>(NetworkSpec spec, Dataset<T> data, double[]? weights, FitOptions options)
+    internal static (Dataset<T> Train, Dataset<T> Validation, double[]? Weights) HoldOut<T>(NetworkSpec spec, Dataset<T> data, double[]? weights, FitOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double fraction = options.ValidationFraction;
