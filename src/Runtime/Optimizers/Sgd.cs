@@ -49,6 +49,9 @@ public sealed class Sgd<T> : IResumableOptimizer<T> where T : unmanaged, IFloati
     /// <inheritdoc />
     public void RestoreStepCount(long stepCount) => StepCount = ResumableChecks.StepCount(stepCount);
 
+    /// <summary>Counts a step the trainer took through the network's fused step (<see cref="ISgdStep{T}"/>) instead of <see cref="Step"/>.</summary>
+    internal void CountFusedStep() => StepCount++;
+
     /// <inheritdoc />
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients)
     {

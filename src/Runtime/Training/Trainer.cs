@@ -671,6 +671,7 @@ public static class Trainer
                 UpdateDiverged(epoch, stepInEpoch, loss);
             }
 
+            ((Sgd<T>)_optimizer).CountFusedStep();
             Commit();
             return loss;
         }

@@ -119,6 +119,24 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void The_fused_sgd_step_resumes_bit_for_bit_and_counts_its_steps()
+    {
+        (double[] x, double[] y) = CourseExampleTests.Quadratic(100, seed: 2);
+        var data = new Dataset<double>(x, y, 2, 1);
+        var options = new FitOptions { Epochs = 6, BatchSize = 10, Seed = 3, Schedule = new StepDecay(2, 0.5) };
+        var straight = new QuadraticFitWide(seed: 1);
+        var sgd = new Sgd<double>(0.1);
+        straight.Fit(data, sgd, options);
+        Assert.Equal(60, sgd.StepCount);
+        TrainingCheckpoint? taken = null;
+        new QuadraticFitWide(seed: 1).Fit(data, new Sgd<double>(0.1), options with { Epochs = 3, Callbacks = [new Capture(c => taken = c.CreateCheckpoint())] });
+        Assert.Equal(30, taken!.OptimizerSteps);
+        var resumed = new QuadraticFitWide(seed: 9);
+        resumed.Fit(data, new Sgd<double>(0.1), options with { ResumeFrom = taken });
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+    }
+
+    [Fact]
     public void A_reduced_learning_rate_is_part_of_the_checkpoint()
     {
         Dataset<float> data = Data(90, 3);
