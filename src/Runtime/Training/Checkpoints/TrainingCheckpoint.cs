@@ -25,7 +25,7 @@ namespace NetGen;
 /// File format 1, little-endian: the magic <c>NGCKPT</c> + two zero bytes; u32 version; u8 precision (0 float, 1 double);
 /// i32 epoch; i64 trainer steps; f64 base learning rate; f64 learning rate; u64 shuffling generator state; i32 n,
 /// n × i32 row order; i32 length + UTF-8 optimizer kind; i64 optimizer step count; i32 buffer count, each buffer i32
-/// length + values; i32 length + the model file; u32 CRC-32 of every byte before it. Saving is atomic.
+/// length + values; i32 length + the model file; u32 CRC-32 of every byte before it (<c>docs/checkpoint-format.md</c>). Saving is atomic.
 /// </para>
 /// </remarks>
 public sealed class TrainingCheckpoint
