@@ -108,6 +108,23 @@ public sealed class CallbackTests
     }
 
     [Fact]
+    public void With_a_schedule_the_context_rate_is_the_base_rate_the_schedule_scales()
+    {
+        // StepDecay halves per epoch; a callback that halves the base rate after epoch 2 makes epoch 3 a quarter of it.
+        var net = new GenericNetwork<float>(Small, seed: 1);
+        TrainingHistory history = net.Fit(Blobs, new Sgd<float>(0.08), new FitOptions
+        {
+            Epochs = 4, BatchSize = 60, Schedule = new StepDecay(1, 0.5),
+            Callbacks = [new ResumeTests.Capture(c => { if (c.History.Epochs.Count == 2) { c.LearningRate /= 2; } })],
+        });
+        Assert.Equal([0.08, 0.04, 0.01, 0.005], history.Epochs.Select(e => e.LearningRate), new Tolerance(1e-15));
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.Fit(Blobs, new Sgd<float>(), new FitOptions
+        {
+            Epochs = 1, Callbacks = [new ResumeTests.Capture(c => c.LearningRate = double.NaN)],
+        }));
+    }
+
+    [Fact]
     public void Callbacks_are_called_in_keras_order_and_a_stop_in_a_batch_ends_that_epoch()
     {
         var events = new List<string>();
