@@ -206,6 +206,23 @@ public sealed class CallbackTests
     }
 
     [Fact]
+    public void A_resumed_run_keeps_the_csv_lines_up_to_its_checkpoint()
+    {
+        using var folder = new TempDirectory();
+        string path = folder.PathOf("log.csv");
+        var saver = new ModelCheckpoint(folder.PathOf("at-{epoch}.ngckpt"));
+        var options = new FitOptions { Epochs = 4, BatchSize = 20, Seed = 2, Callbacks = [saver, new CsvLogger(path)] };
+        var net = new GenericNetwork<float>(Small, seed: 1);
+        net.Fit(Blobs, new Adam<float>(0.01), options);
+        string[] straight = File.ReadAllLines(path);
+
+        // "Interrupted" after epoch 4, resumed from the checkpoint of epoch 2: epochs 3 and 4 are trained again.
+        var resumed = new GenericNetwork<float>(Small, seed: 1);
+        resumed.Fit(Blobs, new Adam<float>(0.01), options with { ResumeFrom = TrainingCheckpoint.Load(folder.PathOf("at-2.ngckpt")) });
+        Assert.Equal(straight, File.ReadAllLines(path));
+    }
+
+    [Fact]
     public void Terminate_on_nan_returns_the_history_instead_of_throwing()
     {
         var net = new GenericNetwork<float>(Small, seed: 1);

@@ -14,8 +14,9 @@ namespace NetGen;
 /// <remarks>
 /// After every epoch the whole file is rewritten atomically (a temporary file renamed over it), so the log on disk is
 /// always complete up to the last finished epoch, even if training is interrupted. With <c>append</c> the lines of an
-/// existing file are kept and its header is not repeated (for a resumed run); otherwise the file is replaced when the
-/// first epoch ends.
+/// existing file are kept and its header is not repeated. A run resumed from a checkpoint (<see cref="FitOptions.ResumeFrom"/>)
+/// keeps the lines of the epochs up to the checkpoint's and drops later ones, which it trains again; otherwise the
+/// file is replaced when the first epoch ends.
 /// </remarks>
 public sealed class CsvLogger : TrainingCallback
 {
@@ -51,22 +52,30 @@ public sealed class CsvLogger : TrainingCallback
     /// <inheritdoc />
     public override void OnTrainBegin(TrainingContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         _content.Clear();
         _columns = [];
-        if (Append && File.Exists(Path))
+        bool resumed = context.InitialEpoch > 0;
+        if ((Append || resumed) && File.Exists(Path))
         {
-            string existing = File.ReadAllText(Path);
-            _content.Append(existing);
-            if (existing.Length > 0 && existing[^1] != '\n')
+            string[] lines = File.ReadAllLines(Path);
+            if (lines.Length > 0 && lines[0].Length > 0)
             {
-                _content.Append('\n');
+                _columns = lines[0].Split(Separator);
             }
 
-            int end = existing.IndexOf('\n', StringComparison.Ordinal);
-            string header = (end < 0 ? existing : existing[..end]).TrimEnd('\r');
-            if (header.Length > 0)
+            int epochColumn = Array.IndexOf(_columns, "epoch");
+            foreach (string line in lines)
             {
-                _columns = header.Split(Separator);
+                // A resumed run drops the lines of epochs after its checkpoint: they are about to be trained again.
+                if (resumed && !Append && epochColumn >= 0 && !ReferenceEquals(line, lines[0]) &&
+                    int.TryParse(line.Split(Separator)[epochColumn], NumberStyles.Integer, CultureInfo.InvariantCulture, out int epoch) &&
+                    epoch > context.InitialEpoch)
+                {
+                    continue;
+                }
+
+                _content.Append(line).Append('\n');
             }
         }
     }
