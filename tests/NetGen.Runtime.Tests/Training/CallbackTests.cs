@@ -163,14 +163,17 @@ public sealed class CallbackTests
     {
         using var folder = new TempDirectory();
         var every = new ModelCheckpoint(folder.PathOf("every-{epoch}.ngckpt"));
+        var nested = new ModelCheckpoint(Path.Combine(folder.Root, "sub", "dir", "last.ngckpt"));
         var best = new ModelCheckpoint(folder.PathOf("best-{epoch:000}.model"), monitor: "learning_rate", saveBestOnly: true, modelOnly: true);
         var snapshots = new List<float[]>();
         var net = new GenericNetwork<float>(Small, seed: 1);
         net.Fit(Blobs, new Sgd<float>(1), new FitOptions
         {
             Epochs = 5, BatchSize = 20, Schedule = new PerEpoch(3, 2, 2.5, 1, 1.5),
-            Callbacks = [every, best, new ResumeTests.Capture(c => snapshots.Add(((INetwork<float>)c.Network).Parameters.ToArray()))],
+            Callbacks = [every, best, nested, new ResumeTests.Capture(c => snapshots.Add(((INetwork<float>)c.Network).Parameters.ToArray()))],
         });
+        Assert.Equal(5, TrainingCheckpoint.Load(Path.Combine(folder.Root, "sub", "dir", "last.ngckpt")).Epoch);
+        Assert.Single(Directory.GetFiles(Path.Combine(folder.Root, "sub", "dir")));
         string[] files = Directory.GetFiles(folder.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
         Assert.Equal(["best-001.model", "best-002.model", "best-004.model", "every-1.ngckpt", "every-2.ngckpt", "every-3.ngckpt", "every-4.ngckpt", "every-5.ngckpt"], files);
         GenericNetwork<float> fourth = ModelFile.LoadGeneric<float>(folder.PathOf("best-004.model"));

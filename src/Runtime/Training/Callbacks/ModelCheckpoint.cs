@@ -22,7 +22,7 @@ public sealed partial class ModelCheckpoint : TrainingCallback
     private bool _maximize;
 
     /// <summary>Creates the callback.</summary>
-    /// <param name="path">The file to write; may contain <c>{epoch}</c> (see the remarks). Its directory must exist.</param>
+    /// <param name="path">The file to write; may contain <c>{epoch}</c> (see the remarks). Its directory is created if needed.</param>
     /// <param name="monitor">The quantity that decides the best epoch with <paramref name="saveBestOnly"/>; <c>val_loss</c> by default.</param>
     /// <param name="saveBestOnly">Write only when the monitored value improves; false by default (every epoch).</param>
     /// <param name="mode">Whether the quantity should fall or rise; <see cref="MonitorMode.Auto"/> by default.</param>
@@ -108,6 +108,12 @@ public sealed partial class ModelCheckpoint : TrainingCallback
         }
 
         string path = PathFor(report.Epoch);
+        string? directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            System.IO.Directory.CreateDirectory(directory);   // as Keras does
+        }
+
         if (ModelOnly)
         {
             context.SaveModel(path);
