@@ -10,7 +10,8 @@ namespace NetGen;
 
 /// <summary>
 /// Trains any <see cref="INetwork{T}"/> — generated or generic — with mini-batch gradient descent: shuffle, batch,
-/// <see cref="INetwork{T}.BackwardBatch"/>, average, regularize, clip, schedule, step, evaluate, report.
+/// <see cref="INetwork{T}.BackwardBatch"/>, average (weighted), regularize, clip, schedule, step, check, evaluate,
+/// report, call the callbacks (<see cref="FitOptions.Callbacks"/>); resumable from a <see cref="TrainingCheckpoint"/>.
 /// </summary>
 public static class Trainer
 {
