@@ -23,6 +23,13 @@ public struct SplitMix64
         _hasSpare = false;
     }
 
+    /// <summary>The 64-bit counter the stream is at (not the spare Gaussian): training checkpoints save and restore the shuffling stream with it.</summary>
+    internal ulong State
+    {
+        readonly get => _state;
+        set => _state = value;
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {

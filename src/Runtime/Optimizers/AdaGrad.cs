@@ -26,7 +26,7 @@ namespace NetGen;
 /// every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class AdaGrad<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class AdaGrad<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _accumulator;
@@ -115,6 +115,15 @@ public sealed class AdaGrad<T> : IOptimizer<T> where T : unmanaged, IFloatingPoi
 
         StepCount++;
     }
+
+    /// <summary>1: the accumulator G.</summary>
+    public int StateBufferCount => 1;
+
+    /// <inheritdoc />
+    public Span<T> StateBuffer(int index) => ResumableChecks.Buffer(_accumulator, index, _accumulator!);
+
+    /// <inheritdoc />
+    public void RestoreStepCount(long stepCount) => StepCount = ResumableChecks.StepCount(stepCount);
 
     /// <summary>Sets every accumulator back to G₀ and the step count to 0 (keeps the binding).</summary>
     public void Reset()

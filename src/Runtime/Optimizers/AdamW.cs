@@ -32,7 +32,7 @@ namespace NetGen;
 /// <see cref="InvalidOperationException"/>. Steps allocate nothing.
 /// </para>
 /// </remarks>
-public sealed class AdamW<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class AdamW<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _first;
@@ -135,6 +135,15 @@ public sealed class AdamW<T> : IOptimizer<T> where T : unmanaged, IFloatingPoint
         StepCount++;
         AdamKernel.Update(parameters, gradients, _first, _second, LearningRate, Beta1, Beta2, Epsilon, StepCount);
     }
+
+    /// <summary>2: the first moment m, then the second moment v.</summary>
+    public int StateBufferCount => 2;
+
+    /// <inheritdoc />
+    public Span<T> StateBuffer(int index) => ResumableChecks.Buffer(_first, index, _first!, _second);
+
+    /// <inheritdoc />
+    public void RestoreStepCount(long stepCount) => StepCount = ResumableChecks.StepCount(stepCount);
 
     /// <summary>Sets m, v and t to 0 (keeps the binding and the weight blocks).</summary>
     public void Reset()

@@ -33,7 +33,7 @@ namespace NetGen;
 /// every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class Momentum<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Momentum<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _velocity;
@@ -138,6 +138,15 @@ public sealed class Momentum<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
 
         StepCount++;
     }
+
+    /// <summary>1: the velocity v.</summary>
+    public int StateBufferCount => 1;
+
+    /// <inheritdoc />
+    public Span<T> StateBuffer(int index) => ResumableChecks.Buffer(_velocity, index, _velocity!);
+
+    /// <inheritdoc />
+    public void RestoreStepCount(long stepCount) => StepCount = ResumableChecks.StepCount(stepCount);
 
     /// <summary>Sets every velocity to 0 and the step count to 0 (keeps the binding).</summary>
     public void Reset()

@@ -33,7 +33,7 @@ namespace NetGen;
 /// (the first step then allocates); every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class RmsProp<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class RmsProp<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _squareAverage;
@@ -177,6 +177,15 @@ public sealed class RmsProp<T> : IOptimizer<T> where T : unmanaged, IFloatingPoi
 
         StepCount++;
     }
+
+    /// <summary>3: the square average s, the gradient average ḡ (empty unless centered), the momentum buffer b (empty unless μ &gt; 0).</summary>
+    public int StateBufferCount => 3;
+
+    /// <inheritdoc />
+    public Span<T> StateBuffer(int index) => ResumableChecks.Buffer(_squareAverage, index, _squareAverage!, _gradientAverage, _buffer);
+
+    /// <inheritdoc />
+    public void RestoreStepCount(long stepCount) => StepCount = ResumableChecks.StepCount(stepCount);
 
     /// <summary>Sets the moving averages and the momentum buffer to 0 and the step count to 0 (keeps the binding).</summary>
     public void Reset()

@@ -6,7 +6,7 @@ namespace NetGen;
 
 /// <summary>Plain stochastic gradient descent: θ ← θ − η ∂C/∂θ. It keeps no state, so <see cref="Bind"/> and <see cref="Reset"/> do nothing.</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Sgd<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
 
@@ -29,21 +29,40 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
         set => _learningRate = OptimizerChecks.LearningRate(value, nameof(value));
     }
 
+    /// <summary>The number of steps taken since the last <see cref="Bind"/> or <see cref="Reset"/>.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>0: plain SGD keeps no per-parameter state.</summary>
+    public int StateBufferCount => 0;
+
     /// <inheritdoc />
     public void Bind(NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        StepCount = 0;
     }
+
+    /// <inheritdoc />
+    public Span<T> StateBuffer(int index) =>
+        throw new ArgumentOutOfRangeException(nameof(index), index, "Plain SGD has no state buffers.");
+
+    /// <inheritdoc />
+    public void RestoreStepCount(long stepCount) => StepCount = ResumableChecks.StepCount(stepCount);
+
+    /// <summary>Counts a step the trainer took through the network's fused step (<see cref="ISgdStep{T}"/>) instead of <see cref="Step"/>.</summary>
+    internal void CountFusedStep() => StepCount++;
 
     /// <inheritdoc />
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
         Shapes.RequireLength(gradients.Length, parameters.Length, nameof(gradients), "The gradients");
         TensorPrimitives.MultiplyAdd(gradients, T.CreateChecked(-LearningRate), parameters, parameters);
+        StepCount++;
     }
 
     /// <inheritdoc />
     public void Reset()
     {
+        StepCount = 0;
     }
 }

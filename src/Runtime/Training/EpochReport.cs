@@ -38,12 +38,32 @@ public sealed record EpochReport(
     double SamplesPerSecond,
     IReadOnlyList<LayerDiagnostics> Layers);
 
-/// <summary>The result of <see cref="Trainer.Fit{T}(INetwork{T}, Dataset{T}, IOptimizer{T}, FitOptions?, Dataset{T}?)"/>.</summary>
+/// <summary>Why <see cref="Trainer.Fit{T}(INetwork{T}, Dataset{T}, IOptimizer{T}, FitOptions?, Dataset{T}?)"/> stopped.</summary>
+public enum TrainingStopReason
+{
+    /// <summary>Every epoch up to <see cref="FitOptions.Epochs"/> ran (or training has not ended yet).</summary>
+    Completed,
+
+    /// <summary>A callback (early stopping, <see cref="TrainingContext.RequestStop"/>) ended training before the last epoch.</summary>
+    StopRequested,
+
+    /// <summary>The cancellation token fired between two batches (<see cref="TrainingCanceledException"/>).</summary>
+    Cancelled,
+
+    /// <summary>A loss, gradient or parameter became NaN or ∞ (<see cref="TrainingDivergedException"/>, or <see cref="TerminateOnNaN"/>).</summary>
+    Diverged,
+}
+
+/// <summary>
+/// The result of <see cref="Trainer.Fit{T}(INetwork{T}, Dataset{T}, IOptimizer{T}, FitOptions?, Dataset{T}?)"/>: returned
+/// when training ends normally, and carried by <see cref="TrainingCanceledException.History"/> and
+/// <see cref="TrainingDivergedException.History"/> when it does not, so the epochs done are never lost.
+/// </summary>
 public sealed class TrainingHistory
 {
     private readonly List<EpochReport> _epochs = [];
 
-    /// <summary>Every completed epoch in order.</summary>
+    /// <summary>Every completed epoch in order (a resumed run lists only the epochs it ran, numbered on from the checkpoint).</summary>
     public IReadOnlyList<EpochReport> Epochs => _epochs;
 
     /// <summary>The mean training loss of each epoch.</summary>
@@ -52,13 +72,25 @@ public sealed class TrainingHistory
     /// <summary>The validation loss of each epoch (empty without validation data).</summary>
     public IReadOnlyList<double> ValidationLoss => _epochs.Where(e => e.Validation is not null).Select(e => e.Validation!.Loss).ToArray();
 
-    /// <summary>The epoch (from 1) whose monitored loss was lowest.</summary>
+    /// <summary>The epoch (from 1) whose monitored loss (validation loss if any, else training loss) was lowest; 0 before the first epoch.</summary>
     public int BestEpoch { get; internal set; }
 
-    /// <summary>Whether early stopping ended training before the last epoch.</summary>
-    public bool StoppedEarly { get; internal set; }
+    /// <summary>The number of epochs a resumed run started after (<see cref="TrainingCheckpoint.Epoch"/>); 0 for a fresh run.</summary>
+    public int InitialEpoch { get; internal set; }
 
-    /// <summary>Whether the parameters of <see cref="BestEpoch"/> were restored at the end.</summary>
+    /// <summary>Why training stopped.</summary>
+    public TrainingStopReason StopReason { get; internal set; }
+
+    /// <summary>Who stopped training and why, e.g. "EarlyStopping: val_loss did not improve for 3 epochs"; null when it completed.</summary>
+    public string? StopMessage { get; internal set; }
+
+    /// <summary>With <see cref="TerminateOnNaN"/>, the divergence that ended training gracefully; otherwise null.</summary>
+    public TrainingDivergedException? Divergence { get; internal set; }
+
+    /// <summary>Whether a callback (such as early stopping) ended training before the last epoch.</summary>
+    public bool StoppedEarly => StopReason == TrainingStopReason.StopRequested;
+
+    /// <summary>Whether early stopping restored the parameters of its best epoch, which was not the last one, at the end.</summary>
     public bool RestoredBest { get; internal set; }
 
     /// <summary>Total wall time.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 
 namespace NetGen;
@@ -20,10 +21,48 @@ public sealed record FitOptions
     public int Seed { get; init; }
 
     /// <summary>
-    /// When no validation set is passed, the fraction of the training rows (taken from the end, before any
-    /// shuffling, as Keras does) held out for validation; 0 (none) by default.
+    /// When no validation set is passed, the fraction of the training rows held out for validation, chosen as
+    /// <see cref="ValidationSplit"/> says (by default a stratified, seeded shuffle for classification); 0 (none) by default.
+    /// The number held out is the fraction of the rows rounded half away from zero.
     /// </summary>
     public double ValidationFraction { get; init; }
+
+    /// <summary>
+    /// How <see cref="ValidationFraction"/> picks the validation rows; <see cref="ValidationSplitMode.Auto"/> by default:
+    /// stratified for classification, shuffled otherwise, both seeded by <see cref="Seed"/>. Keras takes the last rows
+    /// (<see cref="ValidationSplitMode.LastRows"/>), which holds out a single class of data sorted by class.
+    /// </summary>
+    public ValidationSplitMode ValidationSplit { get; init; }
+
+    /// <summary>
+    /// A weight ≥ 0 per training row (Keras's <c>sample_weight</c>): each row's loss is multiplied by its weight and the
+    /// batch's weighted losses are summed and divided by the batch size, so the gradient is Σ wᵢ ∂Cᵢ/∂θ / B and a weight
+    /// of 2 counts a row twice. Aligned with the rows passed to Fit (a held-out validation part takes its weights
+    /// along, and validation metrics are unweighted). Null for none. Not together with <see cref="ClassWeights"/>.
+    /// </summary>
+    /// <remarks>
+    /// Rows of different weights are back-propagated in groups, so a network with batch normalization, whose batch
+    /// statistics would change, accepts only weights that are equal within every batch (else ArgumentException).
+    /// </remarks>
+    public IReadOnlyList<double>? SampleWeights { get; init; }
+
+    /// <summary>
+    /// A weight ≥ 0 per class (Keras's <c>class_weight</c>): every training row of class c gets weight
+    /// <c>ClassWeights[c]</c> (1 for classes not listed), then as <see cref="SampleWeights"/>. Needs class labels: the
+    /// dataset's, or the argmax of one-hot targets (threshold 0.5 for one sigmoid output). Null for none.
+    /// </summary>
+    public IReadOnlyDictionary<int, double>? ClassWeights { get; init; }
+
+    /// <summary>Callbacks (Keras's model): called when training begins and ends, at every epoch's start and end and after every batch; in this order.</summary>
+    public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
+
+    /// <summary>
+    /// A checkpoint to continue from (<see cref="ModelCheckpoint"/>, <see cref="TrainingCheckpoint.Load(string)"/>):
+    /// the network, the optimizer's state, the schedule position, the random states and the epoch are restored, and
+    /// training runs epochs <c>checkpoint.Epoch + 1</c> to <see cref="Epochs"/>. The other options and the data must be
+    /// those of the interrupted run; <see cref="LearningRate"/> is ignored (the checkpoint's rate is used).
+    /// </summary>
+    public TrainingCheckpoint? ResumeFrom { get; init; }
 
     /// <summary>The learning rate η each step starts from; null keeps the optimizer's own <see cref="IOptimizer{T}.LearningRate"/>.</summary>
     public double? LearningRate { get; init; }
@@ -43,7 +82,12 @@ public sealed record FitOptions
     /// <summary>Clamps every gradient component to [−limit, limit]; null for no clipping.</summary>
     public double? ClipValue { get; init; }
 
-    /// <summary>Stops after this many epochs without improvement of the monitored loss; null for no early stopping.</summary>
+    /// <summary>
+    /// Stops after this many epochs without improvement of the validation loss (the training loss without validation
+    /// data), with Keras's patience semantics: an <see cref="EarlyStopping"/> callback with this patience,
+    /// <see cref="EarlyStoppingMinDelta"/> and <see cref="RestoreBestParameters"/>, run after <see cref="Callbacks"/>.
+    /// Null for no early stopping.
+    /// </summary>
     public int? EarlyStoppingPatience { get; init; }
 
     /// <summary>The smallest decrease of the monitored loss that counts as an improvement; 0 by default.</summary>
@@ -64,7 +108,11 @@ public sealed record FitOptions
     /// <summary>Receives the number of samples done so far in the current epoch after every batch (for progress bars).</summary>
     public IProgress<BatchProgress>? BatchProgress { get; init; }
 
-    /// <summary>Stops training between batches; the history so far is kept and the exception is <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Stops training between batches: Fit throws <see cref="TrainingCanceledException"/> (an
+    /// <see cref="OperationCanceledException"/>) whose <see cref="TrainingCanceledException.History"/> holds the epochs
+    /// completed; the network keeps the parameters of the last completed step.
+    /// </summary>
     public CancellationToken CancellationToken { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -109,7 +157,73 @@ public sealed record FitOptions
         {
             throw new ArgumentException($"EarlyStoppingPatience must be ≥ 0, not {patience}.", nameof(EarlyStoppingPatience));
         }
+
+        if (!double.IsFinite(EarlyStoppingMinDelta))
+        {
+            throw new ArgumentException($"EarlyStoppingMinDelta must be finite, not {EarlyStoppingMinDelta}.", nameof(EarlyStoppingMinDelta));
+        }
+
+        if (!Enum.IsDefined(ValidationSplit))
+        {
+            throw new ArgumentException($"ValidationSplit {(int)ValidationSplit} is not a ValidationSplitMode.", nameof(ValidationSplit));
+        }
+
+        if (SampleWeights is not null && ClassWeights is not null)
+        {
+            throw new ArgumentException("Pass SampleWeights or ClassWeights, not both (as Keras).", nameof(ClassWeights));
+        }
+
+        if (SampleWeights is not null)
+        {
+            for (int i = 0; i < SampleWeights.Count; i++)
+            {
+                if (!(SampleWeights[i] >= 0) || !double.IsFinite(SampleWeights[i]))
+                {
+                    throw new ArgumentException($"SampleWeights[{i}] is {SampleWeights[i]}; every weight must be a finite number ≥ 0.", nameof(SampleWeights));
+                }
+            }
+        }
+
+        if (ClassWeights is not null)
+        {
+            foreach ((int label, double weight) in ClassWeights)
+            {
+                if (label < 0 || !(weight >= 0) || !double.IsFinite(weight))
+                {
+                    throw new ArgumentException($"ClassWeights[{label}] = {weight}; classes are ≥ 0 and weights finite numbers ≥ 0.", nameof(ClassWeights));
+                }
+            }
+        }
+
+        if (Callbacks is null)
+        {
+            throw new ArgumentException("Callbacks must not be null (leave it empty).", nameof(Callbacks));
+        }
+
+        for (int i = 0; i < Callbacks.Count; i++)
+        {
+            if (Callbacks[i] is null)
+            {
+                throw new ArgumentException($"Callbacks[{i}] is null.", nameof(Callbacks));
+            }
+        }
     }
+}
+
+/// <summary>How <see cref="FitOptions.ValidationFraction"/> chooses the validation rows.</summary>
+public enum ValidationSplitMode
+{
+    /// <summary><see cref="Stratified"/> for classification data (class labels, or one-hot / 0–1 targets of a softmax or sigmoid network), <see cref="Shuffled"/> otherwise.</summary>
+    Auto,
+
+    /// <summary>Every class split in proportion (DataSplit's stratified split, seeded by <see cref="FitOptions.Seed"/>): each class's validation count is within one of its share.</summary>
+    Stratified,
+
+    /// <summary>A seeded random sample of the rows, whatever their class.</summary>
+    Shuffled,
+
+    /// <summary>The last rows, before any shuffling, as Keras's <c>validation_split</c> does (beware of data sorted by class).</summary>
+    LastRows,
 }
 
 /// <summary>Progress within an epoch.</summary>
@@ -117,4 +231,6 @@ public sealed record FitOptions
 /// <param name="SamplesDone">Training samples processed so far in this epoch.</param>
 /// <param name="SamplesTotal">Training samples per epoch.</param>
 /// <param name="RunningLoss">The mean loss of the batches so far.</param>
-public readonly record struct BatchProgress(int Epoch, int SamplesDone, int SamplesTotal, double RunningLoss);
+/// <param name="Batch">The batch within the epoch, from 1.</param>
+/// <param name="BatchLoss">The mean (weighted) loss of this batch, penalty included.</param>
+public readonly record struct BatchProgress(int Epoch, int SamplesDone, int SamplesTotal, double RunningLoss, int Batch = 0, double BatchLoss = double.NaN);

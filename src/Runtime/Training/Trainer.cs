@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -8,7 +10,8 @@ namespace NetGen;
 
 /// <summary>
 /// Trains any <see cref="INetwork{T}"/> — generated or generic — with mini-batch gradient descent: shuffle, batch,
-/// <see cref="INetwork{T}.BackwardBatch"/>, average, regularize, clip, schedule, step, evaluate, report.
+/// <see cref="INetwork{T}.BackwardBatch"/>, average (weighted), regularize, clip, schedule, step, check, evaluate,
+/// report, call the callbacks (<see cref="FitOptions.Callbacks"/>); resumable from a <see cref="TrainingCheckpoint"/>.
 /// </summary>
 public static class Trainer
 {
@@ -29,11 +32,21 @@ public static class Trainer
     /// <param name="network">A generated network or a <see cref="GenericNetwork{T}"/>.</param>
     /// <param name="train">The training rows.</param>
     /// <param name="optimizer">The update rule; bound to the network's spec here, its state persists across epochs.</param>
-    /// <param name="options">Epochs, batch size, regularization, early stopping, progress…; defaults when null.</param>
+    /// <param name="options">Epochs, batch size, regularization, callbacks, weights, resumption, progress…; defaults when null.</param>
     /// <param name="validation">Validation rows (inference-mode metrics per epoch); overrides <see cref="FitOptions.ValidationFraction"/>.</param>
-    /// <returns>The metrics of every epoch.</returns>
-    /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or ∞; the last good parameters are kept.</exception>
-    /// <exception cref="OperationCanceledException">The cancellation token fired; the parameters are those of the last completed step.</exception>
+    /// <returns>The metrics of every epoch, and why training stopped (<see cref="TrainingHistory.StopReason"/>).</returns>
+    /// <remarks>
+    /// Every step checks the loss, the gradients, the batch-normalization statistics and the parameters the update
+    /// wrote; no parameter is ever left NaN or ∞. The parameters are snapshotted once per step (one copy of the flat
+    /// buffer and of the state) so that a failing step can be undone exactly.
+    /// </remarks>
+    /// <exception cref="TrainingDivergedException">
+    /// A loss, gradient, statistic or updated parameter became NaN or ∞ (without <see cref="TerminateOnNaN"/>); the
+    /// network keeps the last parameters whose loss and gradients were finite, and the exception carries the history.
+    /// </exception>
+    /// <exception cref="TrainingCanceledException">
+    /// The cancellation token fired; the parameters are those of the last completed step, and the exception carries the history.
+    /// </exception>
     public static TrainingHistory Fit<T>(this INetwork<T> network, Dataset<T> train, IOptimizer<T> optimizer, FitOptions? options = null, Dataset<T>? validation = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -43,19 +56,20 @@ public static class Trainer
         options ??= new FitOptions();
         options.Validate();
         Evaluation.RequireShape(network, train, nameof(train));
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("The training data has no rows.", nameof(train));
+        }
+
+        double[]? weights = RowWeights(network.Spec, train, options);
         if (validation is null && options.ValidationFraction > 0)
         {
-            (train, validation) = HoldOut(train, options.ValidationFraction);
+            (train, validation, weights) = HoldOut(network.Spec, train, weights, options);
         }
 
         if (validation is not null)
         {
             Evaluation.RequireShape(network, validation, nameof(validation));
-        }
-
-        if (train.Count == 0)
-        {
-            throw new ArgumentException("The training data has no rows.", nameof(train));
         }
 
         CheckFinite(train, "training");
@@ -64,29 +78,146 @@ public static class Trainer
             CheckFinite(validation, "validation");
         }
 
-        return new Loop<T>(network, train, optimizer, options, validation).Run();
+        if (weights is not null && network.Spec.Stages.Any(s => s.BatchNorm is not null) && !Uniform(weights))
+        {
+            throw new ArgumentException(
+                "Sample or class weights that differ between rows need a network without batch normalization: rows of different " +
+                $"weights are back-propagated in separate groups, which would change the batch statistics ({network.Spec}).",
+                nameof(options));
+        }
+
+        return new Loop<T>(network, train, optimizer, options, validation, weights).Run();
     }
 
-    private static (Dataset<T> Train, Dataset<T> Validation) HoldOut<T>(Dataset<T> data, double fraction) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The weight of every training row from SampleWeights or ClassWeights, or null when there are none (or all are 1).</summary>
+    private static double[]? RowWeights<T>(NetworkSpec spec, Dataset<T> data, FitOptions options) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int held = (int)Math.Round(data.Count * fraction);
+        double[]? weights = null;
+        if (options.SampleWeights is { } sample)
+        {
+            if (sample.Count != data.Count)
+            {
+                throw new ArgumentException($"SampleWeights has {sample.Count} weights, but the training data has {data.Count} rows.", nameof(options));
+            }
+
+            weights = sample.ToArray();
+        }
+        else if (options.ClassWeights is { } classes)
+        {
+            int[] labels = ClassLabels(spec, data) ?? throw new ArgumentException(
+                "ClassWeights need class labels: the data have none and the targets are not one-hot (or 0/1 for one sigmoid output).", nameof(options));
+            weights = new double[data.Count];
+            for (int i = 0; i < weights.Length; i++)
+            {
+                weights[i] = classes.TryGetValue(labels[i], out double w) ? w : 1.0;
+            }
+        }
+
+        return weights is null || Array.TrueForAll(weights, w => w == 1.0) ? null : weights;
+    }
+
+    private static bool Uniform(double[] weights) => Array.TrueForAll(weights, w => w == weights[0]);
+
+    /// <summary>The class of every row: the dataset's labels, else the argmax of one-hot targets (or y ≥ 0.5 for one 0/1 output) of a classifier; null for regression.</summary>
+    internal static int[]? ClassLabels<T>(NetworkSpec spec, Dataset<T> data) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (data.Labels is not null)
+        {
+            return data.Labels;
+        }
+
+        Activation output = spec.Stages[^1].Activation;
+        bool classifier = spec.Loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy || output is Activation.Softmax or Activation.Sigmoid;
+        if (!classifier)
+        {
+            return null;
+        }
+
+        var labels = new int[data.Count];
+        int k = data.TargetCount;
+        for (int i = 0; i < data.Count; i++)
+        {
+            ReadOnlySpan<T> y = data.TargetRow(i);
+            int ones = 0;
+            for (int j = 0; j < k; j++)
+            {
+                if (y[j] == T.One)
+                {
+                    ones++;
+                    labels[i] = j;
+                }
+                else if (y[j] != T.Zero)
+                {
+                    return null;
+                }
+            }
+
+            if (k == 1)
+            {
+                labels[i] = ones;
+            }
+            else if (ones != 1)
+            {
+                return null;
+            }
+        }
+
+        return labels;
+    }
+
+    internal static (Dataset<T> Train, Dataset<T> Validation, double[]? Weights) HoldOut<T>(NetworkSpec spec, Dataset<T> data, double[]? weights, FitOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double fraction = options.ValidationFraction;
+        int held = (int)Math.Round(data.Count * fraction, MidpointRounding.AwayFromZero);
         if (held < 1 || held >= data.Count)
         {
-            throw new ArgumentException($"ValidationFraction {fraction} of {data.Count} rows leaves no training or no validation rows.", nameof(data));
+            throw new ArgumentException($"ValidationFraction {fraction} of {data.Count} rows leaves no training or no validation rows.", nameof(options));
         }
 
-        int[] trainRows = new int[data.Count - held], validationRows = new int[held];
-        for (int i = 0; i < trainRows.Length; i++)
+        int[]? labels = ClassLabels(spec, data);
+        ValidationSplitMode mode = options.ValidationSplit == ValidationSplitMode.Auto
+            ? (labels is null ? ValidationSplitMode.Shuffled : ValidationSplitMode.Stratified)
+            : options.ValidationSplit;
+        int[] trainRows, validationRows;
+        if (mode == ValidationSplitMode.LastRows)
         {
-            trainRows[i] = i;
-        }
+            trainRows = new int[data.Count - held];
+            validationRows = new int[held];
+            for (int i = 0; i < trainRows.Length; i++)
+            {
+                trainRows[i] = i;
+            }
 
-        for (int i = 0; i < held; i++)
+            for (int i = 0; i < held; i++)
+            {
+                validationRows[i] = trainRows.Length + i;
+            }
+        }
+        else
         {
-            validationRows[i] = trainRows.Length + i;
+            if (mode == ValidationSplitMode.Stratified && labels is null)
+            {
+                throw new ArgumentException(
+                    "ValidationSplit Stratified needs classification data (labels, or one-hot targets of a softmax or sigmoid network); use Shuffled or LastRows.",
+                    nameof(options));
+            }
+
+            ulong seed = (ulong)(uint)options.Seed ^ 0xA0761D6478BD642FUL;
+            (trainRows, validationRows) = DataSplit.TrainTestIndices(data.Count, fraction, seed, mode == ValidationSplitMode.Stratified ? labels : null);
         }
 
-        return (data.Subset(trainRows), data.Subset(validationRows));
+        double[]? trainWeights = null;
+        if (weights is not null)
+        {
+            trainWeights = new double[trainRows.Length];
+            for (int i = 0; i < trainRows.Length; i++)
+            {
+                trainWeights[i] = weights[trainRows[i]];
+            }
+        }
+
+        return (data.Subset(trainRows), data.Subset(validationRows), trainWeights);
     }
 
     private static void CheckFinite<T>(Dataset<T> data, string name) where T : unmanaged, IFloatingPointIeee754<T>
@@ -119,15 +250,29 @@ public static class Trainer
         private readonly NetworkSpec _spec;
         private readonly int[] _order;
         private readonly T[] _batchX, _batchY;
-        private T[] _lastGood, _lastGoodState, _candidate, _candidateState;
-        private readonly T[] _bestParameters, _bestState;
+        private readonly double[]? _weights;
+        private readonly double[] _batchWeights = [];
+        private readonly int[] _batchRows = [];
+
+        // The parameters, state and dropout generator state at the start of the previous step (the last ones whose
+        // loss and gradients were finite) and at the start of this step: one copy per step, swapped, never allocated.
+        private T[] _kept, _keptState, _start, _startState;
+        private ulong _keptRandom, _startRandom;
+        private long _keptSteps;
+
         private readonly T[] _evaluationBuffer;
         private readonly double[] _layerNorms, _layerNormSquares;
-        private readonly double _baseRate;
+        private readonly List<ITrainingCallback> _callbacks;
+        private readonly EarlyStopping? _legacyEarlyStopping;
+        private readonly int _initialEpoch;
+        private double _baseRate;
         private SplitMix64 _rng;
         private long _steps;
+        private int _completedEpochs;
+        private bool _atEpochEnd;
+        private Context? _context;
 
-        public Loop(INetwork<T> network, Dataset<T> train, IOptimizer<T> optimizer, FitOptions options, Dataset<T>? validation)
+        public Loop(INetwork<T> network, Dataset<T> train, IOptimizer<T> optimizer, FitOptions options, Dataset<T>? validation, double[]? weights)
         {
             _network = network;
             _train = train;
@@ -135,6 +280,7 @@ public static class Trainer
             _optimizer = optimizer;
             _options = options;
             _spec = network.Spec;
+            _weights = weights;
             _order = new int[train.Count];
             for (int i = 0; i < _order.Length; i++)
             {
@@ -144,12 +290,16 @@ public static class Trainer
             int batch = Math.Min(options.BatchSize, train.Count);
             _batchX = new T[batch * train.FeatureCount];
             _batchY = new T[batch * train.TargetCount];
-            _lastGood = new T[network.ParameterCount];
-            _lastGoodState = new T[network.State.Length];
-            _candidate = new T[network.ParameterCount];
-            _candidateState = new T[network.State.Length];
-            _bestParameters = new T[network.ParameterCount];
-            _bestState = new T[network.State.Length];
+            if (weights is not null)
+            {
+                _batchWeights = new double[batch];
+                _batchRows = new int[batch];
+            }
+
+            _kept = new T[network.ParameterCount];
+            _keptState = new T[network.State.Length];
+            _start = new T[network.ParameterCount];
+            _startState = new T[network.State.Length];
             _evaluationBuffer = new T[Math.Min(256, Math.Max(train.Count, validation?.Count ?? 0)) * network.OutputSize];
             _layerNorms = new double[_spec.Stages.Count];
             _layerNormSquares = new double[_spec.Stages.Count];
@@ -162,50 +312,120 @@ public static class Trainer
             }
 
             _baseRate = optimizer.LearningRate;
+            if (options.ResumeFrom is { } checkpoint)
+            {
+                Resume(checkpoint);
+            }
+
+            _initialEpoch = _completedEpochs;
+            _callbacks = [.. options.Callbacks];
+            if (options.EarlyStoppingPatience is { } patience)
+            {
+                _legacyEarlyStopping = new EarlyStopping(
+                    validation is null ? "loss" : "val_loss", options.EarlyStoppingMinDelta, patience, MonitorMode.Min, options.RestoreBestParameters);
+                _callbacks.Add(_legacyEarlyStopping);
+            }
+        }
+
+        /// <summary>Puts the network, the optimizer, the schedule position and the random states where the checkpoint left them.</summary>
+        private void Resume(TrainingCheckpoint checkpoint)
+        {
+            if (!checkpoint.Spec.SameTopology(_spec) || checkpoint.Spec.Precision != _spec.Precision)
+            {
+                throw new ArgumentException($"The checkpoint is of {checkpoint.Spec}, but the network is {_spec}.", nameof(checkpoint));
+            }
+
+            if (checkpoint.TrainingRows != _train.Count)
+            {
+                throw new ArgumentException(
+                    $"The checkpoint was taken training on {checkpoint.TrainingRows} rows, but this Fit trains on {_train.Count}: " +
+                    "resume with the same data, ValidationFraction and seed.", nameof(checkpoint));
+            }
+
+            checkpoint.RestoreOptimizer(_optimizer);
+            checkpoint.RestoreNetwork(_network);
+            checkpoint.Order.CopyTo(_order);
+            _rng.State = checkpoint.ShuffleState;
+            _steps = checkpoint.Steps;
+            _completedEpochs = checkpoint.Epoch;
+            _baseRate = checkpoint.BaseLearningRate;
+            _optimizer.LearningRate = checkpoint.LearningRate;
         }
 
         public TrainingHistory Run()
         {
-            var history = new TrainingHistory();
+            var history = new TrainingHistory { InitialEpoch = _initialEpoch };
             var total = Stopwatch.StartNew();
             double best = double.PositiveInfinity;
-            int sinceBest = 0;
-            _network.Parameters.CopyTo(_bestParameters);
-            _network.State.CopyTo(_bestState);
+            _context = new Context(this, history);
+            Keep();
             try
             {
-                for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+                foreach (ITrainingCallback callback in _callbacks)
                 {
+                    callback.OnTrainBegin(_context);
+                }
+
+                for (int epoch = _initialEpoch + 1; epoch <= _options.Epochs && !_context.StopRequested; epoch++)
+                {
+                    foreach (ITrainingCallback callback in _callbacks)
+                    {
+                        callback.OnEpochBegin(_context, epoch);
+                    }
+
                     EpochReport report = RunEpoch(epoch);
+                    _completedEpochs = epoch;
                     history.Add(report);
                     double monitored = report.Validation?.Loss ?? report.Train.Loss;
-                    if (monitored < best - _options.EarlyStoppingMinDelta || history.BestEpoch == 0)
+                    if (history.BestEpoch == 0 || monitored < best)
                     {
-                        best = Math.Min(best, monitored);
+                        best = monitored;
                         history.BestEpoch = epoch;
-                        sinceBest = 0;
-                        _network.Parameters.CopyTo(_bestParameters);
-                        _network.State.CopyTo(_bestState);
-                    }
-                    else
-                    {
-                        sinceBest++;
                     }
 
                     _options.Progress?.Report(report);
-                    if (_options.EarlyStoppingPatience is { } patience && sinceBest > patience && epoch < _options.Epochs)
+                    _atEpochEnd = true;
+                    try
                     {
-                        history.StoppedEarly = true;
-                        break;
+                        foreach (ITrainingCallback callback in _callbacks)
+                        {
+                            callback.OnEpochEnd(_context, report);
+                        }
+                    }
+                    finally
+                    {
+                        _atEpochEnd = false;
                     }
                 }
 
-                if (_options.EarlyStoppingPatience is not null && _options.RestoreBestParameters && history.BestEpoch != history.Epochs.Count)
+                if (_context.StopRequested && (history.Epochs.Count == 0 || history.Epochs[^1].Epoch < _options.Epochs || _context.StoppedInBatch))
                 {
-                    _bestParameters.CopyTo(_network.Parameters);
-                    _bestState.CopyTo(_network.State);
-                    history.RestoredBest = true;
+                    history.StopReason = TrainingStopReason.StopRequested;
+                    history.StopMessage = _context.StopMessage;
                 }
+
+                EndTraining(history);
+            }
+            catch (OperationCanceledException e) when (_options.CancellationToken.IsCancellationRequested && e is not TrainingCanceledException)
+            {
+                history.StopReason = TrainingStopReason.Cancelled;
+                history.StopMessage = "The cancellation token fired.";
+                history.Duration = total.Elapsed;
+                throw new TrainingCanceledException(history, _steps, _options.CancellationToken, e);
+            }
+            catch (TrainingDivergedException e) when (e.History is null)
+            {
+                history.StopReason = TrainingStopReason.Diverged;
+                history.StopMessage = e.Message;
+                history.Duration = total.Elapsed;
+                e.History = history;
+                if (!_callbacks.Any(c => c is TerminateOnNaN))
+                {
+                    throw;
+                }
+
+                history.Divergence = e;
+                EndTraining(history);
             }
             finally
             {
@@ -213,6 +433,19 @@ public static class Trainer
             }
 
             return history;
+        }
+
+        private void EndTraining(TrainingHistory history)
+        {
+            foreach (ITrainingCallback callback in _callbacks)
+            {
+                callback.OnTrainEnd(_context!, history);
+            }
+
+            if (_legacyEarlyStopping is { BestEpoch: > 0 } legacy)
+            {
+                history.BestEpoch = legacy.BestEpoch;
+            }
         }
 
         private EpochReport RunEpoch(int epoch)
@@ -226,15 +459,27 @@ public static class Trainer
             int n = _train.Count, batchSize = _options.BatchSize;
             int fin = _train.FeatureCount, fout = _train.TargetCount;
             double lossSum = 0;
-            int stepInEpoch = 0;
+            int stepInEpoch = 0, done = 0;
             Array.Clear(_layerNormSquares);
             for (int first = 0; first < n; first += batchSize)
             {
                 _options.CancellationToken.ThrowIfCancellationRequested();
                 int rows = Math.Min(batchSize, n - first);
+                if (_weights is not null)
+                {
+                    // Rows of equal weight together (see WeightedGradient), in a fixed order.
+                    for (int r = 0; r < rows; r++)
+                    {
+                        _batchRows[r] = _order[first + r];
+                        _batchWeights[r] = _weights[_batchRows[r]];
+                    }
+
+                    _batchWeights.AsSpan(0, rows).Sort(_batchRows.AsSpan(0, rows));
+                }
+
                 for (int r = 0; r < rows; r++)
                 {
-                    int row = _order[first + r];
+                    int row = _weights is null ? _order[first + r] : _batchRows[r];
                     _train.Features.AsSpan(row * fin, fin).CopyTo(_batchX.AsSpan(r * fin));
                     _train.Targets.AsSpan(row * fout, fout).CopyTo(_batchY.AsSpan(r * fout));
                 }
@@ -242,24 +487,63 @@ public static class Trainer
                 stepInEpoch++;
                 double loss = Step(epoch, stepInEpoch, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
                 lossSum += loss * rows;
-                _options.BatchProgress?.Report(new BatchProgress(epoch, first + rows, n, lossSum / (first + rows)));
+                done = first + rows;
+                var progress = new BatchProgress(epoch, done, n, lossSum / done, stepInEpoch, loss);
+                _options.BatchProgress?.Report(progress);
+                foreach (ITrainingCallback callback in _callbacks)
+                {
+                    callback.OnBatchEnd(_context!, progress);
+                }
+
+                if (_context!.StopRequested)
+                {
+                    _context.StoppedInBatch = done < n;
+                    break;
+                }
             }
 
-            double trainLoss = lossSum / n;
+            double trainLoss = lossSum / done;
             Metrics train = _options.TrainingMetrics
                 ? Evaluation.Evaluate(_network, _train, _evaluationBuffer, includeLoss: false, knownLoss: trainLoss)
                 : new Metrics(trainLoss);
             Metrics? validation = _validation is null ? null : Evaluation.Evaluate(_network, _validation, _evaluationBuffer, includeLoss: true);
             IReadOnlyList<LayerDiagnostics> layers = _options.LayerDiagnostics ? Diagnose(stepInEpoch) : [];
             TimeSpan elapsed = clock.Elapsed;
-            return new EpochReport(epoch, train, validation, _optimizer.LearningRate, _steps, elapsed, n / Math.Max(elapsed.TotalSeconds, 1e-9), layers);
+            return new EpochReport(epoch, train, validation, _optimizer.LearningRate, _steps, elapsed, done / Math.Max(elapsed.TotalSeconds, 1e-9), layers);
         }
 
-        /// <summary>Whether plain SGD can use the network's fused step (no penalty, clipping or per-layer gradient norms need the gradients).</summary>
+        /// <summary>Whether plain SGD can use the network's fused step (no penalty, clipping, weights or per-layer gradient norms need the gradients).</summary>
         private bool Fused => _optimizer is Sgd<T> && _network is ISgdStep<T> && _options.L1 == 0 && _options.L2 == 0 &&
-            _options.ClipNorm is null && _options.ClipValue is null && !_options.LayerDiagnostics;
+            _options.ClipNorm is null && _options.ClipValue is null && !_options.LayerDiagnostics && _weights is null;
 
-        /// <summary>One mini-batch: gradient of the mean loss, penalties, checks, clipping, schedule, update.</summary>
+        /// <summary>Remembers the current parameters, state and dropout generator state as those of the start of this step.</summary>
+        private void SnapshotStart()
+        {
+            _startRandom = _network.RandomState;
+            _network.Parameters.CopyTo(_start);
+            _network.State.CopyTo(_startState);
+        }
+
+        /// <summary>The step succeeded: the parameters it started from become the last good ones.</summary>
+        private void Commit()
+        {
+            (_kept, _start) = (_start, _kept);
+            (_keptState, _startState) = (_startState, _keptState);
+            _keptRandom = _startRandom;
+            _keptSteps = _steps;
+            _steps++;
+        }
+
+        /// <summary>The current parameters become the last good ones (before the first step, and after a restore).</summary>
+        private void Keep()
+        {
+            _network.Parameters.CopyTo(_kept);
+            _network.State.CopyTo(_keptState);
+            _keptRandom = _network.RandomState;
+            _keptSteps = _steps;
+        }
+
+        /// <summary>One mini-batch: gradient of the mean loss, penalties, checks, clipping, schedule, update, check.</summary>
         private double Step(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
         {
             if (Fused)
@@ -267,22 +551,18 @@ public static class Trainer
                 return FusedStep(epoch, stepInEpoch, x, y, rows);
             }
 
-            ulong randomState = _network.RandomState;
-            _network.ZeroGradients();
-            T sum = _network.BackwardBatch(x, y);
+            SnapshotStart();
+            double loss = _weights is null ? Gradient(x, y, rows) : WeightedGradient(x, y, rows);
             Span<T> gradients = _network.Gradients;
             Span<T> parameters = _network.Parameters;
-            T scale = T.One / T.CreateChecked(rows);
-            TensorPrimitives.Multiply(gradients, scale, gradients);
-            double loss = double.CreateChecked(sum) / rows;
             if (_options.L1 > 0 || _options.L2 > 0)
             {
                 loss += double.CreateChecked(WeightPenalty.AddPenalty<T>(_spec, parameters, gradients, _options.L1, _options.L2));
             }
 
-            if (!double.IsFinite(loss) || !AllFinite(gradients))
+            if (!double.IsFinite(loss) || !AllFinite(gradients) || !AllFinite(_network.State))
             {
-                Diverged(epoch, stepInEpoch, x, y, randomState, loss);
+                ForwardDiverged(epoch, stepInEpoch, x, y, loss, _start);
             }
 
             if (_options.LayerDiagnostics)
@@ -304,44 +584,96 @@ public static class Trainer
                 GradientClipping.ClipByValue(gradients, limit);
             }
 
-            parameters.CopyTo(_lastGood);
-            _network.State.CopyTo(_lastGoodState);
             if (_options.Schedule is { } schedule)
             {
                 _optimizer.LearningRate = schedule.Rate(_baseRate, _steps, epoch - 1);
             }
 
             _optimizer.Step(parameters, gradients);
-            _steps++;
+            if (!AllFinite(parameters))
+            {
+                UpdateDiverged(epoch, stepInEpoch, loss);
+            }
+
+            Commit();
             return loss;
+        }
+
+        /// <summary>∂C/∂θ of the mean loss of the batch into Gradients; returns the mean loss.</summary>
+        private double Gradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            _network.ZeroGradients();
+            T sum = _network.BackwardBatch(x, y);
+            Span<T> gradients = _network.Gradients;
+            TensorPrimitives.Multiply(gradients, T.One / T.CreateChecked(rows), gradients);
+            return double.CreateChecked(sum) / rows;
+        }
+
+        /// <summary>
+        /// ∂C/∂θ of Σ wᵢ Cᵢ / B (Keras's weighted "sum over batch size") with the rows sorted by weight: each group of
+        /// equal weight w_g is back-propagated on its own, and before the next group (weight w_h) the accumulated gradient
+        /// is multiplied by w_g / w_h, so after the last group G = Σ_g (w_g / w_last) S_g and one final scale by w_last / B
+        /// gives Σ_g w_g S_g / B. Rows of weight 0 are skipped. Returns Σ wᵢ Cᵢ / B.
+        /// </summary>
+        private double WeightedGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            _network.ZeroGradients();
+            Span<T> gradients = _network.Gradients;
+            int fin = _train.FeatureCount, fout = _train.TargetCount;
+            double loss = 0, previous = 0;
+            for (int first = 0; first < rows;)
+            {
+                double w = _batchWeights[first];
+                int end = first + 1;
+                while (end < rows && _batchWeights[end] == w)
+                {
+                    end++;
+                }
+
+                if (w > 0)
+                {
+                    if (previous > 0)
+                    {
+                        TensorPrimitives.Multiply(gradients, T.CreateChecked(previous / w), gradients);
+                    }
+
+                    T sum = _network.BackwardBatch(x.Slice(first * fin, (end - first) * fin), y.Slice(first * fout, (end - first) * fout));
+                    loss += w * double.CreateChecked(sum);
+                    previous = w;
+                }
+
+                first = end;
+            }
+
+            TensorPrimitives.Multiply(gradients, T.CreateChecked(previous / rows), gradients);
+            return loss / rows;
         }
 
         /// <summary>
         /// Plain SGD in the network's one-pass step. The parameters a step starts from are copied first; they become the
-        /// "last good" ones once the step's loss and resulting parameters are finite, and are restored otherwise.
+        /// last good ones once the step's loss and resulting parameters are finite.
         /// </summary>
         private double FusedStep(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
         {
-            ulong randomState = _network.RandomState;
-            _network.Parameters.CopyTo(_candidate);
-            _network.State.CopyTo(_candidateState);
+            SnapshotStart();
             if (_options.Schedule is { } schedule)
             {
                 _optimizer.LearningRate = schedule.Rate(_baseRate, _steps, epoch - 1);
             }
 
             double loss = double.CreateChecked(((ISgdStep<T>)_network).TrainStep(x, y, T.CreateChecked(_optimizer.LearningRate))) / rows;
-            if (!double.IsFinite(loss) || !AllFinite(_network.Parameters))
+            if (!double.IsFinite(loss) || !AllFinite(_network.State))
             {
-                // Replay from the parameters this step started from, then keep the last good ones.
-                _candidate.CopyTo(_network.Parameters);
-                _candidateState.CopyTo(_network.State);
-                Diverged(epoch, stepInEpoch, x, y, randomState, loss);
+                ForwardDiverged(epoch, stepInEpoch, x, y, loss, _start);
             }
 
-            (_lastGood, _candidate) = (_candidate, _lastGood);
-            (_lastGoodState, _candidateState) = (_candidateState, _lastGoodState);
-            _steps++;
+            if (!AllFinite(_network.Parameters))
+            {
+                UpdateDiverged(epoch, stepInEpoch, loss);
+            }
+
+            ((Sgd<T>)_optimizer).CountFusedStep();
+            Commit();
             return loss;
         }
 
@@ -370,28 +702,63 @@ public static class Trainer
             return T.IsFinite(probe);
         }
 
-        /// <summary>Finds where the non-finite value first appeared, restores the last good parameters and throws.</summary>
-        private void Diverged(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ulong randomState, double loss)
+        /// <summary>The loss, a gradient or a statistic of this step is not finite: locate it, go back to the last good parameters, throw.</summary>
+        private void ForwardDiverged(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, double loss, ReadOnlySpan<T> parametersOfThisStep)
         {
-            var probe = new GenericNetwork<T>(_spec);
-            _network.Parameters.CopyTo(probe.Parameters);
-            _network.State.CopyTo(probe.State);
-            (int layer, string where) = LocateIn(probe, x, y, randomState);
-            if (_steps > 0)
+            (int layer, string where) = LocateIn(parametersOfThisStep, x, y, _startRandom);
+            RestoreKept();
+            Throw(epoch, stepInEpoch, layer, where, loss, "the last step whose loss and gradients were finite");
+        }
+
+        /// <summary>The update wrote a non-finite parameter: name the first block, go back to this step's start (whose loss and gradients were finite), throw.</summary>
+        private void UpdateDiverged(int epoch, int stepInEpoch, double loss)
+        {
+            int layer = 0;
+            string where = "a parameter";
+            foreach (ParameterBlock block in _spec.Layout)
             {
-                _lastGood.CopyTo(_network.Parameters);
-                _lastGoodState.CopyTo(_network.State);
+                if (!AllFinite(_network.Parameters.Slice(block.Offset, block.Length)))
+                {
+                    (layer, where) = (block.Layer, $"{block.Name} (layer {block.Layer}) after the optimizer's update");
+                    break;
+                }
             }
 
-            string kept = _steps > 0 ? "the network keeps the parameters of the last step whose loss and gradients were finite" : "the parameters are unchanged";
-            throw new TrainingDivergedException(epoch, stepInEpoch, layer, where,
-                $"Training diverged in epoch {epoch}, step {stepInEpoch}: {where} became NaN or infinite (batch loss {loss}); {kept}. " +
-                "Lower the learning rate, clip the gradients (ClipNorm) or standardize the inputs.");
+            _start.CopyTo(_network.Parameters);
+            _startState.CopyTo(_network.State);
+            _network.RandomState = _startRandom;
+            (_kept, _start) = (_start, _kept);
+            (_keptState, _startState) = (_startState, _keptState);
+            _keptRandom = _startRandom;
+            _keptSteps = _steps;
+            Throw(epoch, stepInEpoch, layer, where, loss, "this step's start, whose loss and gradients were finite");
+        }
+
+        private void RestoreKept()
+        {
+            _kept.CopyTo(_network.Parameters);
+            _keptState.CopyTo(_network.State);
+            _network.RandomState = _keptRandom;
+        }
+
+        private void Throw(int epoch, int stepInEpoch, int layer, string where, double loss, string kept)
+        {
+            double eta = _optimizer.LearningRate;
+            string type = typeof(T) == typeof(float) ? "float" : typeof(T).Name.ToLowerInvariant();
+            string rate = T.IsFinite(T.CreateChecked(eta))
+                ? ""
+                : string.Create(CultureInfo.InvariantCulture, $" The learning rate η = {eta:G} is finite as a double but not as a {type}.");
+            string message = string.Create(CultureInfo.InvariantCulture,
+                $"Training diverged in epoch {epoch}, step {stepInEpoch}: {where} became NaN or infinite (batch loss {loss}); the network keeps the parameters after {_keptSteps} step(s), {kept}.{rate} Lower the learning rate, clip the gradients (ClipNorm) or standardize the inputs.");
+            throw new TrainingDivergedException(epoch, stepInEpoch, layer, where, _keptSteps, message);
         }
 
         /// <summary>Replays the failing batch in the generic engine with the failing parameters: the first non-finite quantity in forward order, then in back-propagation order.</summary>
-        private (int Layer, string Where) LocateIn(GenericNetwork<T> probe, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ulong randomState)
+        private (int Layer, string Where) LocateIn(ReadOnlySpan<T> parameters, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ulong randomState)
         {
+            var probe = new GenericNetwork<T>(_spec);
+            parameters.CopyTo(probe.Parameters);
+            _startState.CopyTo(probe.State);
             int count = x.Length / probe.InputSize;
             probe.RandomState = randomState;
             probe.ZeroGradients();
@@ -424,12 +791,77 @@ public static class Trainer
                 }
             }
 
-            if (!AllFinite(probe.Parameters))
+            if (!AllFinite(probe.State))
             {
-                return (0, "a parameter");
+                return (0, "the batch-normalization running statistics");
             }
 
             return (-1, "the regularized loss or gradient");
+        }
+
+        /// <summary>What callbacks see of this loop.</summary>
+        private sealed class Context(Loop<T> loop, TrainingHistory history)
+            : TrainingContext(history, loop._initialEpoch, loop._options.Epochs, loop._validation is not null)
+        {
+            public bool StoppedInBatch { get; set; }
+
+            public override NetworkSpec Spec => loop._spec;
+
+            public override object Network => loop._network;
+
+            public override long Steps => loop._steps;
+
+            public override double LearningRate
+            {
+                get => loop._baseRate;
+                set
+                {
+                    OptimizerChecks.LearningRate(value, nameof(value));
+                    loop._baseRate = value;
+                    if (loop._options.Schedule is null)
+                    {
+                        loop._optimizer.LearningRate = value;
+                    }
+                }
+            }
+
+            public override ParameterSnapshot TakeSnapshot(ParameterSnapshot? reuse = null)
+            {
+                Snapshot<T> snapshot = reuse is Snapshot<T> s && ReferenceEquals(s.Spec, loop._spec)
+                    ? s
+                    : new Snapshot<T>(loop._spec, new T[loop._network.ParameterCount], new T[loop._network.State.Length]);
+                loop._network.Parameters.CopyTo(snapshot.Parameters);
+                loop._network.State.CopyTo(snapshot.State);
+                snapshot.RandomState = loop._network.RandomState;
+                snapshot.Epoch = loop._completedEpochs;
+                return snapshot;
+            }
+
+            public override void Restore(ParameterSnapshot snapshot)
+            {
+                ArgumentNullException.ThrowIfNull(snapshot);
+                if (snapshot is not Snapshot<T> s || !s.Spec.Equals(loop._spec))
+                {
+                    throw new ArgumentException($"The snapshot is not of this network ({loop._spec}).", nameof(snapshot));
+                }
+
+                s.Parameters.CopyTo(loop._network.Parameters);
+                s.State.CopyTo(loop._network.State);
+                loop._network.RandomState = s.RandomState;
+                loop.Keep();
+            }
+
+            public override TrainingCheckpoint CreateCheckpoint()
+            {
+                if (!loop._atEpochEnd)
+                {
+                    throw new InvalidOperationException("A training checkpoint can only be taken at the end of an epoch (in OnEpochEnd), where the run can resume.");
+                }
+
+                return TrainingCheckpoint.Create(loop._network, loop._optimizer, loop._completedEpochs, loop._steps, loop._baseRate, loop._rng.State, loop._order);
+            }
+
+            public override void SaveModel(string path) => ModelFile.Save(loop._network, path);
         }
 
         private List<LayerDiagnostics> Diagnose(int steps)

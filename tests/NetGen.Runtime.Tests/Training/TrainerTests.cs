@@ -147,7 +147,7 @@ public sealed class TrainerTests
 
         Assert.True(history.StoppedEarly, "training should stop early");
         Assert.True(history.Epochs.Count < 200);
-        Assert.Equal(history.BestEpoch + 4, history.Epochs.Count);
+        Assert.Equal(history.BestEpoch + 3, history.Epochs.Count);   // Keras: stop when `patience` epochs pass without improvement
         double best = history.ValidationLoss.Min();
         Assert.Equal(best, history.ValidationLoss[history.BestEpoch - 1]);
         Assert.True(history.RestoredBest);

@@ -1,0 +1,51 @@
+namespace NetGen.Runtime.Tests.Training;
+
+/// <summary>The steps inside Fit allocate nothing, with the new checks, snapshots, weights and callbacks.</summary>
+public sealed class FitAllocationTests
+{
+    public static TheoryData<string> Paths() => ["adam", "adam+l2+clip", "weighted", "fused", "generic sgd"];
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Steps_between_epoch_ends_allocate_nothing(string path)
+    {
+        var rng = new SplitMix64(3);
+        var x = new double[400 * 2];
+        var y = new double[400];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = rng.NextGaussian();
+        }
+
+        for (int s = 0; s < y.Length; s++)
+        {
+            y[s] = x[2 * s] * x[2 * s + 1];
+        }
+
+        var data = new Dataset<double>(x, y, 2, 1);
+        INetwork<double> net = path == "generic sgd" ? new GenericNetwork<double>(new QuadraticFitWide(1).Spec, 1) : new QuadraticFitWide(seed: 1);
+        IOptimizer<double> optimizer = path.StartsWith("adam", StringComparison.Ordinal) ? new Adam<double>(0.01) : new Sgd<double>(0.05);
+        var meter = new Meter();
+        var options = new FitOptions
+        {
+            Epochs = 2, BatchSize = 8, Callbacks = [meter, new EarlyStopping("loss", patience: 5)],
+            L2 = path.Contains("l2", StringComparison.Ordinal) ? 1e-3 : 0, ClipNorm = path.Contains("clip", StringComparison.Ordinal) ? 1.0 : null,
+            SampleWeights = path == "weighted" ? Enumerable.Range(0, 400).Select(i => 1.0 + i % 3).ToArray() : null,
+            Schedule = new CosineAnnealing(100),
+        };
+        net.Fit(data, optimizer, options);
+        Assert.Equal(50, meter.Count);
+        Assert.Equal(0, meter.Bytes[49] - meter.Bytes[5]);
+    }
+
+    private sealed class Meter : TrainingCallback
+    {
+        public long[] Bytes { get; } = new long[50];
+
+        public int Count { get; private set; }
+
+        public override void OnEpochBegin(TrainingContext context, int epoch) => Count = 0;
+
+        public override void OnBatchEnd(TrainingContext context, BatchProgress batch) => Bytes[Count++] = GC.GetAllocatedBytesForCurrentThread();
+    }
+}
