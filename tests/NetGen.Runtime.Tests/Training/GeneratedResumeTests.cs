@@ -45,8 +45,9 @@ public sealed class GeneratedResumeTests
         return new Dataset<float>(x, y, 20, 3, labels);
     }
 
+    /// <summary>A size of the generated network's kernels (the engine reads it from the private nested Kernels struct).</summary>
     private static int Threshold<TNet>(string name) =>
-        (int)typeof(TNet).GetField(name, BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        (int)typeof(TNet).GetNestedType("Kernels", BindingFlags.NonPublic)!.GetProperty(name, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
 
     [Theory]
     [InlineData(false, false)]

@@ -172,6 +172,7 @@ public static class HyperparameterSearch
         Array.Fill(remaining, folds);
         var finished = new CandidateResult?[candidates.Length];
         int completed = 0;
+        var reporting = new object();   // reports leave in the order of their counts: counting and reporting is one step
         CancellationToken token = options.CancellationToken;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = token };
         try
@@ -185,7 +186,10 @@ public static class HyperparameterSearch
                     // The decrement that reaches 0 comes after every fold's write (Interlocked is a full fence).
                     CandidateResult result = Summarize(c, candidates[c], SeedOf(c, options), Enumerable.Range(0, folds).Select(f => runs[c, f]).ToArray());
                     finished[c] = result;
-                    options.Progress?.Report(new SearchProgress(Interlocked.Increment(ref completed), candidates.Length, result));
+                    lock (reporting)
+                    {
+                        options.Progress?.Report(new SearchProgress(++completed, candidates.Length, result));
+                    }
                 }
             });
         }
