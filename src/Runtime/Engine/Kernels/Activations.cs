@@ -152,6 +152,7 @@ public static class Activations
     }
 
     /// <summary>a = σ(z) over <paramref name="length"/> values: <see cref="Vector{T}"/> chunks, then a scalar remainder.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T, TAct>(ReadOnlySpan<T> z, Span<T> a, int length, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TAct : struct, IActivation
@@ -181,6 +182,7 @@ public static class Activations
     }
 
     /// <summary>δ = g ∘ σ'(z) in place over <paramref name="length"/> values: <paramref name="delta"/> holds g = ∂C/∂a on entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Delta<T, TAct>(Span<T> delta, ReadOnlySpan<T> z, ReadOnlySpan<T> a, int length, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TAct : struct, IActivation

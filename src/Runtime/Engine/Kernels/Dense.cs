@@ -40,6 +40,7 @@ public static class Dense
         (long)TLayer.In * TLayer.Out * Unsafe.SizeOf<T>() > PanelBytes;
 
     /// <summary>z = W a + b and a' = σ(z) over <paramref name="rows"/> samples (σ on the store for the one-instruction activations, else in one pass after).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
@@ -58,11 +59,13 @@ public static class Dense
     }
 
     /// <summary>z = W a + b over <paramref name="rows"/> samples (for layers whose activation follows batch normalization or softmax).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Product<T, TLayer>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T> =>
         ProductCore<T, TLayer, ProductOnly>(p, a, z, default, rows, ws);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProductCore<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
@@ -108,6 +111,7 @@ public static class Dense
     /// <param name="delta">δ^l, [rows × Out].</param>
     /// <param name="dPrevious">∂C/∂a^{l−1}, [rows × In].</param>
     /// <param name="rows">The number of samples.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backpropagate<T, TLayer>(ReadOnlySpan<T> p, ReadOnlySpan<T> transposed, int offset, ReadOnlySpan<T> delta, Span<T> dPrevious, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
@@ -228,6 +232,7 @@ public static class Dense
     /// <param name="delta">δ^l, [rows × Out].</param>
     /// <param name="rows">The number of samples.</param>
     /// <param name="scale">1, or −η/B.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateGradients<T, TLayer>(Span<T> g, ReadOnlySpan<T> a, ReadOnlySpan<T> delta, int rows, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
@@ -478,6 +483,7 @@ public static class Dense
     /// 4-sample blocks of 2 vectors of columns read B through <paramref name="panels"/> (columns j… at j · panelStart,
     /// the next k panelStep further): B itself (1 and N) or its copy in column panels (K and 2 vectors).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block<T, TK, TN, TAct>(ref T a, ref T b, ref T bias, bool hasBias, ref T c, ref T act, T alpha,
         int rows, ref T panels, nint panelStart, nint panelStep)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -14,6 +15,7 @@ namespace NetGen;
 public static class BatchNorm
 {
     /// <summary>ẑ and v from z; in training also updates the running statistics in <paramref name="state"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T, TLayer>(ReadOnlySpan<T> p, Span<T> state, ReadOnlySpan<T> z, Span<T> zHat, Span<T> v, Span<T> invStd, int rows, bool training)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IBatchNormLayer<T>
@@ -66,6 +68,7 @@ public static class BatchNorm
     /// <paramref name="delta"/> holds ∂C/∂v on entry and δ = ∂C/∂z on return; adds scale · (∂C/∂γ, ∂C/∂β) to
     /// <paramref name="g"/> (γ is read before it is written: g may be the parameters themselves in a fused step).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T, TLayer>(ReadOnlySpan<T> p, Span<T> g, Span<T> delta, ReadOnlySpan<T> zHat, ReadOnlySpan<T> invStd, int rows, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IBatchNormLayer<T>
@@ -109,6 +112,7 @@ public static class Dropout
     /// <param name="layer">The layer index.</param>
     /// <param name="firstIndex">The index of the first value in the whole batch (first row · width).</param>
     /// <param name="rate">p.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> h, Span<T> mask, Span<T> a, int length, ulong key, int layer, int firstIndex, double rate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -122,6 +126,7 @@ public static class Dropout
     }
 
     /// <summary>g ← g ∘ m over <paramref name="length"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(Span<T> g, ReadOnlySpan<T> mask, int length) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < length; i++)
@@ -135,6 +140,7 @@ public static class Dropout
 public static class Softmax
 {
     /// <summary>a from z, row by row, for <paramref name="rows"/> rows of <paramref name="width"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int rows, int width) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int s = 0; s < rows; s++)

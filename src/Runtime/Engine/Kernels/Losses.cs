@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NetGen;
 
@@ -15,6 +16,7 @@ namespace NetGen;
 public static class Losses
 {
     /// <summary>Mean squared error through the element-wise activation <typeparamref name="TAct"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T MeanSquaredError<T, TAct>(ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TAct : struct, IActivation
@@ -32,6 +34,7 @@ public static class Losses
     }
 
     /// <summary>Mean squared error through softmax: δ = a ∘ ((a − y) − (a − y)·a), the Jacobian-vector product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T SoftmaxMeanSquaredError<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -57,6 +60,7 @@ public static class Losses
     }
 
     /// <summary>Binary cross-entropy of a sigmoid output, computed from z so that ln 0 is never taken.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T BinaryCrossEntropy<T>(ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -73,6 +77,7 @@ public static class Losses
     }
 
     /// <summary>Cross-entropy of a softmax output, with lse = max z + ln Σ_k e^(z_k − max z).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T CrossEntropy<T>(ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
