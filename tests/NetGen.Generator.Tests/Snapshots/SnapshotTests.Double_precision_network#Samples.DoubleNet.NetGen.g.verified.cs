@@ -90,7 +90,7 @@ namespace Samples
             public static int OutputSlot => A2;
 
             /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-            public static void Forward(in global::NetGen.Tile<double> t)
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static void Forward(in global::NetGen.Tile<double> t)
             {
                 global::System.ReadOnlySpan<double> p = t.Parameters;
                 global::NetGen.Workspace<double> ws = t.Work;
@@ -127,7 +127,7 @@ namespace Samples
             }
 
             /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            public static double Backward(in global::NetGen.Tile<double> t, global::System.Span<double> g, double scale)
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static double Backward(in global::NetGen.Tile<double> t, global::System.Span<double> g, double scale)
             {
                 global::System.ReadOnlySpan<double> p = t.Parameters, y = t.Targets;
                 global::NetGen.Workspace<double> ws = t.Work;

@@ -84,7 +84,7 @@ partial class Models
                 public static int OutputSlot => A1;
 
                 /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-                public static void Forward(in global::NetGen.Tile<float> t)
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static void Forward(in global::NetGen.Tile<float> t)
                 {
                     global::System.ReadOnlySpan<float> p = t.Parameters;
                     global::NetGen.Workspace<float> ws = t.Work;
@@ -104,7 +104,7 @@ partial class Models
                 }
 
                 /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-                public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
                 {
                     global::System.ReadOnlySpan<float> p = t.Parameters, y = t.Targets;
                     global::NetGen.Workspace<float> ws = t.Work;
