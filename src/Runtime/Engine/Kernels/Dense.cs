@@ -309,12 +309,12 @@ public static class Dense
         int r0 = 0;
         for (; r0 + 4 <= k; r0 += 4)
         {
-            GradientRows<T>(ref gr, TLayer.W, ref xr, ref dr, k, n, r0, 4, rows, scale);
+            GradientRows4<T, TLayer>(ref gr, ref xr, ref dr, r0, rows, scale);
         }
 
         for (; r0 < k; r0++)
         {
-            GradientRows<T>(ref gr, TLayer.W, ref xr, ref dr, k, n, r0, 1, rows, scale);
+            GradientRow<T, TLayer>(ref gr, ref xr, ref dr, r0, rows, scale);
         }
 
         int jb = 0;
@@ -343,96 +343,106 @@ public static class Dense
         }
     }
 
-    /// <summary>Rows k0 … k0 + count − 1 (count 4 or 1) of ∂C/∂W, 2 vectors of j per block, then 1, then scalars.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientRows<T>(ref T gr, int weights, ref T xr, ref T dr, int k, int n, int k0, int count, int rows, T scale)
+    /// <summary>
+    /// Rows k0 … k0 + 3 of ∂C/∂W, 2 vectors of j per block, then 1, then scalars (the sizes constants of TLayer). Too large
+    /// for the JIT to inline: one call per 4 rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientRows4<T, TLayer>(ref T gr, ref T xr, ref T dr, int k0, int rows, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
     {
-        int vw = Vector<T>.Count;
+        int k = TLayer.In, n = TLayer.Out, weights = TLayer.W, vw = Vector<T>.Count;
         var scaleV = new Vector<T>(scale);
         ref T g0 = ref At(ref gr, weights + (k0 + 0) * n);   // row k0 of ∂C/∂W
-        ref T g1 = ref count == 4 ? ref At(ref gr, weights + (k0 + 1) * n) : ref g0;
-        ref T g2 = ref count == 4 ? ref At(ref gr, weights + (k0 + 2) * n) : ref g0;
-        ref T g3 = ref count == 4 ? ref At(ref gr, weights + (k0 + 3) * n) : ref g0;
+        ref T g1 = ref At(ref gr, weights + (k0 + 1) * n);
+        ref T g2 = ref At(ref gr, weights + (k0 + 2) * n);
+        ref T g3 = ref At(ref gr, weights + (k0 + 3) * n);
         int j = 0;
-        if (count == 4)
+        for (; j + 2 * vw <= n; j += 2 * vw)
         {
-            for (; j + 2 * vw <= n; j += 2 * vw)
+            Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
+            Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, j);    // δ[s, j…], one sample per step
+            ref T xs = ref At(ref xr, k0);   // a[s, k0…]
+            for (int s = 0; s < rows; s++)
             {
-                Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
-                Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
-                ref T ds = ref At(ref dr, j);    // δ[s, j…], one sample per step
-                ref T xs = ref At(ref xr, k0);   // a[s, k0…]
-                for (int s = 0; s < rows; s++)
-                {
-                    var d0 = Load(ref ds, 0);
-                    var d1 = Load(ref ds, vw);
-                    var u0 = new Vector<T>(At(ref xs, 0));
-                    c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                    var u1 = new Vector<T>(At(ref xs, 1));
-                    c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
-                    var u2 = new Vector<T>(At(ref xs, 2));
-                    c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
-                    var u3 = new Vector<T>(At(ref xs, 3));
-                    c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
-                    ds = ref At(ref ds, n);
-                    xs = ref At(ref xs, k);
-                }
-
-                Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-                Store(ref g0, j + vw, Fma(scaleV, c01, Load(ref g0, j + vw)));
-                Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
-                Store(ref g1, j + vw, Fma(scaleV, c11, Load(ref g1, j + vw)));
-                Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
-                Store(ref g2, j + vw, Fma(scaleV, c21, Load(ref g2, j + vw)));
-                Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
-                Store(ref g3, j + vw, Fma(scaleV, c31, Load(ref g3, j + vw)));
+                var d0 = Load(ref ds, 0);
+                var d1 = Load(ref ds, vw);
+                var u0 = new Vector<T>(At(ref xs, 0));
+                c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                var u1 = new Vector<T>(At(ref xs, 1));
+                c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
+                var u2 = new Vector<T>(At(ref xs, 2));
+                c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
+                var u3 = new Vector<T>(At(ref xs, 3));
+                c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
+                ds = ref At(ref ds, n);
+                xs = ref At(ref xs, k);
             }
 
-            for (; j + vw <= n; j += vw)
-            {
-                Vector<T> c00 = Vector<T>.Zero, c10 = Vector<T>.Zero, c20 = Vector<T>.Zero, c30 = Vector<T>.Zero;
-                ref T ds = ref At(ref dr, j);
-                ref T xs = ref At(ref xr, k0);
-                for (int s = 0; s < rows; s++)
-                {
-                    var d0 = Load(ref ds, 0);
-                    c00 = Fma(new Vector<T>(At(ref xs, 0)), d0, c00);
-                    c10 = Fma(new Vector<T>(At(ref xs, 1)), d0, c10);
-                    c20 = Fma(new Vector<T>(At(ref xs, 2)), d0, c20);
-                    c30 = Fma(new Vector<T>(At(ref xs, 3)), d0, c30);
-                    ds = ref At(ref ds, n);
-                    xs = ref At(ref xs, k);
-                }
-
-                Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-                Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
-                Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
-                Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
-            }
-
-            for (; j < n; j++)
-            {
-                T c0 = T.Zero, c1 = T.Zero, c2 = T.Zero, c3 = T.Zero;
-                for (int s = 0; s < rows; s++)
-                {
-                    T dj = At(ref dr, s * n + j);
-                    int xs = s * k + k0;
-                    c0 = T.FusedMultiplyAdd(At(ref xr, xs + 0), dj, c0);
-                    c1 = T.FusedMultiplyAdd(At(ref xr, xs + 1), dj, c1);
-                    c2 = T.FusedMultiplyAdd(At(ref xr, xs + 2), dj, c2);
-                    c3 = T.FusedMultiplyAdd(At(ref xr, xs + 3), dj, c3);
-                }
-
-                At(ref g0, j) += scale * c0;
-                At(ref g1, j) += scale * c1;
-                At(ref g2, j) += scale * c2;
-                At(ref g3, j) += scale * c3;
-            }
-
-            return;
+            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+            Store(ref g0, j + vw, Fma(scaleV, c01, Load(ref g0, j + vw)));
+            Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+            Store(ref g1, j + vw, Fma(scaleV, c11, Load(ref g1, j + vw)));
+            Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+            Store(ref g2, j + vw, Fma(scaleV, c21, Load(ref g2, j + vw)));
+            Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+            Store(ref g3, j + vw, Fma(scaleV, c31, Load(ref g3, j + vw)));
         }
 
+        for (; j + vw <= n; j += vw)
+        {
+            Vector<T> c00 = Vector<T>.Zero, c10 = Vector<T>.Zero, c20 = Vector<T>.Zero, c30 = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, j);
+            ref T xs = ref At(ref xr, k0);
+            for (int s = 0; s < rows; s++)
+            {
+                var d0 = Load(ref ds, 0);
+                c00 = Fma(new Vector<T>(At(ref xs, 0)), d0, c00);
+                c10 = Fma(new Vector<T>(At(ref xs, 1)), d0, c10);
+                c20 = Fma(new Vector<T>(At(ref xs, 2)), d0, c20);
+                c30 = Fma(new Vector<T>(At(ref xs, 3)), d0, c30);
+                ds = ref At(ref ds, n);
+                xs = ref At(ref xs, k);
+            }
+
+            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+            Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+            Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+            Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+        }
+
+        for (; j < n; j++)
+        {
+            T c0 = T.Zero, c1 = T.Zero, c2 = T.Zero, c3 = T.Zero;
+            for (int s = 0; s < rows; s++)
+            {
+                T dj = At(ref dr, s * n + j);
+                int xs = s * k + k0;
+                c0 = T.FusedMultiplyAdd(At(ref xr, xs + 0), dj, c0);
+                c1 = T.FusedMultiplyAdd(At(ref xr, xs + 1), dj, c1);
+                c2 = T.FusedMultiplyAdd(At(ref xr, xs + 2), dj, c2);
+                c3 = T.FusedMultiplyAdd(At(ref xr, xs + 3), dj, c3);
+            }
+
+            At(ref g0, j) += scale * c0;
+            At(ref g1, j) += scale * c1;
+            At(ref g2, j) += scale * c2;
+            At(ref g3, j) += scale * c3;
+        }
+    }
+
+    /// <summary>Row k0 of ∂C/∂W.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientRow<T, TLayer>(ref T gr, ref T xr, ref T dr, int k0, int rows, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+    {
+        int k = TLayer.In, n = TLayer.Out, weights = TLayer.W, vw = Vector<T>.Count;
+        var scaleV = new Vector<T>(scale);
+        ref T g0 = ref At(ref gr, weights + (k0 + 0) * n);   // row k0 of ∂C/∂W
+        int j = 0;
         for (; j + 2 * vw <= n; j += 2 * vw)
         {
             Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero;
