@@ -335,7 +335,7 @@ public static class AbRunner
     private static string Bytes(double bytes) =>
         bytes == 0 ? "0" : bytes.ToString(bytes >= 10 ? "N0" : "G2", CultureInfo.InvariantCulture);
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {
@@ -359,7 +359,7 @@ public static class AbRunner
     }
 
     /// <summary>The DOTNET_ variables that change the JIT's code, when set (e.g. DOTNET_MaxVectorTBitWidth=512).</summary>
-    private static string JitSettings()
+    internal static string JitSettings()
     {
         string[] names = ["DOTNET_MaxVectorTBitWidth", "DOTNET_TieredPGO", "DOTNET_TieredCompilation", "DOTNET_TC_QuickJitForLoops", "DOTNET_ReadyToRun"];
         string set = string.Join(", ", names

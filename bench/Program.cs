@@ -9,9 +9,16 @@ using NetGen.Benchmarks;
 // dotnet run -c Release --project bench -- --filter '*TrainStep*' --anyCategories ...  (BenchmarkDotNet's usual options)
 // dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d] [--rounds 15]
 //     issue 11's interleaved A/B of the frozen legacy generated code (bench/Legacy) and the current one (AbRunner)
+// dotnet run -c Release --project bench -- --scaling [--topologies b,c,d] [--rounds 9]
+//     issue 13's scaling check: one shared instance from 1 and 2 threads, two instances as the control (ScalingRunner)
 if (Array.IndexOf(args, "--ab") >= 0)
 {
     return AbRunner.Run(args);
+}
+
+if (Array.IndexOf(args, "--scaling") >= 0)
+{
+    return ScalingRunner.Run(args);
 }
 
 IConfig config = DefaultConfig.Instance
