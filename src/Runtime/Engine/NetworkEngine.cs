@@ -15,7 +15,7 @@ namespace NetGen;
 /// </summary>
 /// <remarks>
 /// <para><b>Threads.</b> <see cref="Forward"/> and <see cref="ForwardBatch"/> may be called from many threads at once on
-/// one instance: each call takes a workspace of its own (a cached one, or a new one while another call holds the cache),
+/// one instance: each call takes a workspace of its own (one of a few cached ones, or a new one while every cached one is held),
 /// and only reads the parameters. Training (<see cref="Backward"/>, <see cref="BackwardBatch"/>, <see cref="TrainStep"/>,
 /// writes to <see cref="Parameters"/>) is single-writer: no other call may run on the instance meanwhile.</para>
 /// <para><b>Two cores.</b> A batch of at least the network's threshold is computed as two halves, the second on a
@@ -36,7 +36,7 @@ public sealed class NetworkEngine<T, TKernels>
     private readonly T[] _state = new T[TKernels.StateLength];
     private readonly T[] _transposed = new T[TKernels.TransposedLength];
     private readonly Workspace<T> _work = new(TKernels.BufferWidths);
-    private Workspace<T>? _spareWork;   // the inference workspace, taken by one call at a time
+    private readonly Workspace<T>?[] _spareWork = new Workspace<T>?[Math.Clamp(Environment.ProcessorCount, 2, 16)];   // inference workspaces, each taken by one call at a time
     private Half? _trainingHalf;        // the second core's half of large training batches, made on first use
     private Half? _inferenceHalf;       // likewise for inference, taken by one call at a time
     private int _inferenceHalfMade;
@@ -200,9 +200,37 @@ public sealed class NetworkEngine<T, TKernels>
         return true;
     }
 
-    private Workspace<T> TakeWork() => Interlocked.Exchange(ref _spareWork, null) ?? new Workspace<T>(TKernels.BufferWidths);
+    /// <summary>
+    /// A workspace for one inference call: the first cached one no other call holds (an atomic exchange per slot tried), or
+    /// a new one when every slot is taken. One thread alone always finds slot 0, and as many callers as slots allocate
+    /// nothing once warm.
+    /// </summary>
+    private Workspace<T> TakeWork()
+    {
+        Workspace<T>?[] spares = _spareWork;
+        for (int i = 0; i < spares.Length; i++)
+        {
+            if (Interlocked.Exchange(ref spares[i], null) is { } ws)
+            {
+                return ws;
+            }
+        }
 
-    private void ReturnWork(Workspace<T> ws) => Volatile.Write(ref _spareWork, ws);
+        return new Workspace<T>(TKernels.BufferWidths);
+    }
+
+    /// <summary>Puts a workspace back into the first empty slot (dropped only when every slot is full).</summary>
+    private void ReturnWork(Workspace<T> ws)
+    {
+        Workspace<T>?[] spares = _spareWork;
+        for (int i = 0; i < spares.Length; i++)
+        {
+            if (Volatile.Read(ref spares[i]) is null && Interlocked.CompareExchange(ref spares[i], ws, null) is null)
+            {
+                return;
+            }
+        }
+    }
 
     private Half? TakeInferenceHalf()
     {
