@@ -97,6 +97,58 @@ public sealed class SharedInstanceTests
         }
     }
 
+    /// <summary>Two threads on one instance allocate nothing once warm: the engine keeps a workspace per concurrent caller.</summary>
+    [Fact]
+    public void Two_concurrent_callers_allocate_nothing_once_warm()
+    {
+        bool saved = Parallelism.Enabled;
+        try
+        {
+            Parallelism.Enabled = false;
+            var net = new DigitsNet(2);
+            float[] x = Inputs(32, 64, seed: 2);
+            long[] allocated = new long[2];
+            using var start = new Barrier(2);
+            var threads = new Thread[2];
+            for (int t = 0; t < 2; t++)
+            {
+                int thread = t;
+                threads[t] = new Thread(() =>
+                {
+                    var batch = new float[32 * 10];
+                    var one = new float[10];
+                    void Calls(int n)
+                    {
+                        for (int i = 0; i < n; i++)
+                        {
+                            net.ForwardBatch(x, batch);
+                            net.Forward(x.AsSpan(thread * 64, 64), one);
+                        }
+                    }
+
+                    start.SignalAndWait();
+                    Calls(300);   // warm: the pool holds a workspace per caller
+                    start.SignalAndWait();
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    Calls(2_000);
+                    allocated[thread] = GC.GetAllocatedBytesForCurrentThread() - before;
+                });
+                threads[t].Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            Assert.Equal(new long[2], allocated);
+        }
+        finally
+        {
+            Parallelism.Enabled = saved;
+        }
+    }
+
     [Fact]
     public void Single_threaded_inference_and_training_allocate_nothing_once_warm()
     {
