@@ -107,7 +107,7 @@ public static class Activations
         public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero ? g : T.Zero;
 
         /// <inheritdoc />
-        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Simd.IfPositive(z, g, Vector<T>.Zero);
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.IfPositive(z, g, Vector<T>.Zero);
 
         /// <inheritdoc />
         public static bool OnStore => true;
@@ -120,13 +120,13 @@ public static class Activations
         public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero ? z : alpha * z;
 
         /// <inheritdoc />
-        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Simd.IfPositive(z, z, alpha * z);
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.IfPositive(z, z, alpha * z);
 
         /// <inheritdoc />
         public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero ? g : alpha * g;
 
         /// <inheritdoc />
-        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Simd.IfPositive(z, g, alpha * g);
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.IfPositive(z, g, alpha * g);
 
         /// <inheritdoc />
         public static bool OnStore => true;
@@ -141,14 +141,14 @@ public static class Activations
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
-            Simd.IfPositive(z, z, alpha * (Simd.Exp(Vector.Min(z, Vector<T>.Zero)) - Vector<T>.One));
+            VectorMath.IfPositive(z, z, alpha * (Simd.Exp(Vector.Min(z, Vector<T>.Zero)) - Vector<T>.One));
 
         /// <inheritdoc />
         public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z > T.Zero ? g : g * (a + alpha);
 
         /// <inheritdoc />
         public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
-            Simd.IfPositive(z, g, g * (a + new Vector<T>(alpha)));
+            VectorMath.IfPositive(z, g, g * (a + new Vector<T>(alpha)));
     }
 
     /// <summary>a = σ(z) over <paramref name="length"/> values: <see cref="Vector{T}"/> chunks, then a scalar remainder.</summary>

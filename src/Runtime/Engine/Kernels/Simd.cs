@@ -38,17 +38,6 @@ internal static class Simd
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Log<T>(Vector<T> z)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector.Log(z.As<T, float>()).As<float, T>();
-        }
-
-        return Vector.Log(z.As<T, double>()).As<double, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Load<T>(ref T origin, nint index) => Vector.LoadUnsafe(ref origin, (nuint)index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -56,11 +45,6 @@ internal static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref T At<T>(ref T origin, nint index) => ref Unsafe.Add(ref origin, index);
-
-    /// <summary>Lane by lane: z &gt; 0 ? then : otherwise.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> IfPositive<T>(Vector<T> z, Vector<T> then, Vector<T> otherwise) =>
-        Vector.ConditionalSelect(Vector.GreaterThan(z, Vector<T>.Zero), then, otherwise);
 
     /// <summary>destination[0..3] = the lane sums of c0 … c3 (<see cref="VectorMath.StoreSums(Vector{float}, Vector{float}, Vector{float}, Vector{float}, ref float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
