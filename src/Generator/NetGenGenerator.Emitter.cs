@@ -252,6 +252,13 @@ public sealed partial class NetGenGenerator
                 w.Unindent();
                 w.Line($"}}, global::NetGen.Loss.{model.Loss}, global::NetGen.Precision.{plan.T.Precision});");
                 w.Line();
+                if (lanes)
+                {
+                    // every row runs through the lane kernel, every quantity in a register: no workspace, no tile passes
+                    LaneKernels.Write(w, plan);
+                    return;
+                }
+
                 w.Line("// the workspace: one buffer [rows × width] per slot, a line per layer");
                 int slot = 0;
                 foreach (IGrouping<string, ScratchBuffer> group in plan.Buffers.GroupBy(b => b.Width))
@@ -267,11 +274,6 @@ public sealed partial class NetGenGenerator
                 WriteForward(w, plan);
                 w.Line();
                 WriteBackward(w, plan);
-                if (lanes)
-                {
-                    w.Line();
-                    LaneKernels.Write(w, plan);
-                }
             }
         }
 
@@ -339,7 +341,7 @@ public sealed partial class NetGenGenerator
         {
             string T = plan.T.Name;
             w.Line("/// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>");
-            using (w.Block($"{Inline(plan)}public static void Forward(in global::NetGen.Tile<{T}> t)"))
+            using (w.Block($"public static void Forward(in global::NetGen.Tile<{T}> t)"))
             {
                 w.Line($"global::System.ReadOnlySpan<{T}> p = t.Parameters;");
                 w.Line($"global::NetGen.Workspace<{T}> ws = t.Work;");
@@ -356,7 +358,7 @@ public sealed partial class NetGenGenerator
         {
             string T = plan.T.Name;
             w.Line("/// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>");
-            using (w.Block($"{Inline(plan)}public static {T} Backward(in global::NetGen.Tile<{T}> t, global::System.Span<{T}> g, {T} scale)"))
+            using (w.Block($"public static {T} Backward(in global::NetGen.Tile<{T}> t, global::System.Span<{T}> g, {T} scale)"))
             {
                 w.Line($"global::System.ReadOnlySpan<{T}> p = t.Parameters, y = t.Targets;");
                 w.Line($"global::NetGen.Workspace<{T}> ws = t.Work;");
@@ -391,13 +393,6 @@ public sealed partial class NetGenGenerator
                 w.Line("return loss;");
             }
         }
-
-        /// <summary>
-        /// A tiny network's passes are inlined into the engine's calls (the attribute stands before the signature, on its
-        /// line): a single sample then costs little more than its arithmetic, with the tile's fields in registers.
-        /// </summary>
-        private static string Inline(NetworkPlan plan) =>
-            LaneKernels.Applies(plan) ? "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] " : "";
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
     }

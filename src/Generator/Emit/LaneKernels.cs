@@ -6,10 +6,12 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// The kernel shape for networks narrower than a vector: SIMD across samples. Each <c>Vector&lt;T&gt;</c> holds one
-/// quantity for VectorWidth samples (lane i = sample s + i), so the course's unrolled equations run unchanged,
-/// VectorWidth samples at a time: z1_0 = w1_0_0 a0_0 + w1_1_0 a0_1 + b1_0 on vectors. Weights are broadcast once
-/// per batch, every gradient accumulates in its own vector, and the lanes are summed at the end.
+/// The kernel shape for networks narrower than a vector: SIMD across samples. The course's unrolled equations are written
+/// once over a lane type V (NetGen.ILane): z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)), one quantity per
+/// sample in each lane. The engine runs them over VectorLane (Vector&lt;T&gt;.Count samples per step) and over ScalarLane
+/// (a single row, or the rows after the last whole vector: plain scalars in registers, no workspace), so these networks
+/// have no tile passes at all. Weights are broadcast once per call, every gradient accumulates in its own lane value,
+/// and the lanes are summed into g at the end.
 /// </summary>
 internal static class LaneKernels
 {
@@ -28,13 +30,14 @@ internal static class LaneKernels
         string T = t.Name;
         string ro = $"global::System.ReadOnlySpan<{T}>", rw = $"global::System.Span<{T}>";
         LayerPlan output = plan.Layers[plan.L - 1];
-        w.Line("/// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference");
-        w.Line("/// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>");
-        using (w.Block($"public static {T} Lanes({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale)"))
+        w.Line("/// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per");
+        w.Line("/// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)");
+        w.Line("/// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>");
+        using (w.Block($"public static {T} Lanes<V>({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale) where V : struct, global::NetGen.ILane<V, {T}>"))
         {
             Prologue(w, plan);
-            string loop = $"for (int s = 0; s < rows; s += {t.Vector}.Count)";
-            string inputs = string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = {t.Vec($"xt.Slice({I(k)} * rows + s)")};"));
+            string loop = "for (int s = 0; s < rows; s += V.Count)";
+            string inputs = string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = V.Load(xt, {I(k)} * rows + s);"));
             using (w.Block("if (!ot.IsEmpty)"))
             {
                 using (w.Block(loop + "   // inference"))
@@ -45,20 +48,20 @@ internal static class LaneKernels
                         Forward(w, plan, layer, comments: false);
                     }
 
-                    w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"a{output.Index}_{I(j)}.CopyTo(ot.Slice({I(j)} * rows + s));")));
+                    w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"V.Store(a{output.Index}_{I(j)}, ot, {I(j)} * rows + s);")));
                 }
 
                 w.Line($"return {t.Lit(0)};");
             }
 
-            w.Line("// gradient accumulators, one vector per parameter, summed over the lanes at the end");
+            w.Line("// gradient accumulators, one lane value per parameter, summed over the lanes at the end");
             foreach (LayerPlan layer in plan.Layers)
             {
-                w.Line(string.Join(" ", Weights(layer).Select(wk => $"var d{wk.Name} = {t.VecLit(0)};")) + " " +
-                    string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var db{layer.Index}_{I(j)} = {t.VecLit(0)};")));
+                w.Line(string.Join(" ", Weights(layer).Select(wk => $"var d{wk.Name} = V.Zero;")) + " " +
+                    string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var db{layer.Index}_{I(j)} = V.Zero;")));
             }
 
-            w.Line($"var loss = {t.VecLit(0)};");
+            w.Line("var loss = V.Zero;");
             using (w.Block(loop + "   // training"))
             {
                 w.Line(inputs);
@@ -67,7 +70,7 @@ internal static class LaneKernels
                     Forward(w, plan, layer, comments: true);
                 }
 
-                w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = {t.Vec($"yt.Slice({I(j)} * rows + s)")};")));
+                w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = V.Load(yt, {I(j)} * rows + s);")));
                 OutputError(w, plan, output);
                 for (int l = plan.L; l >= 1; l--)
                 {
@@ -75,7 +78,7 @@ internal static class LaneKernels
                     w.Line($"// ∂C/∂W{l}_kj += δ{l}_j a{l - 1}_k,   ∂C/∂b{l}_j += δ{l}_j");
                     foreach (IGrouping<int, (string Name, int K, int J)> row in Weights(layer).GroupBy(wk => wk.K))
                     {
-                        w.Line(string.Join(" ", row.Select(wk => $"d{wk.Name} = {NumericType.VM}.Fma(delta{l}_{I(wk.J)}, a{l - 1}_{I(wk.K)}, d{wk.Name});")));
+                        w.Line(string.Join(" ", row.Select(wk => $"d{wk.Name} = V.Fma(delta{l}_{I(wk.J)}, a{l - 1}_{I(wk.K)}, d{wk.Name});")));
                     }
 
                     w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"db{l}_{I(j)} += delta{l}_{I(j)};")));
@@ -87,7 +90,7 @@ internal static class LaneKernels
                         for (int k = 0; k < layer.In; k++)
                         {
                             string sum = string.Join(" + ", Enumerable.Range(0, layer.Out).Select(j => $"w{l}_{I(k)}_{I(j)} * delta{l}_{I(j)}"));
-                            w.Line($"var delta{l - 1}_{I(k)} = {act.VectorDelta(t, $"({sum})", $"z{l - 1}_{I(k)}", $"a{l - 1}_{I(k)}", t.Lit(previous.Model.Alpha))};");
+                            w.Line($"var delta{l - 1}_{I(k)} = {Lane(t, act.VectorDelta(t, $"({sum})", $"z{l - 1}_{I(k)}", $"a{l - 1}_{I(k)}", t.Lit(previous.Model.Alpha)))};");
                         }
                     }
                 }
@@ -96,13 +99,22 @@ internal static class LaneKernels
             w.Line("// sum the lanes into the gradients");
             foreach (LayerPlan layer in plan.Layers)
             {
-                w.Line(string.Join(" ", Weights(layer).Select(wk => $"g[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}] += scale * global::System.Numerics.Vector.Sum(d{wk.Name});")));
-                w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"g[b{layer.Index} + {I(j)}] += scale * global::System.Numerics.Vector.Sum(db{layer.Index}_{I(j)});")));
+                w.Line(string.Join(" ", Weights(layer).Select(wk => $"g[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}] += scale * V.Sum(d{wk.Name});")));
+                w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"g[b{layer.Index} + {I(j)}] += scale * V.Sum(db{layer.Index}_{I(j)});")));
             }
 
-            w.Line("return global::System.Numerics.Vector.Sum(loss);");
+            w.Line("return V.Sum(loss);");
         }
     }
+
+    /// <summary>
+    /// A formula of the calculus table (LayerMath), written there for Vector&lt;T&gt; with the runtime's vector helpers, in the
+    /// lane kernel's terms: V has a member of the same name for each helper, and V.One, V.Zero, V.Of(c) for the constants.
+    /// </summary>
+    private static string Lane(NumericType t, string vectorFormula) => vectorFormula
+        .Replace(NumericType.VM + ".", "V.")
+        .Replace($"new {t.Vector}(", "V.Of(")
+        .Replace(t.Vector + ".", "V.");
 
     private static IEnumerable<(string Name, int K, int J)> Weights(LayerPlan layer)
     {
@@ -121,8 +133,8 @@ internal static class LaneKernels
         w.Line("// weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once");
         foreach (LayerPlan layer in plan.Layers)
         {
-            w.Line(string.Join(" ", Weights(layer).Select(wk => $"var {wk.Name} = {t.Vec($"p[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}]")};")));
-            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var b{layer.Index}_{I(j)} = {t.Vec($"p[b{layer.Index} + {I(j)}]")};")));
+            w.Line(string.Join(" ", Weights(layer).Select(wk => $"var {wk.Name} = V.Of(p[W{layer.Index} + {I(wk.K)} * {I(layer.Out)} + {I(wk.J)}]);")));
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var b{layer.Index}_{I(j)} = V.Of(p[b{layer.Index} + {I(j)}]);")));
         }
     }
 
@@ -141,7 +153,7 @@ internal static class LaneKernels
             string expression = $"b{l}_{I(j)}";
             for (int k = 0; k < layer.In; k++)
             {
-                expression = $"{NumericType.VM}.Fma(w{l}_{I(k)}_{I(j)}, a{l - 1}_{I(k)}, {expression})";
+                expression = $"V.Fma(w{l}_{I(k)}_{I(j)}, a{l - 1}_{I(k)}, {expression})";
             }
 
             w.Line($"var z{l}_{I(j)} = {expression};");
@@ -152,11 +164,11 @@ internal static class LaneKernels
             string max = $"z{l}_0";
             for (int j = 1; j < layer.Out; j++)
             {
-                max = $"global::System.Numerics.Vector.Max({max}, z{l}_{I(j)})";
+                max = $"V.Max({max}, z{l}_{I(j)})";
             }
 
             w.Line($"var max{l} = {max};");
-            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var e{l}_{I(j)} = {NumericType.VM}.Exp(z{l}_{I(j)} - max{l});")));
+            w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var e{l}_{I(j)} = V.Exp(z{l}_{I(j)} - max{l});")));
             w.Line($"var sum{l} = {string.Join(" + ", Enumerable.Range(0, layer.Out).Select(j => $"e{l}_{I(j)}"))};");
             w.Line(string.Join(" ", Enumerable.Range(0, layer.Out).Select(j => $"var a{l}_{I(j)} = e{l}_{I(j)} / sum{l};")));
             return;
@@ -164,7 +176,7 @@ internal static class LaneKernels
 
         for (int j = 0; j < layer.Out; j++)
         {
-            w.Line($"var a{l}_{I(j)} = {act.Vector(t, $"z{l}_{I(j)}", t.Lit(layer.Model.Alpha))};");
+            w.Line($"var a{l}_{I(j)} = {Lane(t, act.Vector(t, $"z{l}_{I(j)}", t.Lit(layer.Model.Alpha)))};");
         }
     }
 
@@ -180,7 +192,7 @@ internal static class LaneKernels
         {
             case LossKind.MeanSquaredError when layer.Model.Activation == ActivationKind.Softmax:
                 w.Line(string.Join(" ", js.Select(j => $"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};")));
-                w.Line(string.Join(" ", js.Select(j => $"loss = {NumericType.VM}.Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);")));
+                w.Line(string.Join(" ", js.Select(j => $"loss = V.Fma(V.Of({t.Lit(0.5)}) * e_{I(j)}, e_{I(j)}, loss);")));
                 w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
                 w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
                 break;
@@ -188,23 +200,23 @@ internal static class LaneKernels
                 foreach (int j in js)
                 {
                     w.Line($"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};   // ∂C/∂a{l}_{I(j)}");
-                    w.Line($"loss = {NumericType.VM}.Fma({t.VecLit(0.5)} * e_{I(j)}, e_{I(j)}, loss);");
-                    w.Line($"var delta{l}_{I(j)} = {act.VectorDelta(t, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}", t.Lit(layer.Model.Alpha))};");
+                    w.Line($"loss = V.Fma(V.Of({t.Lit(0.5)}) * e_{I(j)}, e_{I(j)}, loss);");
+                    w.Line($"var delta{l}_{I(j)} = {Lane(t, act.VectorDelta(t, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}", t.Lit(layer.Model.Alpha)))};");
                 }
 
                 break;
             case LossKind.BinaryCrossEntropy:
                 foreach (int j in js)
                 {
-                    w.Line($"loss += {NumericType.VM}.Max0(z{l}_{I(j)}) - z{l}_{I(j)} * y_{I(j)} + {NumericType.VM}.Log({t.VecLit(1)} + {NumericType.VM}.Exp(-global::System.Numerics.Vector.Abs(z{l}_{I(j)})));");
+                    w.Line($"loss += V.Max0(z{l}_{I(j)}) - z{l}_{I(j)} * y_{I(j)} + V.Log(V.One + V.Exp(-V.Abs(z{l}_{I(j)})));");
                     w.Line($"var delta{l}_{I(j)} = a{l}_{I(j)} - y_{I(j)};");
                 }
 
                 break;
             case LossKind.CrossEntropy:
-                w.Line($"var lse = max{l} + {NumericType.VM}.Log(sum{l});   // ln Σ_k e^(z_k)");
+                w.Line($"var lse = max{l} + V.Log(sum{l});   // ln Σ_k e^(z_k)");
                 w.Line($"var sumY = {string.Join(" + ", js.Select(j => $"y_{I(j)}"))};");
-                w.Line(string.Join(" ", js.Select(j => $"loss = {NumericType.VM}.Fma(y_{I(j)}, lse - z{l}_{I(j)}, loss);")));
+                w.Line(string.Join(" ", js.Select(j => $"loss = V.Fma(y_{I(j)}, lse - z{l}_{I(j)}, loss);")));
                 w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * sumY - y_{I(j)};")));
                 break;
         }

@@ -27,11 +27,14 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>The length of the batch-normalization state buffer (running means and variances).</summary>
     static virtual int StateLength => 0;
 
-    /// <summary>Values per row of each workspace buffer, in slot order (z1, a1, δ1, …: the generated struct names the slots).</summary>
-    static abstract ReadOnlySpan<int> BufferWidths { get; }
+    /// <summary>
+    /// Values per row of each workspace buffer of the tile passes, in slot order (z1, a1, δ1, …: the generated struct names
+    /// the slots); none for a network with <see cref="HasLanes"/>, whose quantities live in registers.
+    /// </summary>
+    static virtual ReadOnlySpan<int> BufferWidths => [];
 
-    /// <summary>The workspace slot that holds a^L.</summary>
-    static abstract int OutputSlot { get; }
+    /// <summary>The workspace slot that holds a^L after <see cref="Forward"/>.</summary>
+    static virtual int OutputSlot => 0;
 
     /// <summary>The most rows one tile holds (fewer than 256 only for very wide networks, so each buffer stays bounded).</summary>
     static virtual int TileRows => 256;
@@ -48,7 +51,7 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Whether training draws dropout masks (each training call then advances <see cref="INetwork{T}.RandomState"/>).</summary>
     static virtual bool HasDropout => false;
 
-    /// <summary>Whether the network runs SIMD across samples (<see cref="Lanes"/>).</summary>
+    /// <summary>Whether the network runs every row through <see cref="Lanes{V}"/> (SIMD across samples) instead of the tile passes.</summary>
     static virtual bool HasLanes => false;
 
     /// <summary>The length of the transposed weight copies (W^l)ᵀ the batch back-propagation multiplies by; 0 when none.</summary>
@@ -57,23 +60,28 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Writes the transposed copies of the wide W^l (l ≥ 2) into <paramref name="transposed"/>.</summary>
     static virtual void TransposeWeights(ReadOnlySpan<T> parameters, Span<T> transposed) { }
 
-    /// <summary>The forward pass over the tile: z^l, a^l for l = 1..L into the workspace.</summary>
-    static abstract void Forward(in Tile<T> tile);
+    /// <summary>The forward pass over the tile: z^l, a^l for l = 1..L into the workspace (every network without <see cref="HasLanes"/>).</summary>
+    static virtual void Forward(in Tile<T> tile) => throw new NotSupportedException("A network with lane kernels runs every row through Lanes.");
 
     /// <summary>
     /// Back-propagation over the tile <see cref="Forward"/> just computed, from the output layer down: adds
     /// <paramref name="scale"/> · ∂C/∂θ to <paramref name="g"/> (the gradients, or the parameters themselves for a fused SGD
-    /// step: each δ^{l−1} is computed before W^l is written) and returns the summed loss.
+    /// step: each δ^{l−1} is computed before W^l is written) and returns the summed loss (every network without
+    /// <see cref="HasLanes"/>).
     /// </summary>
-    static abstract T Backward(in Tile<T> tile, Span<T> g, T scale);
+    static virtual T Backward(in Tile<T> tile, Span<T> g, T scale) => throw new NotSupportedException("A network with lane kernels runs every row through Lanes.");
 
     /// <summary>
-    /// SIMD across samples over <paramref name="rows"/> (a multiple of <see cref="Vector{T}.Count"/>) samples, read transposed
-    /// from <paramref name="xt"/> [InputSize × rows] (and <paramref name="yt"/>, the targets, in training). Inference (an
-    /// <paramref name="ot"/> that is not empty) writes a^L transposed into it [OutputSize × rows] and returns 0; training adds
-    /// <paramref name="scale"/> · ∂C/∂θ to <paramref name="g"/> and returns the summed loss.
+    /// The whole network, forward and backward, over <paramref name="rows"/> samples (a multiple of
+    /// <typeparamref name="V"/>'s count) with one sample per lane: <see cref="VectorLane{T}"/> for whole vectors of rows,
+    /// <see cref="ScalarLane{T}"/> for one row or the rows after the last whole vector. The samples are read transposed from
+    /// <paramref name="xt"/> [InputSize × rows] (and <paramref name="yt"/>, the targets, in training; one row is its own
+    /// transpose). Inference (an <paramref name="ot"/> that is not empty) writes a^L transposed into it [OutputSize × rows]
+    /// and returns 0; training adds <paramref name="scale"/> · ∂C/∂θ to <paramref name="g"/> once, after reading every
+    /// weight (so <paramref name="g"/> may be the parameters: a fused SGD step), and returns the summed loss.
     /// </summary>
-    static virtual T Lanes(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, Span<T> ot, int rows, T scale) => throw new NotSupportedException();
+    static virtual T Lanes<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, Span<T> ot, int rows, T scale)
+        where V : struct, ILane<V, T> => throw new NotSupportedException("Only networks with HasLanes have lane kernels.");
 }
 
 /// <summary>One tile of a batch as the generated kernels see it.</summary>

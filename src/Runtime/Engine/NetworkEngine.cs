@@ -76,6 +76,13 @@ public sealed class NetworkEngine<T, TKernels>
     {
         Shapes.RequireLength(input.Length, TKernels.InputSize, nameof(input), "The input");
         Shapes.RequireLength(output.Length, TKernels.OutputSize, nameof(output), "The output");
+        if (TKernels.HasLanes)
+        {
+            // one row is its own transpose: the lane kernel reads x and writes a^L in place, with no workspace
+            TKernels.Lanes<ScalarLane<T>>(_parameters, default, input, default, output, 1, T.Zero);
+            return;
+        }
+
         Workspace<T> ws = TakeWork();
         ws.EnsureRows(1);
         TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, input, default, 1, false, 0, 0));
@@ -87,6 +94,12 @@ public sealed class NetworkEngine<T, TKernels>
     public void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs)
     {
         int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, outputs.Length, TKernels.OutputSize, nameof(outputs));
+        if (TKernels.HasLanes && count == 1)
+        {
+            TKernels.Lanes<ScalarLane<T>>(_parameters, default, inputs, default, outputs, 1, T.Zero);
+            return;
+        }
+
         Workspace<T> ws = TakeWork();
         Half? half = count >= TKernels.ParallelInferenceRows ? TakeInferenceHalf() : null;
         if (half is not null)
@@ -110,6 +123,11 @@ public sealed class NetworkEngine<T, TKernels>
     {
         Shapes.RequireLength(input.Length, TKernels.InputSize, nameof(input), "The input");
         Shapes.RequireLength(target.Length, TKernels.OutputSize, nameof(target), "The target");
+        if (TKernels.HasLanes)
+        {
+            return TKernels.Lanes<ScalarLane<T>>(_parameters, _gradients, input, target, default, 1, T.One);
+        }
+
         _work.EnsureRows(1);
         ulong key = NextKey();
         var tile = new Tile<T>(_parameters, _state, _work, default, input, target, 1, true, key, 0);
@@ -165,9 +183,25 @@ public sealed class NetworkEngine<T, TKernels>
         }
 
         ulong key = NextKey();
-        if (TKernels.HasLanes && count % VectorWidth == 0)
+        if (TKernels.HasLanes)
         {
-            return LanesBackward(_work, _parameters, inputs, targets, count, scale);
+            // One lane-kernel call reads every weight before it writes the step into the parameters: a batch of whole
+            // vectors, or one shorter than a vector. A batch with both goes through the gradients.
+            int whole = count - count % VectorWidth;
+            if (whole == count)
+            {
+                return LanesBackward<VectorLane<T>>(_work, _parameters, inputs, targets, count, scale);
+            }
+
+            if (whole == 0)
+            {
+                return LanesBackward<ScalarLane<T>>(_work, _parameters, inputs, targets, count, scale);
+            }
+
+            ZeroGradients();
+            T sum = BackwardRows(_work, _gradients, inputs, targets, count, 0, key, false);
+            VectorMath.AddScaled<T>(_parameters, _gradients, scale);
+            return sum;
         }
 
         bool transposed = PrepareTransposed(count);
@@ -243,7 +277,7 @@ public sealed class NetworkEngine<T, TKernels>
         return half;
     }
 
-    /// <summary>Inference over <paramref name="count"/> rows in tiles (whole vectors of samples through the lane kernels).</summary>
+    /// <summary>Inference over <paramref name="count"/> rows in tiles (through the lane kernels: whole vectors of rows, then one row per lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a small network's single-row calls cost little more than the call overhead
     private void ForwardRows(Workspace<T> ws, ReadOnlySpan<T> inputs, Span<T> outputs, int count)
     {
@@ -251,35 +285,26 @@ public sealed class NetworkEngine<T, TKernels>
         for (int first = 0; first < count; first += TKernels.TileRows)
         {
             int rows = Math.Min(TKernels.TileRows, count - first);
-            int start = first;
             if (TKernels.HasLanes)
             {
+                // whole vectors of rows, then the rest one lane each
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    // one row per feature (a tile of one feature is that row already), outputs likewise
-                    ReadOnlySpan<T> x = inputs.Slice(first * n, lanes * n);
-                    Span<T> o = outputs.Slice(first * m, lanes * m);
-                    ReadOnlySpan<T> xt = n == 1 ? x : Transposed(x, lanes, n, ws.LaneInputBuffer(lanes * n));
-                    Span<T> ot = m == 1 ? o : ws.LaneOutputBuffer(lanes * m);
-                    TKernels.Lanes(_parameters, default, xt, default, ot, lanes, T.Zero);
-                    if (m != 1)
-                    {
-                        VectorMath.Transpose<T>(ot, m, lanes, o);
-                    }
+                    LanesForward<VectorLane<T>>(ws, inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
                 }
 
-                start += lanes;
-                rows -= lanes;
-                if (rows == 0)
+                if (rows > lanes)
                 {
-                    continue;
+                    LanesForward<ScalarLane<T>>(ws, inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
                 }
+
+                continue;
             }
 
             ws.EnsureRows(rows);
-            TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, inputs.Slice(start * n, rows * n), default, rows, false, 0, start));
-            ws[TKernels.OutputSlot].Slice(0, rows * m).CopyTo(outputs.Slice(start * m));
+            TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, inputs.Slice(first * n, rows * n), default, rows, false, 0, first));
+            ws[TKernels.OutputSlot].Slice(0, rows * m).CopyTo(outputs.Slice(first * m));
         }
     }
 
@@ -294,26 +319,25 @@ public sealed class NetworkEngine<T, TKernels>
         for (int first = 0; first < count; first += tileRows)
         {
             int rows = Math.Min(tileRows, count - first);
-            int start = first;
             if (TKernels.HasLanes)
             {
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    loss += LanesBackward(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), lanes, T.One);
+                    loss += LanesBackward<VectorLane<T>>(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), lanes, T.One);
                 }
 
-                start += lanes;
-                rows -= lanes;
-                if (rows == 0)
+                if (rows > lanes)
                 {
-                    continue;
+                    loss += LanesBackward<ScalarLane<T>>(ws, g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes, T.One);
                 }
+
+                continue;
             }
 
             ws.EnsureRows(rows);
-            var tile = new Tile<T>(_parameters, _state, ws, transposed ? _transposed : default, inputs.Slice(start * n, rows * n),
-                targets.Slice(start * m, rows * m), rows, true, key, firstRow + start);
+            var tile = new Tile<T>(_parameters, _state, ws, transposed ? _transposed : default, inputs.Slice(first * n, rows * n),
+                targets.Slice(first * m, rows * m), rows, true, key, firstRow + first);
             TKernels.Forward(tile);
             loss += TKernels.Backward(tile, g, T.One);
         }
@@ -321,12 +345,26 @@ public sealed class NetworkEngine<T, TKernels>
         return loss;
     }
 
-    private T LanesBackward(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale)
+    /// <summary>a^L of <paramref name="rows"/> rows through the lane kernel over <typeparamref name="V"/>: transposed in and out (one feature, one output or one row is its own transpose).</summary>
+    private void LanesForward<V>(Workspace<T> ws, ReadOnlySpan<T> x, Span<T> o, int rows) where V : struct, ILane<V, T>
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
-        ReadOnlySpan<T> xt = n == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
-        ReadOnlySpan<T> yt = m == 1 ? y : Transposed(y, rows, m, ws.LaneTargetBuffer(rows * m));
-        return TKernels.Lanes(_parameters, g, xt, yt, default, rows, scale);
+        ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
+        Span<T> ot = m == 1 || rows == 1 ? o : ws.LaneOutputBuffer(rows * m);
+        TKernels.Lanes<V>(_parameters, default, xt, default, ot, rows, T.Zero);
+        if (m != 1 && rows != 1)
+        {
+            VectorMath.Transpose<T>(ot, m, rows, o);
+        }
+    }
+
+    /// <summary>Adds <paramref name="scale"/> · ∂C/∂θ of <paramref name="rows"/> rows to <paramref name="g"/> through the lane kernel over <typeparamref name="V"/>; returns the summed loss.</summary>
+    private T LanesBackward<V>(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale) where V : struct, ILane<V, T>
+    {
+        int n = TKernels.InputSize, m = TKernels.OutputSize;
+        ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
+        ReadOnlySpan<T> yt = m == 1 || rows == 1 ? y : Transposed(y, rows, m, ws.LaneTargetBuffer(rows * m));
+        return TKernels.Lanes<V>(_parameters, g, xt, yt, default, rows, scale);
     }
 
     private static ReadOnlySpan<T> Transposed(ReadOnlySpan<T> source, int rows, int columns, Span<T> destination)

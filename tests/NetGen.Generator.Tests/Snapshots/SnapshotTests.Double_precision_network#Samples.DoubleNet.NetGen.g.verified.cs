@@ -83,191 +83,81 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Sigmoid),
             }, global::NetGen.Loss.BinaryCrossEntropy, global::NetGen.Precision.Double);
 
-            // the workspace: one buffer [rows × width] per slot, a line per layer
-            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
-            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
-            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
-            public static int OutputSlot => A2;
-
-            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static void Forward(in global::NetGen.Tile<double> t)
-            {
-                global::System.ReadOnlySpan<double> p = t.Parameters;
-                global::NetGen.Workspace<double> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<double> a0 = t.Inputs;
-
-                // ─── Layer 1: dense 3 → 4, tanh (unrolled, 12 weights) ───
-                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·4 + j
-                // a1 = σ(z1)      σ(z) = tanh z
-                global::System.Span<double> z1 = ws[Z1], a1 = ws[A1];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    z1[o + 0] = p[W1 + 0 * 4 + 0] * a0[i + 0] + p[W1 + 1 * 4 + 0] * a0[i + 1] + p[W1 + 2 * 4 + 0] * a0[i + 2] + p[b1 + 0];
-                    z1[o + 1] = p[W1 + 0 * 4 + 1] * a0[i + 0] + p[W1 + 1 * 4 + 1] * a0[i + 1] + p[W1 + 2 * 4 + 1] * a0[i + 2] + p[b1 + 1];
-                    z1[o + 2] = p[W1 + 0 * 4 + 2] * a0[i + 0] + p[W1 + 1 * 4 + 2] * a0[i + 1] + p[W1 + 2 * 4 + 2] * a0[i + 2] + p[b1 + 2];
-                    z1[o + 3] = p[W1 + 0 * 4 + 3] * a0[i + 0] + p[W1 + 1 * 4 + 3] * a0[i + 1] + p[W1 + 2 * 4 + 3] * a0[i + 2] + p[b1 + 3];
-                    a1[o + 0] = global::System.Math.Tanh(z1[o + 0]);
-                    a1[o + 1] = global::System.Math.Tanh(z1[o + 1]);
-                    a1[o + 2] = global::System.Math.Tanh(z1[o + 2]);
-                    a1[o + 3] = global::System.Math.Tanh(z1[o + 3]);
-                }
-
-                // ─── Layer 2: dense 4 → 1, sigmoid (unrolled, 4 weights) ───
-                // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
-                // a2 = σ(z2)      σ(z) = 1 / (1 + e^(−z))
-                global::System.Span<double> z2 = ws[Z2], a2 = ws[A2];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[W2 + 1 * 1 + 0] * a1[i + 1] + p[W2 + 2 * 1 + 0] * a1[i + 2] + p[W2 + 3 * 1 + 0] * a1[i + 3] + p[b2 + 0];
-                    a2[o + 0] = 1.0 / (1.0 + global::System.Math.Exp(-z2[o + 0]));
-                }
-            }
-
-            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static double Backward(in global::NetGen.Tile<double> t, global::System.Span<double> g, double scale)
-            {
-                global::System.ReadOnlySpan<double> p = t.Parameters, y = t.Targets;
-                global::NetGen.Workspace<double> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<double> a0 = t.Inputs;
-                global::System.Span<double> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
-                global::System.Span<double> z2 = ws[Z2], a2 = ws[A2], delta2 = ws[Delta2];
-
-                // ─── Output error, layer 2 (sigmoid), binary cross-entropy ───
-                // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))
-                // δ2 = a2 − y
-                double loss = global::NetGen.Losses.BinaryCrossEntropy<double>(z2, a2, y, delta2, rows, Layer2Size);
-
-                // ─── Layer 2 ───
-                // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a²
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    double da0 = (p[W2 + 0 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_0
-                    delta1[i + 0] = da0 * (1.0 - a1[i + 0] * a1[i + 0]);
-                    double da1 = (p[W2 + 1 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_1
-                    delta1[i + 1] = da1 * (1.0 - a1[i + 1] * a1[i + 1]);
-                    double da2 = (p[W2 + 2 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_2
-                    delta1[i + 2] = da2 * (1.0 - a1[i + 2] * a1[i + 2]);
-                    double da3 = (p[W2 + 3 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_3
-                    delta1[i + 3] = da3 * (1.0 - a1[i + 3] * a1[i + 3]);
-                }
-                // ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    double d0 = scale * delta2[o + 0];
-                    g[W2 + 0 * 1 + 0] += d0 * a1[i + 0];
-                    g[W2 + 1 * 1 + 0] += d0 * a1[i + 1];
-                    g[W2 + 2 * 1 + 0] += d0 * a1[i + 2];
-                    g[W2 + 3 * 1 + 0] += d0 * a1[i + 3];
-                    g[b2 + 0] += d0;
-                }
-
-                // ─── Layer 1 ───
-                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    double d0 = scale * delta1[o + 0]; double d1 = scale * delta1[o + 1]; double d2 = scale * delta1[o + 2]; double d3 = scale * delta1[o + 3];
-                    g[W1 + 0 * 4 + 0] += d0 * a0[i + 0];
-                    g[W1 + 0 * 4 + 1] += d1 * a0[i + 0];
-                    g[W1 + 0 * 4 + 2] += d2 * a0[i + 0];
-                    g[W1 + 0 * 4 + 3] += d3 * a0[i + 0];
-                    g[W1 + 1 * 4 + 0] += d0 * a0[i + 1];
-                    g[W1 + 1 * 4 + 1] += d1 * a0[i + 1];
-                    g[W1 + 1 * 4 + 2] += d2 * a0[i + 1];
-                    g[W1 + 1 * 4 + 3] += d3 * a0[i + 1];
-                    g[W1 + 2 * 4 + 0] += d0 * a0[i + 2];
-                    g[W1 + 2 * 4 + 1] += d1 * a0[i + 2];
-                    g[W1 + 2 * 4 + 2] += d2 * a0[i + 2];
-                    g[W1 + 2 * 4 + 3] += d3 * a0[i + 2];
-                    g[b1 + 0] += d0;
-                    g[b1 + 1] += d1;
-                    g[b1 + 2] += d2;
-                    g[b1 + 3] += d3;
-                }
-
-                return loss;
-            }
-
-            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
-            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            public static double Lanes(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, global::System.Span<double> ot, int rows, double scale)
+            /// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per
+            /// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)
+            /// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>
+            public static double Lanes<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, global::System.Span<double> ot, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-                var w1_0_0 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 0]); var w1_0_1 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 1]); var w1_0_2 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 2]); var w1_0_3 = new global::System.Numerics.Vector<double>(p[W1 + 0 * 4 + 3]); var w1_1_0 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 0]); var w1_1_1 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 1]); var w1_1_2 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 2]); var w1_1_3 = new global::System.Numerics.Vector<double>(p[W1 + 1 * 4 + 3]); var w1_2_0 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 0]); var w1_2_1 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 1]); var w1_2_2 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 2]); var w1_2_3 = new global::System.Numerics.Vector<double>(p[W1 + 2 * 4 + 3]);
-                var b1_0 = new global::System.Numerics.Vector<double>(p[b1 + 0]); var b1_1 = new global::System.Numerics.Vector<double>(p[b1 + 1]); var b1_2 = new global::System.Numerics.Vector<double>(p[b1 + 2]); var b1_3 = new global::System.Numerics.Vector<double>(p[b1 + 3]);
-                var w2_0_0 = new global::System.Numerics.Vector<double>(p[W2 + 0 * 1 + 0]); var w2_1_0 = new global::System.Numerics.Vector<double>(p[W2 + 1 * 1 + 0]); var w2_2_0 = new global::System.Numerics.Vector<double>(p[W2 + 2 * 1 + 0]); var w2_3_0 = new global::System.Numerics.Vector<double>(p[W2 + 3 * 1 + 0]);
-                var b2_0 = new global::System.Numerics.Vector<double>(p[b2 + 0]);
+                var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]); var w2_1_0 = V.Of(p[W2 + 1 * 1 + 0]); var w2_2_0 = V.Of(p[W2 + 2 * 1 + 0]); var w2_3_0 = V.Of(p[W2 + 3 * 1 + 0]);
+                var b2_0 = V.Of(p[b2 + 0]);
                 if (!ot.IsEmpty)
                 {
-                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<double>.Count)   // inference
+                    for (int s = 0; s < rows; s += V.Count)   // inference
                     {
-                        var a0_0 = new global::System.Numerics.Vector<double>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<double>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<double>(xt.Slice(2 * rows + s));
-                        var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
-                        var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
-                        var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
-                        var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
-                        var a1_0 = global::NetGen.VectorMath.Tanh(z1_0);
-                        var a1_1 = global::NetGen.VectorMath.Tanh(z1_1);
-                        var a1_2 = global::NetGen.VectorMath.Tanh(z1_2);
-                        var a1_3 = global::NetGen.VectorMath.Tanh(z1_3);
-                        var z2_0 = global::NetGen.VectorMath.Fma(w2_3_0, a1_3, global::NetGen.VectorMath.Fma(w2_2_0, a1_2, global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0))));
-                        var a2_0 = global::System.Numerics.Vector<double>.One / (global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-z2_0));
-                        a2_0.CopyTo(ot.Slice(0 * rows + s));
+                        var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                        var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
+                        var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
+                        var z1_2 = V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2)));
+                        var z1_3 = V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3)));
+                        var a1_0 = V.Tanh(z1_0);
+                        var a1_1 = V.Tanh(z1_1);
+                        var a1_2 = V.Tanh(z1_2);
+                        var a1_3 = V.Tanh(z1_3);
+                        var z2_0 = V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))));
+                        var a2_0 = V.One / (V.One + V.Exp(-z2_0));
+                        V.Store(a2_0, ot, 0 * rows + s);
                     }
                     return 0.0;
                 }
-                // gradient accumulators, one vector per parameter, summed over the lanes at the end
-                var dw1_0_0 = global::System.Numerics.Vector<double>.Zero; var dw1_0_1 = global::System.Numerics.Vector<double>.Zero; var dw1_0_2 = global::System.Numerics.Vector<double>.Zero; var dw1_0_3 = global::System.Numerics.Vector<double>.Zero; var dw1_1_0 = global::System.Numerics.Vector<double>.Zero; var dw1_1_1 = global::System.Numerics.Vector<double>.Zero; var dw1_1_2 = global::System.Numerics.Vector<double>.Zero; var dw1_1_3 = global::System.Numerics.Vector<double>.Zero; var dw1_2_0 = global::System.Numerics.Vector<double>.Zero; var dw1_2_1 = global::System.Numerics.Vector<double>.Zero; var dw1_2_2 = global::System.Numerics.Vector<double>.Zero; var dw1_2_3 = global::System.Numerics.Vector<double>.Zero; var db1_0 = global::System.Numerics.Vector<double>.Zero; var db1_1 = global::System.Numerics.Vector<double>.Zero; var db1_2 = global::System.Numerics.Vector<double>.Zero; var db1_3 = global::System.Numerics.Vector<double>.Zero;
-                var dw2_0_0 = global::System.Numerics.Vector<double>.Zero; var dw2_1_0 = global::System.Numerics.Vector<double>.Zero; var dw2_2_0 = global::System.Numerics.Vector<double>.Zero; var dw2_3_0 = global::System.Numerics.Vector<double>.Zero; var db2_0 = global::System.Numerics.Vector<double>.Zero;
-                var loss = global::System.Numerics.Vector<double>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<double>.Count)   // training
+                // gradient accumulators, one lane value per parameter, summed over the lanes at the end
+                var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_2_0 = V.Zero; var dw1_2_1 = V.Zero; var dw1_2_2 = V.Zero; var dw1_2_3 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero;
+                var dw2_0_0 = V.Zero; var dw2_1_0 = V.Zero; var dw2_2_0 = V.Zero; var dw2_3_0 = V.Zero; var db2_0 = V.Zero;
+                var loss = V.Zero;
+                for (int s = 0; s < rows; s += V.Count)   // training
                 {
-                    var a0_0 = new global::System.Numerics.Vector<double>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<double>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<double>(xt.Slice(2 * rows + s));
+                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
-                    var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
-                    var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
-                    var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
-                    var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
-                    var a1_0 = global::NetGen.VectorMath.Tanh(z1_0);
-                    var a1_1 = global::NetGen.VectorMath.Tanh(z1_1);
-                    var a1_2 = global::NetGen.VectorMath.Tanh(z1_2);
-                    var a1_3 = global::NetGen.VectorMath.Tanh(z1_3);
+                    var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
+                    var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
+                    var z1_2 = V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2)));
+                    var z1_3 = V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3)));
+                    var a1_0 = V.Tanh(z1_0);
+                    var a1_1 = V.Tanh(z1_1);
+                    var a1_2 = V.Tanh(z1_2);
+                    var a1_3 = V.Tanh(z1_3);
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
-                    var z2_0 = global::NetGen.VectorMath.Fma(w2_3_0, a1_3, global::NetGen.VectorMath.Fma(w2_2_0, a1_2, global::NetGen.VectorMath.Fma(w2_1_0, a1_1, global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0))));
-                    var a2_0 = global::System.Numerics.Vector<double>.One / (global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-z2_0));
-                    var y_0 = new global::System.Numerics.Vector<double>(yt.Slice(0 * rows + s));
+                    var z2_0 = V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))));
+                    var a2_0 = V.One / (V.One + V.Exp(-z2_0));
+                    var y_0 = V.Load(yt, 0 * rows + s);
                     // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|));   δ2 = a2 − y
-                    loss += global::NetGen.VectorMath.Max0(z2_0) - z2_0 * y_0 + global::NetGen.VectorMath.Log(global::System.Numerics.Vector<double>.One + global::NetGen.VectorMath.Exp(-global::System.Numerics.Vector.Abs(z2_0)));
+                    loss += V.Max0(z2_0) - z2_0 * y_0 + V.Log(V.One + V.Exp(-V.Abs(z2_0)));
                     var delta2_0 = a2_0 - y_0;
                     // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
-                    dw2_0_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_0, dw2_0_0);
-                    dw2_1_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_1, dw2_1_0);
-                    dw2_2_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_2, dw2_2_0);
-                    dw2_3_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_3, dw2_3_0);
+                    dw2_0_0 = V.Fma(delta2_0, a1_0, dw2_0_0);
+                    dw2_1_0 = V.Fma(delta2_0, a1_1, dw2_1_0);
+                    dw2_2_0 = V.Fma(delta2_0, a1_2, dw2_2_0);
+                    dw2_3_0 = V.Fma(delta2_0, a1_3, dw2_3_0);
                     db2_0 += delta2_0;
                     // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a²
-                    var delta1_0 = (w2_0_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_0 * a1_0);
-                    var delta1_1 = (w2_1_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_1 * a1_1);
-                    var delta1_2 = (w2_2_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_2 * a1_2);
-                    var delta1_3 = (w2_3_0 * delta2_0) * (global::System.Numerics.Vector<double>.One - a1_3 * a1_3);
+                    var delta1_0 = (w2_0_0 * delta2_0) * (V.One - a1_0 * a1_0);
+                    var delta1_1 = (w2_1_0 * delta2_0) * (V.One - a1_1 * a1_1);
+                    var delta1_2 = (w2_2_0 * delta2_0) * (V.One - a1_2 * a1_2);
+                    var delta1_3 = (w2_3_0 * delta2_0) * (V.One - a1_3 * a1_3);
                     // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
-                    dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_0, dw1_0_3);
-                    dw1_1_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_1, dw1_1_3);
-                    dw1_2_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_2, dw1_2_3);
+                    dw1_0_0 = V.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = V.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = V.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = V.Fma(delta1_3, a0_0, dw1_0_3);
+                    dw1_1_0 = V.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = V.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = V.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = V.Fma(delta1_3, a0_1, dw1_1_3);
+                    dw1_2_0 = V.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = V.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = V.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = V.Fma(delta1_3, a0_2, dw1_2_3);
                     db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
                 }
                 // sum the lanes into the gradients
-                g[W1 + 0 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_2_3);
-                g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0); g[b1 + 1] += scale * global::System.Numerics.Vector.Sum(db1_1); g[b1 + 2] += scale * global::System.Numerics.Vector.Sum(db1_2); g[b1 + 3] += scale * global::System.Numerics.Vector.Sum(db1_3);
-                g[W2 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_0_0); g[W2 + 1 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_1_0); g[W2 + 2 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_2_0); g[W2 + 3 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_3_0);
-                g[b2 + 0] += scale * global::System.Numerics.Vector.Sum(db2_0);
-                return global::System.Numerics.Vector.Sum(loss);
+                g[W1 + 0 * 4 + 0] += scale * V.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * V.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * V.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * V.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * V.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * V.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * V.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * V.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * V.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * V.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * V.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * V.Sum(dw1_2_3);
+                g[b1 + 0] += scale * V.Sum(db1_0); g[b1 + 1] += scale * V.Sum(db1_1); g[b1 + 2] += scale * V.Sum(db1_2); g[b1 + 3] += scale * V.Sum(db1_3);
+                g[W2 + 0 * 1 + 0] += scale * V.Sum(dw2_0_0); g[W2 + 1 * 1 + 0] += scale * V.Sum(dw2_1_0); g[W2 + 2 * 1 + 0] += scale * V.Sum(dw2_2_0); g[W2 + 3 * 1 + 0] += scale * V.Sum(dw2_3_0);
+                g[b2 + 0] += scale * V.Sum(db2_0);
+                return V.Sum(loss);
             }
         }
     }

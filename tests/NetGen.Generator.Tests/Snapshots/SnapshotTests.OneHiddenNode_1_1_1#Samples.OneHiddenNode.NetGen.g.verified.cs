@@ -83,150 +83,62 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot, a line per layer
-            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
-            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
-            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
-            public static int OutputSlot => A2;
-
-            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static void Forward(in global::NetGen.Tile<float> t)
-            {
-                global::System.ReadOnlySpan<float> p = t.Parameters;
-                global::NetGen.Workspace<float> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<float> a0 = t.Inputs;
-
-                // ─── Layer 1: dense 1 → 1, sigmoid (unrolled, 1 weights) ───
-                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·1 + j
-                // a1 = σ(z1)      σ(z) = 1 / (1 + e^(−z))
-                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    z1[o + 0] = p[W1 + 0 * 1 + 0] * a0[i + 0] + p[b1 + 0];
-                    a1[o + 0] = 1f / (1f + global::System.MathF.Exp(-z1[o + 0]));
-                }
-
-                // ─── Layer 2: dense 1 → 1, identity (unrolled, 1 weights) ───
-                // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
-                // a2 = σ(z2)      σ(z) = z
-                global::System.Span<float> z2 = ws[Z2], a2 = ws[A2];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[b2 + 0];
-                    a2[o + 0] = z2[o + 0];
-                }
-            }
-
-            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
-            {
-                global::System.ReadOnlySpan<float> p = t.Parameters, y = t.Targets;
-                global::NetGen.Workspace<float> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<float> a0 = t.Inputs;
-                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
-                global::System.Span<float> z2 = ws[Z2], a2 = ws[A2], delta2 = ws[Delta2];
-
-                // ─── Output error, layer 2 (identity), mean squared error ───
-                // C = ½ Σ_j (a_j − y_j)²
-                // δ2 = σ'(z2) ∘ (a2 − y),  σ'(z) = 1
-                float loss = 0f;
-                for (int s = 0; s < rows; s++)
-                {
-                    int o = s * Layer2Size;
-                    float e0 = a2[o + 0] - y[o + 0];   // ∂C/∂a2_0
-                    loss += 0.5f * e0 * e0;
-                    delta2[o + 0] = e0;
-                }
-
-                // ─── Layer 2 ───
-                // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = a (1 − a)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    float da0 = (p[W2 + 0 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_0
-                    delta1[i + 0] = da0 * a1[i + 0] * (1f - a1[i + 0]);
-                }
-                // ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    float d0 = scale * delta2[o + 0];
-                    g[W2 + 0 * 1 + 0] += d0 * a1[i + 0];
-                    g[b2 + 0] += d0;
-                }
-
-                // ─── Layer 1 ───
-                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    float d0 = scale * delta1[o + 0];
-                    g[W1 + 0 * 1 + 0] += d0 * a0[i + 0];
-                    g[b1 + 0] += d0;
-                }
-
-                return loss;
-            }
-
-            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
-            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            public static float Lanes(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale)
+            /// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per
+            /// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)
+            /// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>
+            public static float Lanes<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-                var w1_0_0 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 1 + 0]);
-                var b1_0 = new global::System.Numerics.Vector<float>(p[b1 + 0]);
-                var w2_0_0 = new global::System.Numerics.Vector<float>(p[W2 + 0 * 1 + 0]);
-                var b2_0 = new global::System.Numerics.Vector<float>(p[b2 + 0]);
+                var w1_0_0 = V.Of(p[W1 + 0 * 1 + 0]);
+                var b1_0 = V.Of(p[b1 + 0]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]);
+                var b2_0 = V.Of(p[b2 + 0]);
                 if (!ot.IsEmpty)
                 {
-                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // inference
+                    for (int s = 0; s < rows; s += V.Count)   // inference
                     {
-                        var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s));
-                        var z1_0 = global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0);
-                        var a1_0 = global::System.Numerics.Vector<float>.One / (global::System.Numerics.Vector<float>.One + global::NetGen.VectorMath.Exp(-z1_0));
-                        var z2_0 = global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0);
+                        var a0_0 = V.Load(xt, 0 * rows + s);
+                        var z1_0 = V.Fma(w1_0_0, a0_0, b1_0);
+                        var a1_0 = V.One / (V.One + V.Exp(-z1_0));
+                        var z2_0 = V.Fma(w2_0_0, a1_0, b2_0);
                         var a2_0 = z2_0;
-                        a2_0.CopyTo(ot.Slice(0 * rows + s));
+                        V.Store(a2_0, ot, 0 * rows + s);
                     }
                     return 0f;
                 }
-                // gradient accumulators, one vector per parameter, summed over the lanes at the end
-                var dw1_0_0 = global::System.Numerics.Vector<float>.Zero; var db1_0 = global::System.Numerics.Vector<float>.Zero;
-                var dw2_0_0 = global::System.Numerics.Vector<float>.Zero; var db2_0 = global::System.Numerics.Vector<float>.Zero;
-                var loss = global::System.Numerics.Vector<float>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // training
+                // gradient accumulators, one lane value per parameter, summed over the lanes at the end
+                var dw1_0_0 = V.Zero; var db1_0 = V.Zero;
+                var dw2_0_0 = V.Zero; var db2_0 = V.Zero;
+                var loss = V.Zero;
+                for (int s = 0; s < rows; s += V.Count)   // training
                 {
-                    var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s));
+                    var a0_0 = V.Load(xt, 0 * rows + s);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
-                    var z1_0 = global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0);
-                    var a1_0 = global::System.Numerics.Vector<float>.One / (global::System.Numerics.Vector<float>.One + global::NetGen.VectorMath.Exp(-z1_0));
+                    var z1_0 = V.Fma(w1_0_0, a0_0, b1_0);
+                    var a1_0 = V.One / (V.One + V.Exp(-z1_0));
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
-                    var z2_0 = global::NetGen.VectorMath.Fma(w2_0_0, a1_0, b2_0);
+                    var z2_0 = V.Fma(w2_0_0, a1_0, b2_0);
                     var a2_0 = z2_0;
-                    var y_0 = new global::System.Numerics.Vector<float>(yt.Slice(0 * rows + s));
+                    var y_0 = V.Load(yt, 0 * rows + s);
                     // C = ½ Σ_j (a_j − y_j)²;   δ2 = σ'(z2) ∘ (a2 − y)
                     var e_0 = a2_0 - y_0;   // ∂C/∂a2_0
-                    loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_0, e_0, loss);
+                    loss = V.Fma(V.Of(0.5f) * e_0, e_0, loss);
                     var delta2_0 = e_0;
                     // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
-                    dw2_0_0 = global::NetGen.VectorMath.Fma(delta2_0, a1_0, dw2_0_0);
+                    dw2_0_0 = V.Fma(delta2_0, a1_0, dw2_0_0);
                     db2_0 += delta2_0;
                     // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = a (1 − a)
-                    var delta1_0 = (w2_0_0 * delta2_0) * a1_0 * (global::System.Numerics.Vector<float>.One - a1_0);
+                    var delta1_0 = (w2_0_0 * delta2_0) * a1_0 * (V.One - a1_0);
                     // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
-                    dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0);
+                    dw1_0_0 = V.Fma(delta1_0, a0_0, dw1_0_0);
                     db1_0 += delta1_0;
                 }
                 // sum the lanes into the gradients
-                g[W1 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0);
-                g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0);
-                g[W2 + 0 * 1 + 0] += scale * global::System.Numerics.Vector.Sum(dw2_0_0);
-                g[b2 + 0] += scale * global::System.Numerics.Vector.Sum(db2_0);
-                return global::System.Numerics.Vector.Sum(loss);
+                g[W1 + 0 * 1 + 0] += scale * V.Sum(dw1_0_0);
+                g[b1 + 0] += scale * V.Sum(db1_0);
+                g[W2 + 0 * 1 + 0] += scale * V.Sum(dw2_0_0);
+                g[b2 + 0] += scale * V.Sum(db2_0);
+                return V.Sum(loss);
             }
         }
     }

@@ -76,130 +76,62 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(4, global::NetGen.Activation.Softmax),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            // the workspace: one buffer [rows × width] per slot, a line per layer
-            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
-            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size };
-            public static int OutputSlot => A1;
-
-            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static void Forward(in global::NetGen.Tile<float> t)
-            {
-                global::System.ReadOnlySpan<float> p = t.Parameters;
-                global::NetGen.Workspace<float> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<float> a0 = t.Inputs;
-
-                // ─── Layer 1: dense 3 → 4, softmax (unrolled, 12 weights) ───
-                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·4 + j
-                // a1 = σ(z1)      a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
-                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    z1[o + 0] = p[W1 + 0 * 4 + 0] * a0[i + 0] + p[W1 + 1 * 4 + 0] * a0[i + 1] + p[W1 + 2 * 4 + 0] * a0[i + 2] + p[b1 + 0];
-                    z1[o + 1] = p[W1 + 0 * 4 + 1] * a0[i + 0] + p[W1 + 1 * 4 + 1] * a0[i + 1] + p[W1 + 2 * 4 + 1] * a0[i + 2] + p[b1 + 1];
-                    z1[o + 2] = p[W1 + 0 * 4 + 2] * a0[i + 0] + p[W1 + 1 * 4 + 2] * a0[i + 1] + p[W1 + 2 * 4 + 2] * a0[i + 2] + p[b1 + 2];
-                    z1[o + 3] = p[W1 + 0 * 4 + 3] * a0[i + 0] + p[W1 + 1 * 4 + 3] * a0[i + 1] + p[W1 + 2 * 4 + 3] * a0[i + 2] + p[b1 + 3];
-                }
-                global::NetGen.Softmax.Forward<float>(z1, a1, rows, Layer1Size);
-            }
-
-            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
-            {
-                global::System.ReadOnlySpan<float> p = t.Parameters, y = t.Targets;
-                global::NetGen.Workspace<float> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<float> a0 = t.Inputs;
-                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
-
-                // ─── Output error, layer 1 (softmax), mean squared error ───
-                // C = ½ Σ_j (a_j − y_j)²
-                // δ1 = σ'(z1) ∘ (a1 − y),  g ∘ σ'(z) = a ∘ (g − (g·a))  (Jacobian-vector product)
-                float loss = global::NetGen.Losses.SoftmaxMeanSquaredError<float>(a1, y, delta1, rows, Layer1Size);
-
-                // ─── Layer 1 ───
-                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    float d0 = scale * delta1[o + 0]; float d1 = scale * delta1[o + 1]; float d2 = scale * delta1[o + 2]; float d3 = scale * delta1[o + 3];
-                    g[W1 + 0 * 4 + 0] += d0 * a0[i + 0];
-                    g[W1 + 0 * 4 + 1] += d1 * a0[i + 0];
-                    g[W1 + 0 * 4 + 2] += d2 * a0[i + 0];
-                    g[W1 + 0 * 4 + 3] += d3 * a0[i + 0];
-                    g[W1 + 1 * 4 + 0] += d0 * a0[i + 1];
-                    g[W1 + 1 * 4 + 1] += d1 * a0[i + 1];
-                    g[W1 + 1 * 4 + 2] += d2 * a0[i + 1];
-                    g[W1 + 1 * 4 + 3] += d3 * a0[i + 1];
-                    g[W1 + 2 * 4 + 0] += d0 * a0[i + 2];
-                    g[W1 + 2 * 4 + 1] += d1 * a0[i + 2];
-                    g[W1 + 2 * 4 + 2] += d2 * a0[i + 2];
-                    g[W1 + 2 * 4 + 3] += d3 * a0[i + 2];
-                    g[b1 + 0] += d0;
-                    g[b1 + 1] += d1;
-                    g[b1 + 2] += d2;
-                    g[b1 + 3] += d3;
-                }
-
-                return loss;
-            }
-
-            /// <summary>SIMD across samples: lane i of every vector is sample s + i of the tile transposed (xt, yt: a row per feature). Inference
-            /// writes a^L transposed into ot; training (the same forward equations) adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            public static float Lanes(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale)
+            /// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per
+            /// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)
+            /// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>
+            public static float Lanes<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
-                var w1_0_0 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 0]); var w1_0_1 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 1]); var w1_0_2 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 2]); var w1_0_3 = new global::System.Numerics.Vector<float>(p[W1 + 0 * 4 + 3]); var w1_1_0 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 0]); var w1_1_1 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 1]); var w1_1_2 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 2]); var w1_1_3 = new global::System.Numerics.Vector<float>(p[W1 + 1 * 4 + 3]); var w1_2_0 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 0]); var w1_2_1 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 1]); var w1_2_2 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 2]); var w1_2_3 = new global::System.Numerics.Vector<float>(p[W1 + 2 * 4 + 3]);
-                var b1_0 = new global::System.Numerics.Vector<float>(p[b1 + 0]); var b1_1 = new global::System.Numerics.Vector<float>(p[b1 + 1]); var b1_2 = new global::System.Numerics.Vector<float>(p[b1 + 2]); var b1_3 = new global::System.Numerics.Vector<float>(p[b1 + 3]);
+                var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]);
                 if (!ot.IsEmpty)
                 {
-                    for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // inference
+                    for (int s = 0; s < rows; s += V.Count)   // inference
                     {
-                        var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<float>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<float>(xt.Slice(2 * rows + s));
-                        var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
-                        var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
-                        var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
-                        var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
-                        var max1 = global::System.Numerics.Vector.Max(global::System.Numerics.Vector.Max(global::System.Numerics.Vector.Max(z1_0, z1_1), z1_2), z1_3);
-                        var e1_0 = global::NetGen.VectorMath.Exp(z1_0 - max1); var e1_1 = global::NetGen.VectorMath.Exp(z1_1 - max1); var e1_2 = global::NetGen.VectorMath.Exp(z1_2 - max1); var e1_3 = global::NetGen.VectorMath.Exp(z1_3 - max1);
+                        var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                        var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
+                        var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
+                        var z1_2 = V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2)));
+                        var z1_3 = V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3)));
+                        var max1 = V.Max(V.Max(V.Max(z1_0, z1_1), z1_2), z1_3);
+                        var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
                         var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
                         var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
-                        a1_0.CopyTo(ot.Slice(0 * rows + s)); a1_1.CopyTo(ot.Slice(1 * rows + s)); a1_2.CopyTo(ot.Slice(2 * rows + s)); a1_3.CopyTo(ot.Slice(3 * rows + s));
+                        V.Store(a1_0, ot, 0 * rows + s); V.Store(a1_1, ot, 1 * rows + s); V.Store(a1_2, ot, 2 * rows + s); V.Store(a1_3, ot, 3 * rows + s);
                     }
                     return 0f;
                 }
-                // gradient accumulators, one vector per parameter, summed over the lanes at the end
-                var dw1_0_0 = global::System.Numerics.Vector<float>.Zero; var dw1_0_1 = global::System.Numerics.Vector<float>.Zero; var dw1_0_2 = global::System.Numerics.Vector<float>.Zero; var dw1_0_3 = global::System.Numerics.Vector<float>.Zero; var dw1_1_0 = global::System.Numerics.Vector<float>.Zero; var dw1_1_1 = global::System.Numerics.Vector<float>.Zero; var dw1_1_2 = global::System.Numerics.Vector<float>.Zero; var dw1_1_3 = global::System.Numerics.Vector<float>.Zero; var dw1_2_0 = global::System.Numerics.Vector<float>.Zero; var dw1_2_1 = global::System.Numerics.Vector<float>.Zero; var dw1_2_2 = global::System.Numerics.Vector<float>.Zero; var dw1_2_3 = global::System.Numerics.Vector<float>.Zero; var db1_0 = global::System.Numerics.Vector<float>.Zero; var db1_1 = global::System.Numerics.Vector<float>.Zero; var db1_2 = global::System.Numerics.Vector<float>.Zero; var db1_3 = global::System.Numerics.Vector<float>.Zero;
-                var loss = global::System.Numerics.Vector<float>.Zero;
-                for (int s = 0; s < rows; s += global::System.Numerics.Vector<float>.Count)   // training
+                // gradient accumulators, one lane value per parameter, summed over the lanes at the end
+                var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_2_0 = V.Zero; var dw1_2_1 = V.Zero; var dw1_2_2 = V.Zero; var dw1_2_3 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero;
+                var loss = V.Zero;
+                for (int s = 0; s < rows; s += V.Count)   // training
                 {
-                    var a0_0 = new global::System.Numerics.Vector<float>(xt.Slice(0 * rows + s)); var a0_1 = new global::System.Numerics.Vector<float>(xt.Slice(1 * rows + s)); var a0_2 = new global::System.Numerics.Vector<float>(xt.Slice(2 * rows + s));
+                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
-                    var z1_0 = global::NetGen.VectorMath.Fma(w1_2_0, a0_2, global::NetGen.VectorMath.Fma(w1_1_0, a0_1, global::NetGen.VectorMath.Fma(w1_0_0, a0_0, b1_0)));
-                    var z1_1 = global::NetGen.VectorMath.Fma(w1_2_1, a0_2, global::NetGen.VectorMath.Fma(w1_1_1, a0_1, global::NetGen.VectorMath.Fma(w1_0_1, a0_0, b1_1)));
-                    var z1_2 = global::NetGen.VectorMath.Fma(w1_2_2, a0_2, global::NetGen.VectorMath.Fma(w1_1_2, a0_1, global::NetGen.VectorMath.Fma(w1_0_2, a0_0, b1_2)));
-                    var z1_3 = global::NetGen.VectorMath.Fma(w1_2_3, a0_2, global::NetGen.VectorMath.Fma(w1_1_3, a0_1, global::NetGen.VectorMath.Fma(w1_0_3, a0_0, b1_3)));
-                    var max1 = global::System.Numerics.Vector.Max(global::System.Numerics.Vector.Max(global::System.Numerics.Vector.Max(z1_0, z1_1), z1_2), z1_3);
-                    var e1_0 = global::NetGen.VectorMath.Exp(z1_0 - max1); var e1_1 = global::NetGen.VectorMath.Exp(z1_1 - max1); var e1_2 = global::NetGen.VectorMath.Exp(z1_2 - max1); var e1_3 = global::NetGen.VectorMath.Exp(z1_3 - max1);
+                    var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
+                    var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
+                    var z1_2 = V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2)));
+                    var z1_3 = V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3)));
+                    var max1 = V.Max(V.Max(V.Max(z1_0, z1_1), z1_2), z1_3);
+                    var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
                     var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
                     var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
-                    var y_0 = new global::System.Numerics.Vector<float>(yt.Slice(0 * rows + s)); var y_1 = new global::System.Numerics.Vector<float>(yt.Slice(1 * rows + s)); var y_2 = new global::System.Numerics.Vector<float>(yt.Slice(2 * rows + s)); var y_3 = new global::System.Numerics.Vector<float>(yt.Slice(3 * rows + s));
+                    var y_0 = V.Load(yt, 0 * rows + s); var y_1 = V.Load(yt, 1 * rows + s); var y_2 = V.Load(yt, 2 * rows + s); var y_3 = V.Load(yt, 3 * rows + s);
                     // C = ½ Σ_j (a_j − y_j)²;   δ1 = σ'(z1) ∘ (a1 − y)
                     var e_0 = a1_0 - y_0; var e_1 = a1_1 - y_1; var e_2 = a1_2 - y_2; var e_3 = a1_3 - y_3;
-                    loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_0, e_0, loss); loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_1, e_1, loss); loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_2, e_2, loss); loss = global::NetGen.VectorMath.Fma(new global::System.Numerics.Vector<float>(0.5f) * e_3, e_3, loss);
+                    loss = V.Fma(V.Of(0.5f) * e_0, e_0, loss); loss = V.Fma(V.Of(0.5f) * e_1, e_1, loss); loss = V.Fma(V.Of(0.5f) * e_2, e_2, loss); loss = V.Fma(V.Of(0.5f) * e_3, e_3, loss);
                     var dot = e_0 * a1_0 + e_1 * a1_1 + e_2 * a1_2 + e_3 * a1_3;
                     var delta1_0 = a1_0 * (e_0 - dot); var delta1_1 = a1_1 * (e_1 - dot); var delta1_2 = a1_2 * (e_2 - dot); var delta1_3 = a1_3 * (e_3 - dot);
                     // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
-                    dw1_0_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_0, dw1_0_3);
-                    dw1_1_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_1, dw1_1_3);
-                    dw1_2_0 = global::NetGen.VectorMath.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = global::NetGen.VectorMath.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = global::NetGen.VectorMath.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = global::NetGen.VectorMath.Fma(delta1_3, a0_2, dw1_2_3);
+                    dw1_0_0 = V.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = V.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = V.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = V.Fma(delta1_3, a0_0, dw1_0_3);
+                    dw1_1_0 = V.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = V.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = V.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = V.Fma(delta1_3, a0_1, dw1_1_3);
+                    dw1_2_0 = V.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = V.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = V.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = V.Fma(delta1_3, a0_2, dw1_2_3);
                     db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3;
                 }
                 // sum the lanes into the gradients
-                g[W1 + 0 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * global::System.Numerics.Vector.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * global::System.Numerics.Vector.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * global::System.Numerics.Vector.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * global::System.Numerics.Vector.Sum(dw1_2_3);
-                g[b1 + 0] += scale * global::System.Numerics.Vector.Sum(db1_0); g[b1 + 1] += scale * global::System.Numerics.Vector.Sum(db1_1); g[b1 + 2] += scale * global::System.Numerics.Vector.Sum(db1_2); g[b1 + 3] += scale * global::System.Numerics.Vector.Sum(db1_3);
-                return global::System.Numerics.Vector.Sum(loss);
+                g[W1 + 0 * 4 + 0] += scale * V.Sum(dw1_0_0); g[W1 + 0 * 4 + 1] += scale * V.Sum(dw1_0_1); g[W1 + 0 * 4 + 2] += scale * V.Sum(dw1_0_2); g[W1 + 0 * 4 + 3] += scale * V.Sum(dw1_0_3); g[W1 + 1 * 4 + 0] += scale * V.Sum(dw1_1_0); g[W1 + 1 * 4 + 1] += scale * V.Sum(dw1_1_1); g[W1 + 1 * 4 + 2] += scale * V.Sum(dw1_1_2); g[W1 + 1 * 4 + 3] += scale * V.Sum(dw1_1_3); g[W1 + 2 * 4 + 0] += scale * V.Sum(dw1_2_0); g[W1 + 2 * 4 + 1] += scale * V.Sum(dw1_2_1); g[W1 + 2 * 4 + 2] += scale * V.Sum(dw1_2_2); g[W1 + 2 * 4 + 3] += scale * V.Sum(dw1_2_3);
+                g[b1 + 0] += scale * V.Sum(db1_0); g[b1 + 1] += scale * V.Sum(db1_1); g[b1 + 2] += scale * V.Sum(db1_2); g[b1 + 3] += scale * V.Sum(db1_3);
+                return V.Sum(loss);
             }
         }
     }
