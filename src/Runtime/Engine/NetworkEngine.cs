@@ -15,8 +15,9 @@ namespace NetGen;
 /// </summary>
 /// <remarks>
 /// <para><b>Threads.</b> <see cref="Forward"/> and <see cref="ForwardBatch"/> may be called from many threads at once on
-/// one instance: each call takes a workspace of its own (one of a few cached ones, or a new one while every cached one is held),
-/// and only reads the parameters. Training (<see cref="Backward"/>, <see cref="BackwardBatch"/>, <see cref="TrainStep"/>,
+/// one instance: each call takes a workspace of its own and only reads the parameters. Calls of up to 8 rows use the
+/// calling thread's own small workspace (one per thread and network type, at most 8 rows of buffers); larger ones take
+/// one of a few cached per instance (an atomic exchange), or a new one while every cached one is held. Training (<see cref="Backward"/>, <see cref="BackwardBatch"/>, <see cref="TrainStep"/>,
 /// writes to <see cref="Parameters"/>) is single-writer: no other call may run on the instance meanwhile.</para>
 /// <para><b>Two cores.</b> A batch of at least the network's threshold is computed as two halves, the second on a
 /// thread-pool thread, each into its own gradients, added in a fixed order: the result is bit for bit the same whether
@@ -30,6 +31,13 @@ public sealed class NetworkEngine<T, TKernels>
 {
     /// <summary>Training batches of at least this many rows go through the transposed weight copies (4-row blocks).</summary>
     private const int TransposeRows = 4;
+
+    /// <summary>Inference calls of at most this many rows use the calling thread's own small workspace (no atomic exchange).</summary>
+    private const int SmallRows = 8;
+
+    /// <summary>The calling thread's workspace for small inference calls, one per thread and network type, never more than <see cref="SmallRows"/> rows.</summary>
+    [ThreadStatic]
+    private static Workspace<T>? t_smallWork;
 
     private readonly T[] _parameters = new T[TKernels.ParameterLength];
     private readonly T[] _gradients = new T[TKernels.ParameterLength];
@@ -83,11 +91,10 @@ public sealed class NetworkEngine<T, TKernels>
             return;
         }
 
-        Workspace<T> ws = TakeWork();
+        Workspace<T> ws = t_smallWork ??= new Workspace<T>(TKernels.BufferWidths);
         ws.EnsureRows(1);
         TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, input, default, 1, false, 0, 0));
         ws[TKernels.OutputSlot].Slice(0, TKernels.OutputSize).CopyTo(output);
-        ReturnWork(ws);
     }
 
     /// <summary>a^L for a row-major batch, in inference mode. Safe to call concurrently.</summary>
@@ -97,6 +104,13 @@ public sealed class NetworkEngine<T, TKernels>
         if (TKernels.HasLanes && count == 1)
         {
             TKernels.Lanes<ScalarLane<T>>(_parameters, default, inputs, default, outputs, 1, T.Zero);
+            return;
+        }
+
+        if (count <= SmallRows && count < TKernels.ParallelInferenceRows)
+        {
+            // a few rows: the thread's own workspace, no exchange with other callers
+            ForwardRows(t_smallWork ??= new Workspace<T>(TKernels.BufferWidths), inputs, outputs, count);
             return;
         }
 
