@@ -60,7 +60,7 @@ public static class AbRunner
             var rows = new List<CellResult>();
             foreach (string topology in options.Topologies)
             {
-                foreach (string step in options.Steps)
+                foreach (string step in options.Steps.Where(step => step != "fused" || topology[0] != 'g'))   // GenericNetwork has no fused step
                 {
                     foreach (int batch in options.Batches)
                     {
@@ -96,17 +96,19 @@ public static class AbRunner
         "b" => new TopologyB(seed),
         "c" => new TopologyC(seed),
         "d" => new TopologyD(seed),
-        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d)", nameof(topology)),
+        ['g', var t] => new GenericNetwork<float>(CreateNew(t.ToString(), seed).Spec, seed),
+        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d, or ga … gd)", nameof(topology)),
     };
 
-    /// <summary>The frozen legacy generated network (A of the A/B).</summary>
+    /// <summary>The frozen legacy generated network (A of the A/B); for ga … gd, GenericNetwork before issue 13.</summary>
     private static INetwork<float> CreateLegacy(string topology, int seed) => topology switch
     {
         "a" => new LegacyTopologyA(seed),
         "b" => new LegacyTopologyB(seed),
         "c" => new LegacyTopologyC(seed),
         "d" => new LegacyTopologyD(seed),
-        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d)", nameof(topology)),
+        ['g', var t] => new LegacyGenericNetwork<float>(CreateNew(t.ToString(), seed).Spec, seed),
+        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d, or ga … gd)", nameof(topology)),
     };
 
     private static CellResult RunCell(string topology, string step, int batch, Options options)
@@ -386,7 +388,7 @@ public static class AbRunner
     private sealed record Options(string[] Topologies, string[] Steps, int[] Batches, int Rounds, int RoundMs, int WarmupMs)
     {
         public const string Usage =
-            "usage: dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d] [--steps fused,train,infer] " +
+            "usage: dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d,ga,gb,gc,gd] [--steps fused,train,infer] " +
             "[--batches 1,32,256] [--rounds 15] [--round-ms 20] [--warmup-ms 500]";
 
         public static Options Parse(string[] args)
@@ -412,7 +414,7 @@ public static class AbRunner
                 switch (name)
                 {
                     case "--topologies":
-                        topologies = List(name, value, v => v is "a" or "b" or "c" or "d", "a, b, c or d");
+                        topologies = List(name, value, v => v is "a" or "b" or "c" or "d" or "ga" or "gb" or "gc" or "gd", "a, b, c or d (generated), ga … gd (GenericNetwork of the same topology: before and after issue 13; no fused step)");
                         break;
                     case "--steps":
                         steps = List(name, value, v => AllSteps.Contains(v), string.Join(", ", AllSteps));

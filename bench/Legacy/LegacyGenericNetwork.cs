@@ -1,0 +1,460 @@
+// Frozen for the issue-13 A/B: GenericNetwork<T> as it was at 38c9122^ (before inference became safe from many
+// threads on one instance), renamed; otherwise unchanged. Not part of the library.
+#pragma warning disable CS1591, CS1573, CS1572, CS1574
+using NetGen;
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NetGen.Benchmarks.Legacy;
+
+/// <summary>
+/// The generic engine: runs any <see cref="NetworkSpec"/> defined at run time through the same
+/// <see cref="INetwork{T}"/> contract and parameter layout as a generated network. It is the reference the
+/// generated code is tested against and the baseline every benchmark measures, so it is written to be fast
+/// within its generality: flat arrays, whole batches layer by layer, vectorized <see cref="TensorPrimitives"/>.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class LegacyGenericNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _parameters;
+    private readonly T[] _gradients;
+    private readonly T[] _state;
+    private readonly DenseStage[] _stages;
+    private readonly T[] _alphas;
+    private readonly T _inputDropScale;
+    private Workspace[] _work = [];
+    private T[] _input = [];
+    private T[] _inputMask = [];
+    private T[] _gradA = [];
+    private T[] _gradB = [];
+    private int _capacity;
+
+    /// <summary>Builds the engine for <paramref name="spec"/> with parameters initialized from <paramref name="seed"/>.</summary>
+    /// <param name="spec">The topology; its precision is replaced by T's.</param>
+    /// <param name="seed">Initialization seed; the same seed as a generated network gives the same parameters.</param>
+    /// <param name="initializer">How weights are drawn.</param>
+    public LegacyGenericNetwork(NetworkSpec spec, int seed = 0, Initializer initializer = Initializer.GlorotUniform)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException($"GenericNetwork<{typeof(T).Name}> is not supported: use float or double.");
+        }
+
+        Spec = spec.WithPrecision(typeof(T) == typeof(float) ? Precision.Single : Precision.Double);
+        _stages = [.. Spec.Stages];
+        _alphas = new T[_stages.Length];
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            _alphas[i] = ActivationInfo.HasAlpha(_stages[i].Activation) ? T.CreateChecked(_stages[i].Alpha) : T.Zero;
+        }
+
+        _parameters = new T[Spec.ParameterCount];
+        _gradients = new T[Spec.ParameterCount];
+        _state = new T[Spec.StateCount];
+        _inputDropScale = Spec.InputDropoutRate > 0 ? T.CreateChecked(1.0 / (1.0 - Spec.InputDropoutRate)) : T.One;
+        Initializers.Initialize<T>(Spec, _parameters, _state, initializer, seed);
+        RandomState = Initializers.InitialRandomState(seed);
+        EnsureCapacity(1);
+    }
+
+    /// <inheritdoc />
+    public NetworkSpec Spec { get; }
+
+    /// <inheritdoc />
+    public int InputSize => Spec.InputSize;
+
+    /// <inheritdoc />
+    public int OutputSize => Spec.OutputSize;
+
+    /// <inheritdoc />
+    public int ParameterCount => _parameters.Length;
+
+    /// <inheritdoc />
+    public Span<T> Parameters => _parameters;
+
+    /// <inheritdoc />
+    public Span<T> Gradients => _gradients;
+
+    /// <inheritdoc />
+    public Span<T> State => _state;
+
+    /// <inheritdoc />
+    public ulong RandomState { get; set; }
+
+    /// <summary>
+    /// The activations a^l of the last call, row-major [count, width] (l = 0 is the input after dropout). For
+    /// diagnostics and tests; valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<T> Activations(int layer, int count) =>
+        layer == 0 ? _input.AsSpan(0, count * InputSize) : _work[layer - 1].A.AsSpan(0, count * _stages[layer - 1].OutputSize);
+
+    /// <summary>The pre-activations v^l (after batch normalization) of the last call, row-major [count, width].</summary>
+    public ReadOnlySpan<T> PreActivations(int layer, int count) => _work[layer - 1].V.AsSpan(0, count * _stages[layer - 1].OutputSize);
+
+    /// <inheritdoc />
+    public void Forward(ReadOnlySpan<T> input, Span<T> output)
+    {
+        Shapes.RequireLength(input.Length, InputSize, nameof(input), "The input");
+        Shapes.RequireLength(output.Length, OutputSize, nameof(output), "The output");
+        Run(input, 1, training: false);
+        _work[^1].A.AsSpan(0, OutputSize).CopyTo(output);
+    }
+
+    /// <inheritdoc />
+    public void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs)
+    {
+        int count = Shapes.BatchCount(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(outputs));
+        if (count == 0)
+        {
+            return;
+        }
+
+        EnsureCapacity(count);
+        Run(inputs, count, training: false);
+        _work[^1].A.AsSpan(0, count * OutputSize).CopyTo(outputs);
+    }
+
+    /// <inheritdoc />
+    public T Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> target)
+    {
+        Shapes.RequireLength(input.Length, InputSize, nameof(input), "The input");
+        Shapes.RequireLength(target.Length, OutputSize, nameof(target), "The target");
+        return Train(input, target, 1);
+    }
+
+    /// <inheritdoc />
+    public T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets)
+    {
+        int count = Shapes.BatchCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+        if (count == 0)
+        {
+            return T.Zero;
+        }
+
+        EnsureCapacity(count);
+        return Train(inputs, targets, count);
+    }
+
+    /// <inheritdoc />
+    public void ZeroGradients() => Array.Clear(_gradients);
+
+    private T Train(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count)
+    {
+        ulong key = RandomState;
+        if (Spec.HasDropout)
+        {
+            RandomState = DropoutMask.Next(key);
+        }
+
+        Run(inputs, count, training: true, key);
+
+        // δ^L = ∂C/∂v^L, row by row, and the summed loss.
+        int last = _stages.Length - 1;
+        DenseStage output = _stages[last];
+        Workspace w = _work[last];
+        int width = output.OutputSize;
+        T loss = T.Zero;
+        Span<T> delta = _gradA.AsSpan(0, count * width);
+        for (int s = 0; s < count; s++)
+        {
+            ReadOnlySpan<T> v = w.V.AsSpan(s * width, width), a = w.H.AsSpan(s * width, width), y = targets.Slice(s * width, width);
+            loss += LossMath.Cost(Spec.Loss, v, a, y);
+            LossMath.OutputDelta(Spec.Loss, output.Activation, _alphas[last], v, a, y, delta.Slice(s * width, width));
+        }
+
+        // Back through the layers: δ^l from ∂C/∂a^l, then ∂C/∂W^l, ∂C/∂b^l and ∂C/∂a^{l−1}.
+        T[] gradCurrent = _gradA, gradNext = _gradB;
+        for (int l = last; l >= 0; l--)
+        {
+            DenseStage stage = _stages[l];
+            w = _work[l];
+            int n = stage.OutputSize, m = stage.InputSize;
+            Span<T> d = gradCurrent.AsSpan(0, count * n);
+            if (l != last)
+            {
+                // ∂C/∂h = ∂C/∂a ∘ mask/(1 − p), then δ = σ'(v) ∘ ∂C/∂h.
+                if (stage.DropoutRate > 0)
+                {
+                    TensorPrimitives.Multiply(d, w.Mask.AsSpan(0, count * n), d);
+                }
+
+                for (int s = 0; s < count; s++)
+                {
+                    Span<T> row = d.Slice(s * n, n);
+                    ActivationMath.Backprop(stage.Activation, _alphas[l], w.V.AsSpan(s * n, n), w.H.AsSpan(s * n, n), row, row);
+                }
+            }
+
+            if (stage.BatchNorm is not null)
+            {
+                BatchNormBackward(stage, w, d, count);
+            }
+
+            ReadOnlySpan<T> aPrev = l == 0 ? _input.AsSpan(0, count * m) : _work[l - 1].A.AsSpan(0, count * m);
+            Span<T> dW = _gradients.AsSpan(stage.WeightOffset, m * n);
+            Span<T> db = _gradients.AsSpan(stage.BiasOffset, n);
+            ReadOnlySpan<T> W = _parameters.AsSpan(stage.WeightOffset, m * n);
+            Span<T> gPrev = l == 0 ? default : gradNext.AsSpan(0, count * m);
+            for (int s = 0; s < count; s++)
+            {
+                ReadOnlySpan<T> ds = d.Slice(s * n, n);
+                ReadOnlySpan<T> xs = aPrev.Slice(s * m, m);
+                TensorPrimitives.Add(db, ds, db);
+                for (int k = 0; k < m; k++)
+                {
+                    // ∂C/∂W^l_{jk} += δ_j a^{l−1}_k  (row k of W^l holds the weights leaving input k)
+                    Span<T> dWk = dW.Slice(k * n, n);
+                    TensorPrimitives.MultiplyAdd(ds, xs[k], dWk, dWk);
+                }
+
+                if (l > 0)
+                {
+                    // ∂C/∂a^{l−1}_k = Σ_j W^l_{jk} δ_j   (the input gradient of layer 1 is never computed)
+                    Span<T> gs = gPrev.Slice(s * m, m);
+                    for (int k = 0; k < m; k++)
+                    {
+                        gs[k] = TensorPrimitives.Dot(W.Slice(k * n, n), ds);
+                    }
+                }
+            }
+
+            (gradCurrent, gradNext) = (gradNext, gradCurrent);
+        }
+
+        return loss;
+    }
+
+    private void Run(ReadOnlySpan<T> inputs, int count, bool training, ulong key = 0)
+    {
+        int inputLength = count * InputSize;
+        Span<T> x = _input.AsSpan(0, inputLength);
+        inputs.Slice(0, inputLength).CopyTo(x);
+        if (training && Spec.InputDropoutRate > 0)
+        {
+            Span<T> mask = _inputMask.AsSpan(0, inputLength);
+            FillMask(mask, key, 0, Spec.InputDropoutRate, _inputDropScale);
+            TensorPrimitives.Multiply(x, mask, x);
+        }
+
+        ReadOnlySpan<T> aPrev = x;
+        for (int l = 0; l < _stages.Length; l++)
+        {
+            DenseStage stage = _stages[l];
+            Workspace w = _work[l];
+            int n = stage.OutputSize, m = stage.InputSize;
+            ReadOnlySpan<T> W = _parameters.AsSpan(stage.WeightOffset, m * n);
+            ReadOnlySpan<T> b = _parameters.AsSpan(stage.BiasOffset, n);
+
+            // z^l = W^l a^{l−1} + b^l, one row per sample: z = b + Σ_k a_k · (row k of W)
+            Span<T> z = w.U.AsSpan(0, count * n);
+            for (int s = 0; s < count; s++)
+            {
+                Span<T> zs = z.Slice(s * n, n);
+                b.CopyTo(zs);
+                ReadOnlySpan<T> xs = aPrev.Slice(s * m, m);
+                for (int k = 0; k < m; k++)
+                {
+                    TensorPrimitives.MultiplyAdd(W.Slice(k * n, n), xs[k], zs, zs);
+                }
+            }
+
+            if (stage.BatchNorm is not null)
+            {
+                BatchNormForward(stage, w, count, training);
+            }
+
+            // a^l = σ(v^l), v = z or its batch normalization
+            Span<T> h = w.H.AsSpan(0, count * n);
+            for (int s = 0; s < count; s++)
+            {
+                ActivationMath.Activate(stage.Activation, _alphas[l], w.V.AsSpan(s * n, n), h.Slice(s * n, n));
+            }
+
+            if (stage.DropoutRate > 0)
+            {
+                Span<T> a = w.A.AsSpan(0, count * n);
+                if (training)
+                {
+                    Span<T> mask = w.Mask.AsSpan(0, count * n);
+                    FillMask(mask, key, stage.Index, stage.DropoutRate, w.DropScale);
+                    TensorPrimitives.Multiply(h, mask, a);
+                }
+                else
+                {
+                    h.CopyTo(a);
+                }
+            }
+
+            aPrev = w.A.AsSpan(0, count * n);
+        }
+    }
+
+    private void BatchNormForward(DenseStage stage, Workspace w, int count, bool training)
+    {
+        int n = stage.OutputSize;
+        BatchNormLayerSpec bn = stage.BatchNorm!;
+        T eps = T.CreateChecked(bn.Epsilon);
+        ReadOnlySpan<T> gamma = _parameters.AsSpan(stage.GammaOffset, n), beta = _parameters.AsSpan(stage.BetaOffset, n);
+        Span<T> runMean = _state.AsSpan(stage.MeanOffset, n), runVar = _state.AsSpan(stage.VarianceOffset, n);
+        Span<T> mean = w.Mean, invStd = w.InvStd;
+        if (training)
+        {
+            // μ_B = mean over the batch, σ²_B = mean((z − μ_B)²) (biased, as Keras), per unit j
+            T invCount = T.One / T.CreateChecked(count);
+            T momentum = T.CreateChecked(bn.Momentum);
+            mean.Clear();
+            for (int s = 0; s < count; s++)
+            {
+                TensorPrimitives.Add(mean, w.U.AsSpan(s * n, n), mean);
+            }
+
+            TensorPrimitives.Multiply(mean, invCount, mean);
+            Span<T> variance = invStd;
+            variance.Clear();
+            for (int s = 0; s < count; s++)
+            {
+                Span<T> xhat = w.XHat.AsSpan(s * n, n);
+                TensorPrimitives.Subtract(w.U.AsSpan(s * n, n), mean, xhat);
+                TensorPrimitives.MultiplyAdd(xhat, xhat, variance, variance);
+            }
+
+            TensorPrimitives.Multiply(variance, invCount, variance);
+            for (int j = 0; j < n; j++)
+            {
+                runMean[j] = momentum * runMean[j] + (T.One - momentum) * mean[j];
+                runVar[j] = momentum * runVar[j] + (T.One - momentum) * variance[j];
+                invStd[j] = T.One / T.Sqrt(variance[j] + eps);
+            }
+        }
+        else
+        {
+            runMean.CopyTo(mean);
+            for (int j = 0; j < n; j++)
+            {
+                invStd[j] = T.One / T.Sqrt(runVar[j] + eps);
+            }
+
+            for (int s = 0; s < count; s++)
+            {
+                TensorPrimitives.Subtract(w.U.AsSpan(s * n, n), mean, w.XHat.AsSpan(s * n, n));
+            }
+        }
+
+        // ẑ = (z − μ) / √(σ² + ε),  v = γ ẑ + β
+        for (int s = 0; s < count; s++)
+        {
+            Span<T> xhat = w.XHat.AsSpan(s * n, n);
+            TensorPrimitives.Multiply(xhat, invStd, xhat);
+            Span<T> v = w.V.AsSpan(s * n, n);
+            TensorPrimitives.MultiplyAdd(xhat, gamma, beta, v);
+        }
+    }
+
+    private void BatchNormBackward(DenseStage stage, Workspace w, Span<T> delta, int count)
+    {
+        // Given δv = ∂C/∂v: ∂C/∂γ += Σ_s δv ∘ ẑ, ∂C/∂β += Σ_s δv,
+        // δz = γ/(m √(σ²+ε)) ∘ (m δv − Σ_s δv − ẑ ∘ Σ_s δv ∘ ẑ)   (m = batch size)
+        int n = stage.OutputSize;
+        ReadOnlySpan<T> gamma = _parameters.AsSpan(stage.GammaOffset, n);
+        Span<T> dGamma = _gradients.AsSpan(stage.GammaOffset, n), dBeta = _gradients.AsSpan(stage.BetaOffset, n);
+        Span<T> sumD = w.SumDelta, sumDX = w.SumDeltaXHat;
+        sumD.Clear();
+        sumDX.Clear();
+        for (int s = 0; s < count; s++)
+        {
+            ReadOnlySpan<T> ds = delta.Slice(s * n, n);
+            TensorPrimitives.Add(sumD, ds, sumD);
+            TensorPrimitives.MultiplyAdd(ds, w.XHat.AsSpan(s * n, n), sumDX, sumDX);
+        }
+
+        TensorPrimitives.Add(dGamma, sumDX, dGamma);
+        TensorPrimitives.Add(dBeta, sumD, dBeta);
+        T invCount = T.One / T.CreateChecked(count);
+        for (int s = 0; s < count; s++)
+        {
+            Span<T> ds = delta.Slice(s * n, n);
+            ReadOnlySpan<T> xhat = w.XHat.AsSpan(s * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                ds[j] = gamma[j] * w.InvStd[j] * (ds[j] - invCount * sumD[j] - xhat[j] * invCount * sumDX[j]);
+            }
+        }
+    }
+
+    private static void FillMask(Span<T> mask, ulong key, int layer, double rate, T scale)
+    {
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = DropoutMask.Keep(key, layer, i, rate) ? scale : T.Zero;
+        }
+    }
+
+    private void EnsureCapacity(int count)
+    {
+        if (count <= _capacity)
+        {
+            return;
+        }
+
+        int capacity = Math.Max(count, _capacity * 2);
+        int widest = InputSize;
+        var work = new Workspace[_stages.Length];
+        for (int l = 0; l < _stages.Length; l++)
+        {
+            work[l] = new Workspace(_stages[l], capacity);
+            widest = Math.Max(widest, _stages[l].OutputSize);
+        }
+
+        _work = work;
+        _input = new T[capacity * InputSize];
+        _inputMask = Spec.InputDropoutRate > 0 ? new T[capacity * InputSize] : [];
+        _gradA = new T[capacity * widest];
+        _gradB = new T[capacity * widest];
+        _capacity = capacity;
+    }
+
+    /// <summary>The per-layer buffers for a batch of up to <c>capacity</c> samples.</summary>
+    private sealed class Workspace
+    {
+        public Workspace(DenseStage stage, int capacity)
+        {
+            int size = capacity * stage.OutputSize;
+            U = new T[size];
+            V = stage.BatchNorm is null ? U : new T[size];
+            H = new T[size];
+            A = stage.DropoutRate > 0 ? new T[size] : H;
+            Mask = stage.DropoutRate > 0 ? new T[size] : [];
+            DropScale = stage.DropoutRate > 0 ? T.CreateChecked(1.0 / (1.0 - stage.DropoutRate)) : T.One;
+            bool bn = stage.BatchNorm is not null;
+            XHat = bn ? new T[size] : [];
+            Mean = bn ? new T[stage.OutputSize] : [];
+            InvStd = bn ? new T[stage.OutputSize] : [];
+            SumDelta = bn ? new T[stage.OutputSize] : [];
+            SumDeltaXHat = bn ? new T[stage.OutputSize] : [];
+        }
+
+        public T[] U { get; }        // z = W a + b
+
+        public T[] V { get; }        // the activation's input: z, or γ ẑ + β
+
+        public T[] H { get; }        // σ(v)
+
+        public T[] A { get; }        // the layer's output: σ(v), or σ(v) ∘ mask/(1 − p)
+
+        public T[] Mask { get; }
+
+        public T DropScale { get; }
+
+        public T[] XHat { get; }
+
+        public T[] Mean { get; }
+
+        public T[] InvStd { get; }
+
+        public T[] SumDelta { get; }
+
+        public T[] SumDeltaXHat { get; }
+    }
+}
