@@ -30,30 +30,32 @@ internal static class LaneKernels
         string T = t.Name;
         string ro = $"global::System.ReadOnlySpan<{T}>", rw = $"global::System.Span<{T}>";
         LayerPlan output = plan.Layers[plan.L - 1];
-        w.Line("/// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per");
-        w.Line("/// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)");
-        w.Line("/// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>");
-        using (w.Block($"public static {T} Lanes<V>({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale) where V : struct, global::NetGen.ILane<V, {T}>"))
+        string loop = "for (int s = 0; s < rows; s += V.Count)";
+        string inputs = string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = V.Load(xt, {I(k)} * rows + s);"));
+        string lane = $"where V : struct, global::NetGen.ILane<V, {T}>";
+        w.Line("/// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per");
+        w.Line("/// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>");
+        using (w.Block($"public static void LanesForward<V>({ro} p, {ro} xt, {rw} ot, int rows) {lane}"))
         {
             Prologue(w, plan);
-            string loop = "for (int s = 0; s < rows; s += V.Count)";
-            string inputs = string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = V.Load(xt, {I(k)} * rows + s);"));
-            using (w.Block("if (!ot.IsEmpty)"))
+            using (w.Block(loop))
             {
-                using (w.Block(loop + "   // inference"))
+                w.Line(inputs);
+                foreach (LayerPlan layer in plan.Layers)
                 {
-                    w.Line(inputs);
-                    foreach (LayerPlan layer in plan.Layers)
-                    {
-                        Forward(w, plan, layer, comments: false);
-                    }
-
-                    w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"V.Store(a{output.Index}_{I(j)}, ot, {I(j)} * rows + s);")));
+                    Forward(w, plan, layer, comments: true);
                 }
 
-                w.Line($"return {t.Lit(0)};");
+                w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"V.Store(a{output.Index}_{I(j)}, ot, {I(j)} * rows + s);")));
             }
+        }
 
+        w.Line();
+        w.Line("/// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):");
+        w.Line("/// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>");
+        using (w.Block($"public static {T} LanesBackward<V>({ro} p, {rw} g, {ro} xt, {ro} yt, int rows, {T} scale) {lane}"))
+        {
+            Prologue(w, plan);
             w.Line("// gradient accumulators, one lane value per parameter, summed over the lanes at the end");
             foreach (LayerPlan layer in plan.Layers)
             {
@@ -62,7 +64,7 @@ internal static class LaneKernels
             }
 
             w.Line("var loss = V.Zero;");
-            using (w.Block(loop + "   // training"))
+            using (w.Block(loop))
             {
                 w.Line(inputs);
                 foreach (LayerPlan layer in plan.Layers)

@@ -5,7 +5,8 @@ namespace NetGen;
 
 /// <summary>
 /// The arithmetic of one lane type: a value per sample for <see cref="ILane{TSelf, T}.Count"/> samples at once. The
-/// generated SIMD-across-samples kernel (<see cref="INetworkKernels{T}.Lanes{V}"/>) is written once over a lane type
+/// generated SIMD-across-samples kernels (<see cref="INetworkKernels{T}.LanesForward{V}"/>,
+/// <see cref="INetworkKernels{T}.LanesBackward{V}"/>) are written once over a lane type
 /// <c>V</c> — <c>var z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0));</c> — and the engine runs it over
 /// <see cref="VectorLane{T}"/> (<see cref="Vector{T}.Count"/> samples per step) and over <see cref="ScalarLane{T}"/>
 /// (one sample: a single row, or the rows after the last whole vector), so one text serves every batch size.

@@ -51,7 +51,7 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Whether training draws dropout masks (each training call then advances <see cref="INetwork{T}.RandomState"/>).</summary>
     static virtual bool HasDropout => false;
 
-    /// <summary>Whether the network runs every row through <see cref="Lanes{V}"/> (SIMD across samples) instead of the tile passes.</summary>
+    /// <summary>Whether the network runs every row through <see cref="LanesForward{V}"/> and <see cref="LanesBackward{V}"/> (SIMD across samples) instead of the tile passes.</summary>
     static virtual bool HasLanes => false;
 
     /// <summary>The length of the transposed weight copies (W^l)ᵀ the batch back-propagation multiplies by; 0 when none.</summary>
@@ -72,15 +72,21 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     static virtual T Backward(in Tile<T> tile, Span<T> g, T scale) => throw new NotSupportedException("A network with lane kernels runs every row through Lanes.");
 
     /// <summary>
-    /// The whole network, forward and backward, over <paramref name="rows"/> samples (a multiple of
-    /// <typeparamref name="V"/>'s count) with one sample per lane: <see cref="VectorLane{T}"/> for whole vectors of rows,
-    /// <see cref="ScalarLane{T}"/> for one row or the rows after the last whole vector. The samples are read transposed from
-    /// <paramref name="xt"/> [InputSize × rows] (and <paramref name="yt"/>, the targets, in training; one row is its own
-    /// transpose). Inference (an <paramref name="ot"/> that is not empty) writes a^L transposed into it [OutputSize × rows]
-    /// and returns 0; training adds <paramref name="scale"/> · ∂C/∂θ to <paramref name="g"/> once, after reading every
-    /// weight (so <paramref name="g"/> may be the parameters: a fused SGD step), and returns the summed loss.
+    /// The forward pass over <paramref name="rows"/> samples (a multiple of <typeparamref name="V"/>'s count) with one sample
+    /// per lane: <see cref="VectorLane{T}"/> for whole vectors of rows, <see cref="ScalarLane{T}"/> for one row or the rows
+    /// after the last whole vector. The samples are read transposed from <paramref name="xt"/> [InputSize × rows] (one row
+    /// is its own transpose); a^L is written transposed into <paramref name="ot"/> [OutputSize × rows].
     /// </summary>
-    static virtual T Lanes<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, Span<T> ot, int rows, T scale)
+    static virtual void LanesForward<V>(ReadOnlySpan<T> p, ReadOnlySpan<T> xt, Span<T> ot, int rows)
+        where V : struct, ILane<V, T> => throw new NotSupportedException("Only networks with HasLanes have lane kernels.");
+
+    /// <summary>
+    /// The forward pass and back-propagation over <paramref name="rows"/> samples as <see cref="LanesForward{V}"/> takes
+    /// them, with the targets transposed in <paramref name="yt"/> [OutputSize × rows]: adds <paramref name="scale"/> ·
+    /// ∂C/∂θ to <paramref name="g"/> once, after reading every weight (so <paramref name="g"/> may be the parameters: a
+    /// fused SGD step), and returns the summed loss.
+    /// </summary>
+    static virtual T LanesBackward<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, int rows, T scale)
         where V : struct, ILane<V, T> => throw new NotSupportedException("Only networks with HasLanes have lane kernels.");
 }
 

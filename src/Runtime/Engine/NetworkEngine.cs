@@ -35,7 +35,11 @@ public sealed class NetworkEngine<T, TKernels>
     /// <summary>Inference calls of at most this many rows use the calling thread's own small workspace (no atomic exchange).</summary>
     private const int SmallRows = 8;
 
-    /// <summary>The calling thread's workspace for small inference calls, one per thread and network type, never more than <see cref="SmallRows"/> rows.</summary>
+    /// <summary>
+    /// The calling thread's workspace for small inference calls, one per thread and network type: never more than
+    /// <see cref="SmallRows"/> rows of buffers, or for a lane network (which keeps no per-layer buffers) the transposed
+    /// inputs and outputs of one tile.
+    /// </summary>
     [ThreadStatic]
     private static Workspace<T>? t_smallWork;
 
@@ -82,12 +86,11 @@ public sealed class NetworkEngine<T, TKernels>
     /// <summary>a^L for one sample, in inference mode. Safe to call concurrently.</summary>
     public void Forward(ReadOnlySpan<T> input, Span<T> output)
     {
-        Shapes.RequireLength(input.Length, TKernels.InputSize, nameof(input), "The input");
-        Shapes.RequireLength(output.Length, TKernels.OutputSize, nameof(output), "The output");
+        RequireRow(input.Length, output.Length, nameof(output), "The output");
         if (TKernels.HasLanes)
         {
             // one row is its own transpose: the lane kernel reads x and writes a^L in place, with no workspace
-            TKernels.Lanes<ScalarLane<T>>(_parameters, default, input, default, output, 1, T.Zero);
+            TKernels.LanesForward<ScalarLane<T>>(_parameters, input, output, 1);
             return;
         }
 
@@ -100,16 +103,16 @@ public sealed class NetworkEngine<T, TKernels>
     /// <summary>a^L for a row-major batch, in inference mode. Safe to call concurrently.</summary>
     public void ForwardBatch(ReadOnlySpan<T> inputs, Span<T> outputs)
     {
-        int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, outputs.Length, TKernels.OutputSize, nameof(outputs));
+        int count = Rows(inputs.Length, outputs.Length, nameof(outputs));
         if (TKernels.HasLanes && count == 1)
         {
-            TKernels.Lanes<ScalarLane<T>>(_parameters, default, inputs, default, outputs, 1, T.Zero);
+            TKernels.LanesForward<ScalarLane<T>>(_parameters, inputs, outputs, 1);
             return;
         }
 
-        if (count <= SmallRows && count < TKernels.ParallelInferenceRows)
+        if ((count <= SmallRows || TKernels.HasLanes) && count < TKernels.ParallelInferenceRows)
         {
-            // a few rows: the thread's own workspace, no exchange with other callers
+            // a few rows, or a lane network's small scratch: the thread's own workspace, no exchange with other callers
             ForwardRows(t_smallWork ??= new Workspace<T>(TKernels.BufferWidths), inputs, outputs, count);
             return;
         }
@@ -135,11 +138,10 @@ public sealed class NetworkEngine<T, TKernels>
     /// <summary>Adds ∂C/∂θ of one sample to <see cref="Gradients"/> (training mode); returns its loss.</summary>
     public T Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> target)
     {
-        Shapes.RequireLength(input.Length, TKernels.InputSize, nameof(input), "The input");
-        Shapes.RequireLength(target.Length, TKernels.OutputSize, nameof(target), "The target");
+        RequireRow(input.Length, target.Length, nameof(target), "The target");
         if (TKernels.HasLanes)
         {
-            return TKernels.Lanes<ScalarLane<T>>(_parameters, _gradients, input, target, default, 1, T.One);
+            return TKernels.LanesBackward<ScalarLane<T>>(_parameters, _gradients, input, target, 1, T.One);
         }
 
         _work.EnsureRows(1);
@@ -152,7 +154,7 @@ public sealed class NetworkEngine<T, TKernels>
     /// <summary>Adds ∂C/∂θ summed over a row-major batch to <see cref="Gradients"/>; returns the summed loss.</summary>
     public T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets)
     {
-        int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, targets.Length, TKernels.OutputSize, nameof(targets));
+        int count = Rows(inputs.Length, targets.Length, nameof(targets));
         ulong key = NextKey();
         bool transposed = PrepareTransposed(count);
         if (!TKernels.HasBatchNorm && count >= TKernels.ParallelTrainingRows)
@@ -181,7 +183,7 @@ public sealed class NetworkEngine<T, TKernels>
     /// </summary>
     public T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, T learningRate)
     {
-        int count = Shapes.BatchCount(inputs.Length, TKernels.InputSize, targets.Length, TKernels.OutputSize, nameof(targets));
+        int count = Rows(inputs.Length, targets.Length, nameof(targets));
         if (count == 0)
         {
             return T.Zero;
@@ -204,12 +206,12 @@ public sealed class NetworkEngine<T, TKernels>
             int whole = count - count % VectorWidth;
             if (whole == count)
             {
-                return LanesBackward<VectorLane<T>>(_work, _parameters, inputs, targets, count, scale);
+                return BackwardLanes<VectorLane<T>>(_work, _parameters, inputs, targets, count, scale);
             }
 
             if (whole == 0)
             {
-                return LanesBackward<ScalarLane<T>>(_work, _parameters, inputs, targets, count, scale);
+                return BackwardLanes<ScalarLane<T>>(_work, _parameters, inputs, targets, count, scale);
             }
 
             ZeroGradients();
@@ -223,6 +225,33 @@ public sealed class NetworkEngine<T, TKernels>
         var tile = new Tile<T>(_parameters, _state, _work, transposed ? _transposed : default, inputs, targets, count, true, key, 0);
         TKernels.Forward(tile);
         return TKernels.Backward(tile, _parameters, scale);
+    }
+
+    /// <summary>
+    /// The rows of a batch, checked against its partner: inlined, so that the sizes are constants (a division by a
+    /// constant is a multiply), with <see cref="Shapes.BatchCount"/> called only to throw its message.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Rows(int inputLength, int otherLength, string otherParameter)
+    {
+        int count = inputLength / TKernels.InputSize;
+        if (count * TKernels.InputSize != inputLength || otherLength != (long)count * TKernels.OutputSize)
+        {
+            return Shapes.BatchCount(inputLength, TKernels.InputSize, otherLength, TKernels.OutputSize, otherParameter);
+        }
+
+        return count;
+    }
+
+    /// <summary>Checks one sample's spans (inlined: two compares), with <see cref="Shapes.RequireLength"/> called only to throw its message.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RequireRow(int inputLength, int otherLength, string otherParameter, string other)
+    {
+        if (inputLength != TKernels.InputSize || otherLength != TKernels.OutputSize)
+        {
+            Shapes.RequireLength(inputLength, TKernels.InputSize, "input", "The input");
+            Shapes.RequireLength(otherLength, TKernels.OutputSize, otherParameter, other);
+        }
     }
 
     private ulong NextKey()
@@ -305,12 +334,12 @@ public sealed class NetworkEngine<T, TKernels>
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    LanesForward<VectorLane<T>>(ws, inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
+                    ForwardLanes<VectorLane<T>>(ws, inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
                 }
 
                 if (rows > lanes)
                 {
-                    LanesForward<ScalarLane<T>>(ws, inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
+                    ForwardLanes<ScalarLane<T>>(ws, inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
                 }
 
                 continue;
@@ -338,12 +367,12 @@ public sealed class NetworkEngine<T, TKernels>
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    loss += LanesBackward<VectorLane<T>>(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), lanes, T.One);
+                    loss += BackwardLanes<VectorLane<T>>(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), lanes, T.One);
                 }
 
                 if (rows > lanes)
                 {
-                    loss += LanesBackward<ScalarLane<T>>(ws, g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes, T.One);
+                    loss += BackwardLanes<ScalarLane<T>>(ws, g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes, T.One);
                 }
 
                 continue;
@@ -360,12 +389,12 @@ public sealed class NetworkEngine<T, TKernels>
     }
 
     /// <summary>a^L of <paramref name="rows"/> rows through the lane kernel over <typeparamref name="V"/>: transposed in and out (one feature, one output or one row is its own transpose).</summary>
-    private void LanesForward<V>(Workspace<T> ws, ReadOnlySpan<T> x, Span<T> o, int rows) where V : struct, ILane<V, T>
+    private void ForwardLanes<V>(Workspace<T> ws, ReadOnlySpan<T> x, Span<T> o, int rows) where V : struct, ILane<V, T>
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
         ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
         Span<T> ot = m == 1 || rows == 1 ? o : ws.LaneOutputBuffer(rows * m);
-        TKernels.Lanes<V>(_parameters, default, xt, default, ot, rows, T.Zero);
+        TKernels.LanesForward<V>(_parameters, xt, ot, rows);
         if (m != 1 && rows != 1)
         {
             VectorMath.Transpose<T>(ot, m, rows, o);
@@ -373,12 +402,12 @@ public sealed class NetworkEngine<T, TKernels>
     }
 
     /// <summary>Adds <paramref name="scale"/> · ∂C/∂θ of <paramref name="rows"/> rows to <paramref name="g"/> through the lane kernel over <typeparamref name="V"/>; returns the summed loss.</summary>
-    private T LanesBackward<V>(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale) where V : struct, ILane<V, T>
+    private T BackwardLanes<V>(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale) where V : struct, ILane<V, T>
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
         ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
         ReadOnlySpan<T> yt = m == 1 || rows == 1 ? y : Transposed(y, rows, m, ws.LaneTargetBuffer(rows * m));
-        return TKernels.Lanes<V>(_parameters, g, xt, yt, default, rows, scale);
+        return TKernels.LanesBackward<V>(_parameters, g, xt, yt, rows, scale);
     }
 
     private static ReadOnlySpan<T> Transposed(ReadOnlySpan<T> source, int rows, int columns, Span<T> destination)

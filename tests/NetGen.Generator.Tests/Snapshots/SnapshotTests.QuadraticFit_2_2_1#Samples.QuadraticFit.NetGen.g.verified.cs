@@ -83,36 +83,44 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            /// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per
-            /// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)
-            /// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>
-            public static float Lanes<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per
+            /// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>
+            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> xt, global::System.Span<float> ot, int rows) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 2 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 2 + 1]); var w1_1_0 = V.Of(p[W1 + 1 * 2 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 2 + 1]);
                 var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]);
                 var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]); var w2_1_0 = V.Of(p[W2 + 1 * 1 + 0]);
                 var b2_0 = V.Of(p[b2 + 0]);
-                if (!ot.IsEmpty)
+                for (int s = 0; s < rows; s += V.Count)
                 {
-                    for (int s = 0; s < rows; s += V.Count)   // inference
-                    {
-                        var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s);
-                        var z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0));
-                        var z1_1 = V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1));
-                        var a1_0 = V.One / (V.One + V.Exp(-z1_0));
-                        var a1_1 = V.One / (V.One + V.Exp(-z1_1));
-                        var z2_0 = V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0));
-                        var a2_0 = z2_0;
-                        V.Store(a2_0, ot, 0 * rows + s);
-                    }
-                    return 0f;
+                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
+                    var z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0));
+                    var z1_1 = V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1));
+                    var a1_0 = V.One / (V.One + V.Exp(-z1_0));
+                    var a1_1 = V.One / (V.One + V.Exp(-z1_1));
+                    // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                    var z2_0 = V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0));
+                    var a2_0 = z2_0;
+                    V.Store(a2_0, ot, 0 * rows + s);
                 }
+            }
+
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            {
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = V.Of(p[W1 + 0 * 2 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 2 + 1]); var w1_1_0 = V.Of(p[W1 + 1 * 2 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 2 + 1]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]); var w2_1_0 = V.Of(p[W2 + 1 * 1 + 0]);
+                var b2_0 = V.Of(p[b2 + 0]);
                 // gradient accumulators, one lane value per parameter, summed over the lanes at the end
                 var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero;
                 var dw2_0_0 = V.Zero; var dw2_1_0 = V.Zero; var db2_0 = V.Zero;
                 var loss = V.Zero;
-                for (int s = 0; s < rows; s += V.Count)   // training
+                for (int s = 0; s < rows; s += V.Count)
                 {
                     var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))

@@ -76,35 +76,40 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(4, global::NetGen.Activation.Softmax),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            /// <summary>The whole network over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt, yt: a row per
-            /// feature; a single row is its own transpose). Inference writes a^L transposed into ot; training (the same forward equations)
-            /// adds scale · ∂C/∂θ to g after the loop, returns the summed loss.</summary>
-            public static float Lanes<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per
+            /// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>
+            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> xt, global::System.Span<float> ot, int rows) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
                 var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]);
-                if (!ot.IsEmpty)
+                for (int s = 0; s < rows; s += V.Count)
                 {
-                    for (int s = 0; s < rows; s += V.Count)   // inference
-                    {
-                        var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
-                        var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
-                        var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
-                        var z1_2 = V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2)));
-                        var z1_3 = V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3)));
-                        var max1 = V.Max(V.Max(V.Max(z1_0, z1_1), z1_2), z1_3);
-                        var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
-                        var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
-                        var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
-                        V.Store(a1_0, ot, 0 * rows + s); V.Store(a1_1, ot, 1 * rows + s); V.Store(a1_2, ot, 2 * rows + s); V.Store(a1_3, ot, 3 * rows + s);
-                    }
-                    return 0f;
+                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
+                    var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
+                    var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
+                    var z1_2 = V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2)));
+                    var z1_3 = V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3)));
+                    var max1 = V.Max(V.Max(V.Max(z1_0, z1_1), z1_2), z1_3);
+                    var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
+                    var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
+                    var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
+                    V.Store(a1_0, ot, 0 * rows + s); V.Store(a1_1, ot, 1 * rows + s); V.Store(a1_2, ot, 2 * rows + s); V.Store(a1_3, ot, 3 * rows + s);
                 }
+            }
+
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            {
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]);
                 // gradient accumulators, one lane value per parameter, summed over the lanes at the end
                 var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_2_0 = V.Zero; var dw1_2_1 = V.Zero; var dw1_2_2 = V.Zero; var dw1_2_3 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero;
                 var loss = V.Zero;
-                for (int s = 0; s < rows; s += V.Count)   // training
+                for (int s = 0; s < rows; s += V.Count)
                 {
                     var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)

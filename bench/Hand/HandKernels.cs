@@ -1,0 +1,347 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Benchmarks.Hand;
+
+/// <summary>
+/// What an engineer writes by hand for one fixed network (issue 12's "hand-specialized kernel"): the sizes as literals,
+/// one core, the SGD step fused (w ← w − (η/B) Σ ∂C/∂w with the sum kept in registers or in a gradient buffer that the
+/// update clears), the parameter layout of the generated code (W^l input-major, then b^l), so both sides start from
+/// the same weights. Not part of the library: the reference the generated code is measured against (bench --hand).
+/// </summary>
+public interface IHandKernel
+{
+    /// <summary>θ in the generated layout.</summary>
+    float[] Parameters { get; }
+
+    /// <summary>a^L for a row-major batch.</summary>
+    void Forward(ReadOnlySpan<float> x, Span<float> output);
+
+    /// <summary>One fused SGD step on a row-major batch; returns the summed loss.</summary>
+    float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float learningRate);
+}
+
+/// <summary>
+/// a: 2-2-1, sigmoid then identity, mean squared error. Eight samples per AVX register, the interleaved (x0, x1) rows
+/// turned into lanes with two shuffles and two permutes, all nine weights broadcast and all nine gradients accumulated
+/// in registers over the batch, the update applied once at the end.
+/// </summary>
+public sealed class HandA : IHandKernel
+{
+    public float[] Parameters { get; } = new float[9];   // W1 [2 × 2] input-major (0..3), b1 (4, 5), W2 (6, 7), b2 (8)
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> X0, Vector256<float> X1) Deinterleave(ref float x, nint row)
+    {
+        Vector256<float> lo = Vector256.LoadUnsafe(ref x, (nuint)(2 * row)), hi = Vector256.LoadUnsafe(ref x, (nuint)(2 * row + 8));
+        Vector256<float> evens = Avx.Shuffle(lo, hi, 0x88), odds = Avx.Shuffle(lo, hi, 0xDD);
+        return (Avx2.Permute4x64(evens.AsDouble(), 0xD8).AsSingle(), Avx2.Permute4x64(odds.AsDouble(), 0xD8).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sigmoid(Vector256<float> z) =>
+        Vector256<float>.One / (Vector256<float>.One + VectorMath.Exp((-z).AsVector()).AsVector256());
+
+    public void Forward(ReadOnlySpan<float> x, Span<float> output)
+    {
+        int rows = output.Length;
+        float[] p = Parameters;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float or = ref MemoryMarshal.GetReference(output);
+        nint s = 0;
+        if (Avx2.IsSupported && Fma.IsSupported && Vector<float>.Count == 8)
+        {
+            Vector256<float> w00 = Vector256.Create(p[0]), w01 = Vector256.Create(p[1]), w10 = Vector256.Create(p[2]), w11 = Vector256.Create(p[3]);
+            Vector256<float> b0 = Vector256.Create(p[4]), b1 = Vector256.Create(p[5]), v0 = Vector256.Create(p[6]), v1 = Vector256.Create(p[7]), c = Vector256.Create(p[8]);
+            for (; s + 8 <= rows; s += 8)
+            {
+                (Vector256<float> x0, Vector256<float> x1) = Deinterleave(ref xr, s);
+                Vector256<float> h0 = Sigmoid(Fma.MultiplyAdd(w10, x1, Fma.MultiplyAdd(w00, x0, b0)));
+                Vector256<float> h1 = Sigmoid(Fma.MultiplyAdd(w11, x1, Fma.MultiplyAdd(w01, x0, b1)));
+                Fma.MultiplyAdd(v1, h1, Fma.MultiplyAdd(v0, h0, c)).StoreUnsafe(ref or, (nuint)s);
+            }
+        }
+
+        for (; s < rows; s++)
+        {
+            float x0 = Unsafe.Add(ref xr, 2 * s), x1 = Unsafe.Add(ref xr, 2 * s + 1);
+            float h0 = 1f / (1f + MathF.Exp(-(p[0] * x0 + p[2] * x1 + p[4])));
+            float h1 = 1f / (1f + MathF.Exp(-(p[1] * x0 + p[3] * x1 + p[5])));
+            Unsafe.Add(ref or, s) = p[6] * h0 + p[7] * h1 + p[8];
+        }
+    }
+
+    public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float learningRate)
+    {
+        int rows = y.Length;
+        float[] p = Parameters;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        Span<float> g = stackalloc float[9];
+        float loss = 0;
+        nint s = 0;
+        if (Avx2.IsSupported && Fma.IsSupported && Vector<float>.Count == 8 && rows >= 8)
+        {
+            Vector256<float> w00 = Vector256.Create(p[0]), w01 = Vector256.Create(p[1]), w10 = Vector256.Create(p[2]), w11 = Vector256.Create(p[3]);
+            Vector256<float> b0 = Vector256.Create(p[4]), b1 = Vector256.Create(p[5]), v0 = Vector256.Create(p[6]), v1 = Vector256.Create(p[7]), c = Vector256.Create(p[8]);
+            Vector256<float> g00 = default, g01 = default, g10 = default, g11 = default, gb0 = default, gb1 = default, gv0 = default, gv1 = default, gc = default, l = default;
+            for (; s + 8 <= rows; s += 8)
+            {
+                (Vector256<float> x0, Vector256<float> x1) = Deinterleave(ref xr, s);
+                Vector256<float> h0 = Sigmoid(Fma.MultiplyAdd(w10, x1, Fma.MultiplyAdd(w00, x0, b0)));
+                Vector256<float> h1 = Sigmoid(Fma.MultiplyAdd(w11, x1, Fma.MultiplyAdd(w01, x0, b1)));
+                Vector256<float> e = Fma.MultiplyAdd(v1, h1, Fma.MultiplyAdd(v0, h0, c)) - Vector256.LoadUnsafe(ref yr, (nuint)s);
+                l = Fma.MultiplyAdd(e, e, l);
+                gv0 = Fma.MultiplyAdd(e, h0, gv0);
+                gv1 = Fma.MultiplyAdd(e, h1, gv1);
+                gc += e;
+                Vector256<float> d0 = v0 * e * h0 * (Vector256<float>.One - h0), d1 = v1 * e * h1 * (Vector256<float>.One - h1);
+                g00 = Fma.MultiplyAdd(d0, x0, g00); g01 = Fma.MultiplyAdd(d1, x0, g01);
+                g10 = Fma.MultiplyAdd(d0, x1, g10); g11 = Fma.MultiplyAdd(d1, x1, g11);
+                gb0 += d0; gb1 += d1;
+            }
+
+            g[0] = Vector256.Sum(g00); g[1] = Vector256.Sum(g01); g[2] = Vector256.Sum(g10); g[3] = Vector256.Sum(g11);
+            g[4] = Vector256.Sum(gb0); g[5] = Vector256.Sum(gb1); g[6] = Vector256.Sum(gv0); g[7] = Vector256.Sum(gv1); g[8] = Vector256.Sum(gc);
+            loss = 0.5f * Vector256.Sum(l);
+        }
+
+        for (; s < rows; s++)
+        {
+            float x0 = Unsafe.Add(ref xr, 2 * s), x1 = Unsafe.Add(ref xr, 2 * s + 1);
+            float h0 = 1f / (1f + MathF.Exp(-(p[0] * x0 + p[2] * x1 + p[4])));
+            float h1 = 1f / (1f + MathF.Exp(-(p[1] * x0 + p[3] * x1 + p[5])));
+            float e = p[6] * h0 + p[7] * h1 + p[8] - Unsafe.Add(ref yr, s);
+            loss += 0.5f * e * e;
+            g[6] += e * h0; g[7] += e * h1; g[8] += e;
+            float d0 = p[6] * e * h0 * (1 - h0), d1 = p[7] * e * h1 * (1 - h1);
+            g[0] += d0 * x0; g[1] += d1 * x0; g[2] += d0 * x1; g[3] += d1 * x1; g[4] += d0; g[5] += d1;
+        }
+
+        float scale = -learningRate / rows;
+        for (int i = 0; i < 9; i++)
+        {
+            p[i] += scale * g[i];
+        }
+
+        return loss;
+    }
+}
+
+/// <summary>
+/// b: 2-64-64-1, sigmoid, sigmoid, identity, mean squared error. One sample at a time with each 64-wide quantity in
+/// eight AVX registers; layer 2's product as 64 broadcast-FMA steps into eight accumulators; δ1 as 64 dot products
+/// finished four at a time; ∂C/∂W accumulated in a gradient buffer that the fused update clears (a single sample
+/// writes W directly, after δ1 has used the old W2).
+/// </summary>
+public sealed class HandB : IHandKernel
+{
+    private const int H = 64, W1 = 0, B1 = 128, W2 = 192, B2 = 192 + 4096, W3 = B2 + 64, B3 = W3 + 64, Count = B3 + 1;
+    private readonly float[] _g = new float[Count];
+    private readonly float[] _a1 = new float[H], _a2 = new float[H], _d1 = new float[H], _d2 = new float[H];
+
+    public float[] Parameters { get; } = new float[Count];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Sigmoid(Vector<float> z) => Vector<float>.One / (Vector<float>.One + VectorMath.Exp(-z));
+
+    /// <summary>a1, a2 of one sample into the buffers; returns a3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float Forward(ReadOnlySpan<float> p, float x0, float x1)
+    {
+        int vw = Vector<float>.Count;
+        Span<float> a1 = _a1, a2 = _a2;
+        for (int j = 0; j < H; j += vw)
+        {
+            var z = Vector.FusedMultiplyAdd(new Vector<float>(x1), new Vector<float>(p.Slice(W1 + H + j)),
+                Vector.FusedMultiplyAdd(new Vector<float>(x0), new Vector<float>(p.Slice(W1 + j)), new Vector<float>(p.Slice(B1 + j))));
+            Sigmoid(z).CopyTo(a1.Slice(j));
+        }
+
+        // z2 = b2 + Σ_k a1_k W2[k, :], eight accumulators (64 outputs with AVX2)
+        ReadOnlySpan<Vector<float>> w2 = MemoryMarshal.Cast<float, Vector<float>>(p.Slice(W2, H * H));
+        ReadOnlySpan<Vector<float>> b2 = MemoryMarshal.Cast<float, Vector<float>>(p.Slice(B2, H));
+        if (vw == 8)
+        {
+            Vector<float> c0 = b2[0], c1 = b2[1], c2 = b2[2], c3 = b2[3], c4 = b2[4], c5 = b2[5], c6 = b2[6], c7 = b2[7];
+            for (int k = 0; k < H; k++)
+            {
+                var a = new Vector<float>(a1[k]);
+                int r = 8 * k;
+                c0 = Vector.FusedMultiplyAdd(a, w2[r], c0); c1 = Vector.FusedMultiplyAdd(a, w2[r + 1], c1);
+                c2 = Vector.FusedMultiplyAdd(a, w2[r + 2], c2); c3 = Vector.FusedMultiplyAdd(a, w2[r + 3], c3);
+                c4 = Vector.FusedMultiplyAdd(a, w2[r + 4], c4); c5 = Vector.FusedMultiplyAdd(a, w2[r + 5], c5);
+                c6 = Vector.FusedMultiplyAdd(a, w2[r + 6], c6); c7 = Vector.FusedMultiplyAdd(a, w2[r + 7], c7);
+            }
+
+            Span<Vector<float>> out2 = MemoryMarshal.Cast<float, Vector<float>>(a2);
+            out2[0] = Sigmoid(c0); out2[1] = Sigmoid(c1); out2[2] = Sigmoid(c2); out2[3] = Sigmoid(c3);
+            out2[4] = Sigmoid(c4); out2[5] = Sigmoid(c5); out2[6] = Sigmoid(c6); out2[7] = Sigmoid(c7);
+        }
+        else
+        {
+            for (int j = 0; j < H; j++)
+            {
+                float z = p[B2 + j];
+                for (int k = 0; k < H; k++)
+                {
+                    z += a1[k] * p[W2 + k * H + j];
+                }
+
+                a2[j] = 1f / (1f + MathF.Exp(-z));
+            }
+        }
+
+        Vector<float> dot = Vector<float>.Zero;
+        for (int j = 0; j < H; j += vw)
+        {
+            dot = Vector.FusedMultiplyAdd(new Vector<float>(a2.Slice(j)), new Vector<float>(p.Slice(W3 + j)), dot);
+        }
+
+        return Vector.Sum(dot) + p[B3];
+    }
+
+    public void Forward(ReadOnlySpan<float> x, Span<float> output)
+    {
+        ReadOnlySpan<float> p = Parameters;
+        for (int s = 0; s < output.Length; s++)
+        {
+            output[s] = Forward(p, x[2 * s], x[2 * s + 1]);
+        }
+    }
+
+    /// <summary>Back-propagation of one sample whose forward pass is in the buffers: δ2, δ1 into the buffers, and g += scale · ∂C/∂θ.</summary>
+    private void Backward(Span<float> g, ReadOnlySpan<float> p, float x0, float x1, float e, float scale)
+    {
+        int vw = Vector<float>.Count;
+        Span<float> a1 = _a1, a2 = _a2, d1 = _d1, d2 = _d2;
+        var se = new Vector<float>(scale * e);
+        for (int j = 0; j < H; j += vw)
+        {
+            var a = new Vector<float>(a2.Slice(j));
+            (new Vector<float>(e) * new Vector<float>(p.Slice(W3 + j)) * a * (Vector<float>.One - a)).CopyTo(d2.Slice(j));
+            Vector.FusedMultiplyAdd(se, a, new Vector<float>(g.Slice(W3 + j))).CopyTo(g.Slice(W3 + j));
+        }
+
+        g[B3] += scale * e;
+
+        // δ1_k = (Σ_j W2[k, j] δ2_j) a1_k (1 − a1_k), with the old W2, before the step below writes it
+        ReadOnlySpan<Vector<float>> dv = MemoryMarshal.Cast<float, Vector<float>>(d2);
+        for (int k = 0; k < H; k++)
+        {
+            ReadOnlySpan<Vector<float>> row = MemoryMarshal.Cast<float, Vector<float>>(p.Slice(W2 + k * H, H));
+            Vector<float> acc = row[0] * dv[0];
+            for (int v = 1; v < dv.Length; v++)
+            {
+                acc = Vector.FusedMultiplyAdd(row[v], dv[v], acc);
+            }
+
+            d1[k] = Vector.Sum(acc) * a1[k] * (1f - a1[k]);
+        }
+
+        // ∂C/∂W2[k, :] = a1_k δ2, ∂C/∂b2 = δ2
+        for (int k = 0; k < H; k++)
+        {
+            Span<Vector<float>> gr = MemoryMarshal.Cast<float, Vector<float>>(g.Slice(W2 + k * H, H));
+            var a = new Vector<float>(scale * a1[k]);
+            for (int v = 0; v < gr.Length; v++)
+            {
+                gr[v] = Vector.FusedMultiplyAdd(a, dv[v], gr[v]);
+            }
+        }
+
+        for (int j = 0; j < H; j += vw)
+        {
+            var d = new Vector<float>(d2.Slice(j));
+            Vector.FusedMultiplyAdd(new Vector<float>(scale), d, new Vector<float>(g.Slice(B2 + j))).CopyTo(g.Slice(B2 + j));
+            var dd = new Vector<float>(d1.Slice(j)) * new Vector<float>(scale);
+            Vector.FusedMultiplyAdd(new Vector<float>(x0), dd, new Vector<float>(g.Slice(W1 + j))).CopyTo(g.Slice(W1 + j));
+            Vector.FusedMultiplyAdd(new Vector<float>(x1), dd, new Vector<float>(g.Slice(W1 + H + j))).CopyTo(g.Slice(W1 + H + j));
+            (new Vector<float>(g.Slice(B1 + j)) + dd).CopyTo(g.Slice(B1 + j));
+        }
+    }
+
+    public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float learningRate)
+    {
+        float[] p = Parameters;
+        int rows = y.Length;
+        float loss = 0;
+        if (rows == 1)
+        {
+            // one sample: the step written straight into θ (δ1 is computed from the old W2 before W2 is written)
+            float e = Forward(p, x[0], x[1]) - y[0];
+            Backward(p, p, x[0], x[1], e, -learningRate);
+            return 0.5f * e * e;
+        }
+
+        for (int s = 0; s < rows; s++)
+        {
+            float e = Forward(p, x[2 * s], x[2 * s + 1]) - y[s];
+            loss += 0.5f * e * e;
+            Backward(_g, p, x[2 * s], x[2 * s + 1], e, 1f);
+        }
+
+        // the update, which also clears the sums for the next step
+        Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(0, Count / Vector<float>.Count * Vector<float>.Count));
+        Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(_g.AsSpan(0, pv.Length * Vector<float>.Count));
+        var scale = new Vector<float>(-learningRate / rows);
+        for (int i = 0; i < pv.Length; i++)
+        {
+            pv[i] = Vector.FusedMultiplyAdd(scale, gv[i], pv[i]);
+            gv[i] = Vector<float>.Zero;
+        }
+
+        for (int i = pv.Length * Vector<float>.Count; i < Count; i++)
+        {
+            p[i] += -learningRate / rows * _g[i];
+            _g[i] = 0;
+        }
+
+        return loss;
+    }
+}
+
+/// <summary>A hand kernel behind the contract's inference and fused-step members, so the A/B harness can time it against the generated network (bench --ab --topologies ha,hb).</summary>
+public sealed class HandNetwork : INetwork<float>, ISgdStep<float>
+{
+    private readonly IHandKernel _kernel;
+
+    public HandNetwork(IHandKernel kernel, INetwork<float> twin)
+    {
+        _kernel = kernel;
+        Spec = twin.Spec;
+        twin.Parameters.CopyTo(kernel.Parameters);
+    }
+
+    public NetworkSpec Spec { get; }
+
+    public int InputSize => Spec.InputSize;
+
+    public int OutputSize => Spec.OutputSize;
+
+    public int ParameterCount => Spec.ParameterCount;
+
+    public Span<float> Parameters => _kernel.Parameters;
+
+    public Span<float> Gradients => throw new NotSupportedException("the hand kernels fuse the gradients into the step");
+
+    public Span<float> State => Span<float>.Empty;
+
+    public ulong RandomState { get; set; }
+
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => _kernel.Forward(input, output);
+
+    public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs) => _kernel.Forward(inputs, outputs);
+
+    public float Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => throw new NotSupportedException("the hand kernels fuse the gradients into the step");
+
+    public float BackwardBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => throw new NotSupportedException("the hand kernels fuse the gradients into the step");
+
+    public void ZeroGradients() => throw new NotSupportedException("the hand kernels fuse the gradients into the step");
+
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, float learningRate) => _kernel.TrainStep(inputs, targets, learningRate);
+}
