@@ -70,7 +70,7 @@ public sealed partial class NetGenGenerator
 
             WriteTypeDoc(w, plan);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]");
-            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>"))
+            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>, global::NetGen.ITrainingOutputs<{t.Name}>"))
             {
                 WriteConstants(w, plan);
                 w.Line();
@@ -182,6 +182,11 @@ public sealed partial class NetGenGenerator
             {
                 w.Line("/** <inheritdoc /> */ " + member);
             }
+
+            // explicit: the training outputs (for metrics during the training pass) reserve no name in the class
+            string outputs = $"global::NetGen.ITrainingOutputs<{T}>";
+            w.Line($"/** <inheritdoc /> */ bool {outputs}.KeepTrainingOutputs {{ get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }}");
+            w.Line($"/** <inheritdoc /> */ {ro} {outputs}.TrainingOutputs => _engine.TrainingOutputs;");
         }
 
         /// <summary>The network's own math: the tables the engine sizes its buffers from, and the forward and backward pass.</summary>

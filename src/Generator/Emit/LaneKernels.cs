@@ -52,8 +52,9 @@ internal static class LaneKernels
 
         w.Line();
         w.Line("/// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):");
-        w.Line("/// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>");
-        using (w.Block($"public static {T} LanesBackward<V>({ro} p, {rw} g, {ro} xt, {ro} yt, int rows, {T} scale) {lane}"))
+        w.Line("/// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L");
+        w.Line("/// transposed in ot when one is given (the training metrics).</summary>");
+        using (w.Block($"public static {T} LanesBackward<V>({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale) {lane}"))
         {
             Prologue(w, plan);
             w.Line("// gradient accumulators, one lane value per parameter, summed over the lanes at the end");
@@ -72,6 +73,7 @@ internal static class LaneKernels
                     Forward(w, plan, layer, comments: true);
                 }
 
+                w.Line($"if (!ot.IsEmpty) {{ {string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"V.Store(a{output.Index}_{I(j)}, ot, {I(j)} * rows + s);"))} }}");
                 w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = V.Load(yt, {I(j)} * rows + s);")));
                 OutputError(w, plan, output);
                 for (int l = plan.L; l >= 1; l--)

@@ -84,9 +84,10 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// The forward pass and back-propagation over <paramref name="rows"/> samples as <see cref="LanesForward{V}"/> takes
     /// them, with the targets transposed in <paramref name="yt"/> [OutputSize × rows]: adds <paramref name="scale"/> ·
     /// ∂C/∂θ to <paramref name="g"/> once, after reading every weight (so <paramref name="g"/> may be the parameters: a
-    /// fused SGD step), and returns the summed loss.
+    /// fused SGD step), and returns the summed loss. An <paramref name="ot"/> that is not empty receives a^L transposed,
+    /// as <see cref="LanesForward{V}"/> writes it (for <see cref="ITrainingOutputs{T}"/>).
     /// </summary>
-    static virtual T LanesBackward<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, int rows, T scale)
+    static virtual T LanesBackward<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, Span<T> ot, int rows, T scale)
         where V : struct, ILane<V, T> => throw new NotSupportedException("Only networks with HasLanes have lane kernels.");
 }
 

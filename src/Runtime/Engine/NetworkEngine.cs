@@ -25,7 +25,7 @@ namespace NetGen;
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <typeparam name="TKernels">The generated network's kernels.</typeparam>
-public sealed class NetworkEngine<T, TKernels>
+public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TKernels : struct, INetworkKernels<T>
 {
@@ -53,6 +53,8 @@ public sealed class NetworkEngine<T, TKernels>
     private Half? _inferenceHalf;       // likewise for inference, taken by one call at a time
     private int _inferenceHalfMade;
     private ulong _randomState;
+    private T[] _trainingOutputs = [];   // a^L of the last training call, when KeepTrainingOutputs is on
+    private int _trainingOutputLength;
 
     /// <summary>
     /// Creates the engine with every parameter 0 (a network whose own constructor does not chain to a generated one keeps
@@ -82,6 +84,12 @@ public sealed class NetworkEngine<T, TKernels>
     public ulong RandomState { get => _randomState; set => _randomState = value; }
 
     private static int VectorWidth => Vector<T>.Count;
+
+    /// <inheritdoc />
+    public bool KeepTrainingOutputs { get; set; }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> TrainingOutputs => _trainingOutputs.AsSpan(0, _trainingOutputLength);
 
     /// <summary>a^L for one sample, in inference mode. Safe to call concurrently.</summary>
     public void Forward(ReadOnlySpan<T> input, Span<T> output)
@@ -139,15 +147,17 @@ public sealed class NetworkEngine<T, TKernels>
     public T Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> target)
     {
         RequireRow(input.Length, target.Length, nameof(target), "The target");
+        KeepOutputs(1);
         if (TKernels.HasLanes)
         {
-            return TKernels.LanesBackward<ScalarLane<T>>(_parameters, _gradients, input, target, 1, T.One);
+            return TKernels.LanesBackward<ScalarLane<T>>(_parameters, _gradients, input, target, KeptOutputs(0, 1), 1, T.One);
         }
 
         _work.EnsureRows(1);
         ulong key = NextKey();
         var tile = new Tile<T>(_parameters, _state, _work, default, input, target, 1, true, key, 0);
         TKernels.Forward(tile);
+        KeepTileOutputs(_work, 0, 1);
         return TKernels.Backward(tile, _gradients, T.One);
     }
 
@@ -155,6 +165,7 @@ public sealed class NetworkEngine<T, TKernels>
     public T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets)
     {
         int count = Rows(inputs.Length, targets.Length, nameof(targets));
+        KeepOutputs(count);
         ulong key = NextKey();
         bool transposed = PrepareTransposed(count);
         if (!TKernels.HasBatchNorm && count >= TKernels.ParallelTrainingRows)
@@ -189,6 +200,7 @@ public sealed class NetworkEngine<T, TKernels>
             return T.Zero;
         }
 
+        KeepOutputs(count);
         T scale = -learningRate / T.CreateTruncating(count);
         if (count > TKernels.TileRows || count >= TKernels.ParallelTrainingRows)
         {
@@ -206,12 +218,12 @@ public sealed class NetworkEngine<T, TKernels>
             int whole = count - count % VectorWidth;
             if (whole == count)
             {
-                return BackwardLanes<VectorLane<T>>(_work, _parameters, inputs, targets, count, scale);
+                return BackwardLanes<VectorLane<T>>(_work, _parameters, inputs, targets, 0, count, scale);
             }
 
             if (whole == 0)
             {
-                return BackwardLanes<ScalarLane<T>>(_work, _parameters, inputs, targets, count, scale);
+                return BackwardLanes<ScalarLane<T>>(_work, _parameters, inputs, targets, 0, count, scale);
             }
 
             ZeroGradients();
@@ -224,6 +236,7 @@ public sealed class NetworkEngine<T, TKernels>
         _work.EnsureRows(count);
         var tile = new Tile<T>(_parameters, _state, _work, transposed ? _transposed : default, inputs, targets, count, true, key, 0);
         TKernels.Forward(tile);
+        KeepTileOutputs(_work, 0, count);
         return TKernels.Backward(tile, _parameters, scale);
     }
 
@@ -367,12 +380,12 @@ public sealed class NetworkEngine<T, TKernels>
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    loss += BackwardLanes<VectorLane<T>>(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), lanes, T.One);
+                    loss += BackwardLanes<VectorLane<T>>(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), firstRow + first, lanes, T.One);
                 }
 
                 if (rows > lanes)
                 {
-                    loss += BackwardLanes<ScalarLane<T>>(ws, g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes, T.One);
+                    loss += BackwardLanes<ScalarLane<T>>(ws, g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), firstRow + first + lanes, rows - lanes, T.One);
                 }
 
                 continue;
@@ -382,6 +395,7 @@ public sealed class NetworkEngine<T, TKernels>
             var tile = new Tile<T>(_parameters, _state, ws, transposed ? _transposed : default, inputs.Slice(first * n, rows * n),
                 targets.Slice(first * m, rows * m), rows, true, key, firstRow + first);
             TKernels.Forward(tile);
+            KeepTileOutputs(ws, firstRow + first, rows);
             loss += TKernels.Backward(tile, g, T.One);
         }
 
@@ -401,13 +415,55 @@ public sealed class NetworkEngine<T, TKernels>
         }
     }
 
-    /// <summary>Adds <paramref name="scale"/> · ∂C/∂θ of <paramref name="rows"/> rows to <paramref name="g"/> through the lane kernel over <typeparamref name="V"/>; returns the summed loss.</summary>
-    private T BackwardLanes<V>(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, T scale) where V : struct, ILane<V, T>
+    /// <summary>
+    /// Adds <paramref name="scale"/> · ∂C/∂θ of <paramref name="rows"/> rows (row <paramref name="firstRow"/> of the batch
+    /// onwards) to <paramref name="g"/> through the lane kernel over <typeparamref name="V"/>; returns the summed loss.
+    /// </summary>
+    private T BackwardLanes<V>(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int firstRow, int rows, T scale) where V : struct, ILane<V, T>
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
         ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
         ReadOnlySpan<T> yt = m == 1 || rows == 1 ? y : Transposed(y, rows, m, ws.LaneTargetBuffer(rows * m));
-        return TKernels.LanesBackward<V>(_parameters, g, xt, yt, rows, scale);
+        Span<T> o = KeptOutputs(firstRow, rows);
+        Span<T> ot = o.IsEmpty || m == 1 || rows == 1 ? o : ws.LaneOutputBuffer(rows * m);
+        T loss = TKernels.LanesBackward<V>(_parameters, g, xt, yt, ot, rows, scale);
+        if (ot != o)
+        {
+            VectorMath.Transpose<T>(ot, m, rows, o);
+        }
+
+        return loss;
+    }
+
+    /// <summary>Sizes <see cref="TrainingOutputs"/> for a training call of <paramref name="count"/> rows (empty while not kept).</summary>
+    private void KeepOutputs(int count)
+    {
+        if (!KeepTrainingOutputs)
+        {
+            _trainingOutputLength = 0;
+            return;
+        }
+
+        int length = checked(count * TKernels.OutputSize);
+        if (_trainingOutputs.Length < length)
+        {
+            _trainingOutputs = new T[length];
+        }
+
+        _trainingOutputLength = length;
+    }
+
+    /// <summary>Where the outputs of rows [<paramref name="firstRow"/>, + <paramref name="rows"/>) of this call are kept; empty while not kept.</summary>
+    private Span<T> KeptOutputs(int firstRow, int rows) =>
+        _trainingOutputLength == 0 ? default : _trainingOutputs.AsSpan(firstRow * TKernels.OutputSize, rows * TKernels.OutputSize);
+
+    /// <summary>Copies a^L of a tile the tile pass just computed into the kept outputs.</summary>
+    private void KeepTileOutputs(Workspace<T> ws, int firstRow, int rows)
+    {
+        if (_trainingOutputLength != 0)
+        {
+            ws[TKernels.OutputSlot].Slice(0, rows * TKernels.OutputSize).CopyTo(KeptOutputs(firstRow, rows));
+        }
     }
 
     private static ReadOnlySpan<T> Transposed(ReadOnlySpan<T> source, int rows, int columns, Span<T> destination)

@@ -23,8 +23,11 @@ namespace NetGen;
 /// writes the parameters, gradients, running statistics and <see cref="RandomState"/> that inference reads.
 /// </para>
 /// </remarks>
-public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class GenericNetwork<T> : INetwork<T>, ITrainingOutputs<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private T[] _trainingOutputs = [];   // a^L of the last training call, when KeepTrainingOutputs is on
+    private int _trainingOutputLength;
+
     private readonly T[] _parameters;
     private readonly T[] _gradients;
     private readonly T[] _state;
@@ -134,6 +137,7 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         Shapes.RequireLength(target.Length, OutputSize, nameof(target), "The target");
         Buffers buffers = Rent(1);
         T loss = Train(buffers, input, target, 1);
+        KeepOutputs(buffers, 1);
         Return(buffers);
         return loss;
     }
@@ -144,13 +148,40 @@ public sealed class GenericNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         int count = Shapes.BatchCount(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
         if (count == 0)
         {
+            _trainingOutputLength = 0;
             return T.Zero;
         }
 
         Buffers buffers = Rent(count);
         T loss = Train(buffers, inputs, targets, count);
+        KeepOutputs(buffers, count);
         Return(buffers);
         return loss;
+    }
+
+    /// <inheritdoc />
+    public bool KeepTrainingOutputs { get; set; }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> TrainingOutputs => _trainingOutputs.AsSpan(0, _trainingOutputLength);
+
+    /// <summary>Copies a^L of the training call that just ran into <see cref="TrainingOutputs"/> while they are kept.</summary>
+    private void KeepOutputs(Buffers buffers, int count)
+    {
+        _trainingOutputLength = 0;
+        if (!KeepTrainingOutputs)
+        {
+            return;
+        }
+
+        int length = count * OutputSize;
+        if (_trainingOutputs.Length < length)
+        {
+            _trainingOutputs = new T[length];
+        }
+
+        buffers.Work[^1].A.AsSpan(0, length).CopyTo(_trainingOutputs);
+        _trainingOutputLength = length;
     }
 
     /// <inheritdoc />

@@ -25,7 +25,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.ISgdStep<double>
+    partial class DoubleNet : global::NetGen.INetwork<double>, global::NetGen.ISgdStep<double>, global::NetGen.ITrainingOutputs<double>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 3;
@@ -65,6 +65,8 @@ namespace Samples
         /** <inheritdoc /> */ public double BackwardBatch(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets) => _engine.BackwardBatch(inputs, targets);
         /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
         /** <inheritdoc /> */ public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, double learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+        /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<double>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
+        /** <inheritdoc /> */ global::System.ReadOnlySpan<double> global::NetGen.ITrainingOutputs<double>.TrainingOutputs => _engine.TrainingOutputs;
 
         /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
         /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
@@ -112,8 +114,9 @@ namespace Samples
             }
 
             /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
-            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>
-            public static double LanesBackward<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
+            /// transposed in ot when one is given (the training metrics).</summary>
+            public static double LanesBackward<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, global::System.Span<double> ot, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
@@ -139,6 +142,7 @@ namespace Samples
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
                     var z2_0 = V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))));
                     var a2_0 = V.One / (V.One + V.Exp(-z2_0));
+                    if (!ot.IsEmpty) { V.Store(a2_0, ot, 0 * rows + s); }
                     var y_0 = V.Load(yt, 0 * rows + s);
                     // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|));   δ2 = a2 − y
                     loss += V.Max0(z2_0) - z2_0 * y_0 + V.Log(V.One + V.Exp(-V.Abs(z2_0)));

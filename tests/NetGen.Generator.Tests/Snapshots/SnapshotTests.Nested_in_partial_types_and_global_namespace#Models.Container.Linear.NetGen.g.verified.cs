@@ -24,7 +24,7 @@ partial class Models
         /// </code>
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-        partial class Linear : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
+        partial class Linear : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>
         {
             // ─── Sizes ─────────────────────────────────────────────────────────────
             /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 2;
@@ -61,6 +61,8 @@ partial class Models
             /** <inheritdoc /> */ public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => _engine.BackwardBatch(inputs, targets);
             /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
             /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+            /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<float>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
+            /** <inheritdoc /> */ global::System.ReadOnlySpan<float> global::NetGen.ITrainingOutputs<float>.TrainingOutputs => _engine.TrainingOutputs;
 
             /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
             /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
@@ -96,8 +98,9 @@ partial class Models
                 }
 
                 /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
-                /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>
-                public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+                /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
+                /// transposed in ot when one is given (the training metrics).</summary>
+                public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
                 {
                     // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                     var w1_0_0 = V.Of(p[W1 + 0 * 1 + 0]); var w1_1_0 = V.Of(p[W1 + 1 * 1 + 0]);
@@ -111,6 +114,7 @@ partial class Models
                         // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = z
                         var z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0));
                         var a1_0 = z1_0;
+                        if (!ot.IsEmpty) { V.Store(a1_0, ot, 0 * rows + s); }
                         var y_0 = V.Load(yt, 0 * rows + s);
                         // C = ½ Σ_j (a_j − y_j)²;   δ1 = σ'(z1) ∘ (a1 − y)
                         var e_0 = a1_0 - y_0;   // ∂C/∂a1_0

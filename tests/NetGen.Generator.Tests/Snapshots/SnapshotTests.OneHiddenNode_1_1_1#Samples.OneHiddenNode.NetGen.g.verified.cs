@@ -25,7 +25,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class OneHiddenNode : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
+    partial class OneHiddenNode : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 1;
@@ -65,6 +65,8 @@ namespace Samples
         /** <inheritdoc /> */ public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => _engine.BackwardBatch(inputs, targets);
         /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
         /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+        /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<float>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
+        /** <inheritdoc /> */ global::System.ReadOnlySpan<float> global::NetGen.ITrainingOutputs<float>.TrainingOutputs => _engine.TrainingOutputs;
 
         /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
         /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
@@ -106,8 +108,9 @@ namespace Samples
             }
 
             /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
-            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>
-            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
+            /// transposed in ot when one is given (the training metrics).</summary>
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 1 + 0]);
@@ -127,6 +130,7 @@ namespace Samples
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
                     var z2_0 = V.Fma(w2_0_0, a1_0, b2_0);
                     var a2_0 = z2_0;
+                    if (!ot.IsEmpty) { V.Store(a2_0, ot, 0 * rows + s); }
                     var y_0 = V.Load(yt, 0 * rows + s);
                     // C = ½ Σ_j (a_j − y_j)²;   δ2 = σ'(z2) ∘ (a2 − y)
                     var e_0 = a2_0 - y_0;   // ∂C/∂a2_0

@@ -22,7 +22,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class SoftmaxRegression : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>
+    partial class SoftmaxRegression : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 3;
@@ -59,6 +59,8 @@ namespace Samples
         /** <inheritdoc /> */ public float BackwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => _engine.BackwardBatch(inputs, targets);
         /** <inheritdoc /> */ public void ZeroGradients() => _engine.ZeroGradients();
         /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
+        /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<float>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
+        /** <inheritdoc /> */ global::System.ReadOnlySpan<float> global::NetGen.ITrainingOutputs<float>.TrainingOutputs => _engine.TrainingOutputs;
 
         /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
         /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
@@ -100,8 +102,9 @@ namespace Samples
             }
 
             /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
-            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss.</summary>
-            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
+            /// transposed in ot when one is given (the training metrics).</summary>
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
@@ -121,6 +124,7 @@ namespace Samples
                     var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
                     var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
                     var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
+                    if (!ot.IsEmpty) { V.Store(a1_0, ot, 0 * rows + s); V.Store(a1_1, ot, 1 * rows + s); V.Store(a1_2, ot, 2 * rows + s); V.Store(a1_3, ot, 3 * rows + s); }
                     var y_0 = V.Load(yt, 0 * rows + s); var y_1 = V.Load(yt, 1 * rows + s); var y_2 = V.Load(yt, 2 * rows + s); var y_3 = V.Load(yt, 3 * rows + s);
                     // C = ½ Σ_j (a_j − y_j)²;   δ1 = σ'(z1) ∘ (a1 − y)
                     var e_0 = a1_0 - y_0; var e_1 = a1_1 - y_1; var e_2 = a1_2 - y_2; var e_3 = a1_3 - y_3;

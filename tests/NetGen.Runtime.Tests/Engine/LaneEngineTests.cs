@@ -41,7 +41,7 @@ public sealed class LaneEngineTests
             }
         }
 
-        public static double LanesBackward<V>(ReadOnlySpan<double> p, Span<double> g, ReadOnlySpan<double> xt, ReadOnlySpan<double> yt, int rows, double scale)
+        public static double LanesBackward<V>(ReadOnlySpan<double> p, Span<double> g, ReadOnlySpan<double> xt, ReadOnlySpan<double> yt, Span<double> ot, int rows, double scale)
             where V : struct, ILane<V, double>
         {
             Check<V>(rows);
@@ -51,6 +51,12 @@ public sealed class LaneEngineTests
             {
                 V x0 = V.Load(xt, s), x1 = V.Load(xt, rows + s);
                 V z0 = V.Fma(w10, x1, V.Fma(w00, x0, b0)), z1 = V.Fma(w11, x1, V.Fma(w01, x0, b1));
+                if (!ot.IsEmpty)
+                {
+                    V.Store(z0, ot, s);
+                    V.Store(z1, ot, rows + s);
+                }
+
                 V e0 = z0 - V.Load(yt, s), e1 = z1 - V.Load(yt, rows + s);
                 loss = V.Fma(V.Of(0.5) * e0, e0, V.Fma(V.Of(0.5) * e1, e1, loss));
                 dw00 = V.Fma(e0, x0, dw00); dw01 = V.Fma(e1, x0, dw01); dw10 = V.Fma(e0, x1, dw10); dw11 = V.Fma(e1, x1, dw11);
