@@ -99,6 +99,15 @@ public sealed record FitOptions
     /// <summary>Whether the training metrics (accuracy, MSE, R²) are measured after each epoch with an inference pass over the training rows; true by default.</summary>
     public bool TrainingMetrics { get; init; } = true;
 
+    /// <summary>
+    /// Whether a built-in optimizer updates the parameters in one pass that also averages the gradient over the batch,
+    /// adds the L1/L2 penalty, clips by value and checks that everything it wrote is finite, with no copy of the
+    /// parameters per step; true by default. False takes the separate passes (average, penalty, finiteness scan, a
+    /// copy of every parameter, the optimizer's <see cref="IOptimizer{T}.Step"/>), kept for comparison; custom
+    /// optimizers, <see cref="ClipNorm"/> and <see cref="LayerDiagnostics"/> always take them.
+    /// </summary>
+    public bool FusedUpdate { get; init; } = true;
+
     /// <summary>Whether each epoch reports per-layer diagnostics: gradient norms, dead ReLU units, saturated sigmoid/tanh units.</summary>
     public bool LayerDiagnostics { get; init; }
 
