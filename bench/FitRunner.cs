@@ -258,6 +258,10 @@ public static class FitRunner
         var adam = new Adam<float>(1e-3);
         adam.Bind(net.Spec);
         var copy = new float[net.ParameterCount];
+        IFusedOptimizer<float> fusedAdam = new Adam<float>(1e-3);
+        fusedAdam.Bind(net.Spec);
+        var inputs = new UpdateInputs<float>(1f / Batch, 0, 0, null);
+        var blockMaxima = new double[net.Spec.Layout.Count];
         var gatherX = new float[Batch * 784];
         var gatherY = new float[Batch * 10];
         var order = Enumerable.Range(0, 4096).Reverse().ToArray();
@@ -280,6 +284,8 @@ public static class FitRunner
             ("1/B scaling pass over ∂C/∂θ", () => TensorPrimitives.Multiply(net.Gradients, 1f / Batch, net.Gradients)),
             ("finiteness scan of ∂C/∂θ", () => sink += Finite(net.Gradients) ? 0 : 1),
             ("copy of every parameter (last-good snapshot)", () => net.Parameters.CopyTo(copy)),
+            ("max |Σ ∂C/∂θ| scan (fused path's check)", () => sink += (float)FusedUpdate.MaxMagnitude<float>(net.Gradients)),
+            ("Adam fused update (1/B, checks, maxima)", () => fusedAdam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima)),
         };
 
         net.ZeroGradients();
