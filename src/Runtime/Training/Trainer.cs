@@ -279,6 +279,12 @@ public static class Trainer
         private long _undoStep = -1;
         private long _guardedSteps;
 
+        // Training metrics accumulated during the training pass (FitOptions.TrainingMetricsPass), reset every epoch.
+        private readonly bool _metricsInPass, _metricsPass;
+        private long _correct;
+        private double _squaredError;
+        private readonly double[] _sumY = [], _sumY2 = [], _residual = [];
+
         private readonly T[] _evaluationBuffer;
         private readonly double[] _layerNorms, _layerNormSquares;
         private readonly List<ITrainingCallback> _callbacks;
@@ -345,6 +351,16 @@ public static class Trainer
             _blockMaxima = new double[_spec.Layout.Count];
             _undoState = new T[network.State.Length];
             _passBound = new TrainingPassBound(_spec, FusedUpdate.MaxMagnitude<T>(train.Features), FusedUpdate.MaxMagnitude<T>(train.Targets));
+
+            bool outputsExposed = network is GenericNetwork<T> && weights is null;
+            _metricsInPass = options.TrainingMetrics && options.TrainingMetricsPass != true && outputsExposed;
+            _metricsPass = options.TrainingMetrics && (options.TrainingMetricsPass == true || (options.TrainingMetricsPass is null && !outputsExposed));
+            if (_metricsInPass && train.Labels is null)
+            {
+                _sumY = new double[network.OutputSize];
+                _sumY2 = new double[network.OutputSize];
+                _residual = new double[network.OutputSize];
+            }
 
             _initialEpoch = _completedEpochs;
             _callbacks = [.. options.Callbacks];
@@ -491,6 +507,10 @@ public static class Trainer
             double lossSum = 0;
             int stepInEpoch = 0, done = 0;
             Array.Clear(_layerNormSquares);
+            (_correct, _squaredError) = (0, 0);
+            Array.Clear(_sumY);
+            Array.Clear(_sumY2);
+            Array.Clear(_residual);
             for (int first = 0; first < n; first += batchSize)
             {
                 _options.CancellationToken.ThrowIfCancellationRequested();
@@ -516,6 +536,11 @@ public static class Trainer
 
                 stepInEpoch++;
                 double loss = Step(epoch, stepInEpoch, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
+                if (_metricsInPass)
+                {
+                    Accumulate(first, rows);
+                }
+
                 lossSum += loss * rows;
                 done = first + rows;
                 var progress = new BatchProgress(epoch, done, n, lossSum / done, stepInEpoch, loss);
@@ -533,13 +558,59 @@ public static class Trainer
             }
 
             double trainLoss = lossSum / done;
-            Metrics train = _options.TrainingMetrics
+            Metrics train = _metricsPass
                 ? Evaluation.Evaluate(_network, _train, _evaluationBuffer, includeLoss: false, knownLoss: trainLoss)
-                : new Metrics(trainLoss);
+                : _metricsInPass ? Accumulated(trainLoss, done) : new Metrics(trainLoss);
             Metrics? validation = _validation is null ? null : Evaluation.Evaluate(_network, _validation, _evaluationBuffer, includeLoss: true);
             IReadOnlyList<LayerDiagnostics> layers = _options.LayerDiagnostics ? Diagnose(stepInEpoch) : [];
             TimeSpan elapsed = clock.Elapsed;
             return new EpochReport(epoch, train, validation, _optimizer.LearningRate, _steps, elapsed, done / Math.Max(elapsed.TotalSeconds, 1e-9), layers);
+        }
+
+        /// <summary>Adds the batch's rows to the training metrics, from the outputs a^L of the training pass that just ran.</summary>
+        private void Accumulate(int first, int rows)
+        {
+            int n = _network.OutputSize;
+            ReadOnlySpan<T> outputs = ((GenericNetwork<T>)_network).Activations(_spec.Stages.Count, rows);
+            for (int r = 0; r < rows; r++)
+            {
+                int row = _order[first + r];
+                ReadOnlySpan<T> a = outputs.Slice(r * n, n);
+                if (_train.Labels is { } labels)
+                {
+                    _correct += Evaluation.ClassOf(a) == labels[row] ? 1 : 0;
+                    continue;
+                }
+
+                ReadOnlySpan<T> y = _train.TargetRow(row);
+                for (int j = 0; j < n; j++)
+                {
+                    double yj = double.CreateChecked(y[j]), e = double.CreateChecked(a[j]) - yj;
+                    _squaredError += e * e;
+                    _residual[j] += e * e;
+                    _sumY[j] += yj;
+                    _sumY2[j] += yj * yj;
+                }
+            }
+        }
+
+        /// <summary>The epoch's accumulated training metrics over its <paramref name="count"/> rows (Evaluation's formulas).</summary>
+        private Metrics Accumulated(double loss, int count)
+        {
+            if (_train.Labels is not null)
+            {
+                return new Metrics(loss, Accuracy: (double)_correct / Math.Max(1, count));
+            }
+
+            int n = _network.OutputSize;
+            double r2 = 0;
+            for (int j = 0; j < n; j++)
+            {
+                double total = _sumY2[j] - _sumY[j] * _sumY[j] / count;
+                r2 += total > 0 ? 1 - _residual[j] / total : (_residual[j] == 0 ? 1 : 0);
+            }
+
+            return new Metrics(loss, MeanSquaredError: _squaredError / ((double)count * n), R2: r2 / n);
         }
 
         /// <summary>Whether plain SGD can use the network's fused step (no penalty, clipping, weights or per-layer gradient norms need the gradients).</summary>
