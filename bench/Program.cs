@@ -11,6 +11,14 @@ using NetGen.Benchmarks;
 //     issue 11's interleaved A/B of the frozen legacy generated code (bench/Legacy) and the current one (AbRunner)
 // dotnet run -c Release --project bench -- --scaling [--topologies b,c,d] [--rounds 9]
 //     issue 13's scaling check: one shared instance from 1 and 2 threads, two instances as the control (ScalingRunner)
+// dotnet run -c Release --project bench -- --fit [--part fashion,phases,digits] [--rows 16384] [--rounds 7]
+//     issue 12's real step: Fit epochs of the Fashion-sized network (µs/sample, GFLOP/s, % of the 2-core peak), a B = 64
+//     step by phase, the digits job cold and warm; separate-pass and fused-update Fit interleaved (FitRunner)
+if (Array.IndexOf(args, "--fit") >= 0)
+{
+    return FitRunner.Run(args);
+}
+
 if (Array.IndexOf(args, "--ab") >= 0)
 {
     return AbRunner.Run(args);

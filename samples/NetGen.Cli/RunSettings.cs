@@ -76,7 +76,10 @@ public sealed record RunSettings
     /// <summary><c>--load-model</c>: evaluate this model file instead of training.</summary>
     public string? LoadModel { get; init; }
 
-    /// <summary><c>--no-train-metrics</c>: skip the inference pass over the training rows after each epoch.</summary>
+    /// <summary><c>--train-metrics</c>: measure the training metrics with an inference pass over the training rows after each epoch.</summary>
+    public bool TrainMetrics { get; init; }
+
+    /// <summary><c>--no-train-metrics</c>: report no training metrics, only the loss.</summary>
     public bool NoTrainMetrics { get; init; }
 
     /// <summary><c>--force</c>: allow replacing files that already exist.</summary>

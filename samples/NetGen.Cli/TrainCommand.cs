@@ -69,6 +69,7 @@ internal static class TrainCommand
             EarlyStoppingPatience = settings.Patience,
             Schedule = schedule,
             TrainingMetrics = !settings.NoTrainMetrics,
+            TrainingMetricsPass = settings.TrainMetrics,   // false: never a second pass over the training rows
             CancellationToken = cancellation,
         };
 
@@ -118,7 +119,7 @@ internal static class TrainCommand
             Options = new OptionsSummary(
                 optimizerName, optimizer.Name, epochs, batchSize, baseRate,
                 cosine ? "cosine" : "constant", settings.L2, settings.Patience, settings.ValidationFraction, data.Preprocessing.TestFraction, settings.Seed,
-                !settings.NoTrainMetrics, settings.ExportOnnx, settings.Force, layers is null ? null : (settings.Activation ?? "relu").Trim().ToLowerInvariant()),
+                history.Epochs.Any(e => e.Train.Accuracy is not null || e.Train.R2 is not null), settings.ExportOnnx, settings.Force, layers is null ? null : (settings.Activation ?? "relu").Trim().ToLowerInvariant()),
             Training = new TrainingSummary(
                 epochsRun, history.BestEpoch, history.StoppedEarly, history.RestoredBest, trainSeconds, samplesPerSecond,
                 history.Epochs.Select(EpochSummary.From).ToArray()),

@@ -168,6 +168,7 @@ public sealed class WrongValueTests(WrongValueFixture files) : IClassFixture<Wro
         ("--load-model", ["--load-model", "{wrong-type/model.ngm}"], Failure),
         ("--load-model", ["--load-model", "{unknown-data/model.ngm}"], Failure), // required fields missing
         ("--no-train-metrics", ["--no-train-metrics", "3"], Usage),
+        ("--train-metrics", ["--train-metrics", "3"], Usage),
         ("--force", ["--force", "maybe"], Usage),
         ("--quiet", ["--quiet", "3"], Usage),
         ("--plain", ["--plain", "x"], Usage),
@@ -206,6 +207,7 @@ public sealed class WrongValueTests(WrongValueFixture files) : IClassFixture<Wro
         ("--export-onnx", ["--export-onnx"], Usage),
         ("--load-model", ["--load-model", "{garbage.ngm}"], Failure),
         ("--no-train-metrics", ["--no-train-metrics"], Usage),
+        ("--train-metrics", ["--train-metrics"], Usage),
         ("--force", ["--force", "maybe"], Usage),
         ("--quiet", ["--quiet", "3"], Usage),
         ("--plain", ["--plain", "x"], Usage),

@@ -26,7 +26,7 @@ namespace NetGen;
 /// every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class AdaGrad<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class AdaGrad<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _accumulator;
@@ -138,4 +138,36 @@ public sealed class AdaGrad<T> : IResumableOptimizer<T> where T : unmanaged, IFl
         _accumulator = new T[length];
         Reset();
     }
+
+
+    // max G: measured, then bounded step by step (G' ≤ A + g²), committed when the step runs.
+    private double _maxAccumulator = double.PositiveInfinity, _nextMaxAccumulator = double.PositiveInfinity;
+
+    /// <inheritdoc />
+    (double Values, double Delta) IFusedOptimizer<T>.StepBounds(double gradientBound, double parameterBound)
+    {
+        // G' ≤ A + g²; since G' ≥ g², |η g / (√G' + ε)| ≤ η; the numerator η g is formed first.
+        double eta = LearningRate, square = gradientBound * gradientBound;
+        _nextMaxAccumulator = _maxAccumulator + square;
+        return (Math.Max(Math.Max(eta * gradientBound, _maxAccumulator + square), parameterBound + eta), eta);
+    }
+
+    /// <inheritdoc />
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    {
+        OptimizerChecks.RequireStep(this, _accumulator?.Length ?? -1, parameters.Length, gradientSums.Length);
+        if (_accumulator is null)
+        {
+            Allocate(parameters.Length);
+        }
+
+        var rule = new AdaGradRule<T>(_accumulator, T.CreateChecked(LearningRate), T.CreateChecked(Epsilon));
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        (_maxAccumulator, _nextMaxAccumulator) = (_nextMaxAccumulator, double.PositiveInfinity);
+        StepCount++;
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    void IFusedOptimizer<T>.MeasureState() => _maxAccumulator = _accumulator is null ? InitialAccumulator : FusedUpdate.MaxMagnitude<T>(_accumulator);
 }

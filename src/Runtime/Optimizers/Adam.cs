@@ -31,7 +31,7 @@ namespace NetGen;
 /// every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class Adam<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Adam<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _first;
@@ -125,5 +125,42 @@ public sealed class Adam<T> : IResumableOptimizer<T> where T : unmanaged, IFloat
         _first = new T[length];
         _second = new T[length];
         StepCount = 0;
+    }
+
+
+    // max |m|, max v: measured, then bounded step by step (AdamRule.Bounds), committed when the step runs.
+    private double _maxFirst = double.PositiveInfinity, _maxSecond = double.PositiveInfinity;
+    private (double First, double Second) _next = (double.PositiveInfinity, double.PositiveInfinity);
+
+    /// <inheritdoc />
+    (double Values, double Delta) IFusedOptimizer<T>.StepBounds(double gradientBound, double parameterBound)
+    {
+        (double values, double delta, double first, double second) = AdamRule<T>.Bounds(gradientBound, parameterBound, _maxFirst, _maxSecond, LearningRate, Beta1, Beta2, Epsilon, StepCount + 1);
+        _next = (first, second);
+        return (Math.Max(LearningRate, values), delta);
+    }
+
+    /// <inheritdoc />
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    {
+        OptimizerChecks.RequireStep(this, _first?.Length ?? -1, parameters.Length, gradientSums.Length);
+        if (_first is null)
+        {
+            Allocate(parameters.Length);
+        }
+
+        StepCount++;
+        var rule = new AdamRule<T>(_first, _second, LearningRate, Beta1, Beta2, Epsilon, StepCount, shrink: 0);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        (_maxFirst, _maxSecond) = _next;
+        _next = (double.PositiveInfinity, double.PositiveInfinity);
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    void IFusedOptimizer<T>.MeasureState()
+    {
+        _maxFirst = _first is null ? 0 : FusedUpdate.MaxMagnitude<T>(_first);
+        _maxSecond = FusedUpdate.MaxMagnitude<T>(_second);
     }
 }

@@ -32,7 +32,7 @@ namespace NetGen;
 /// <see cref="InvalidOperationException"/>. Steps allocate nothing.
 /// </para>
 /// </remarks>
-public sealed class AdamW<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class AdamW<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _first;
@@ -155,5 +155,45 @@ public sealed class AdamW<T> : IResumableOptimizer<T> where T : unmanaged, IFloa
 
         Array.Clear(_second);
         StepCount = 0;
+    }
+
+
+    // max |m|, max v: measured, then bounded step by step (AdamRule.Bounds), committed when the step runs.
+    private double _maxFirst = double.PositiveInfinity, _maxSecond = double.PositiveInfinity;
+    private (double First, double Second) _next = (double.PositiveInfinity, double.PositiveInfinity);
+
+    /// <inheritdoc />
+    (double Values, double Delta) IFusedOptimizer<T>.StepBounds(double gradientBound, double parameterBound)
+    {
+        // The decay moves a weight by at most |θ| η λ before Adam's step.
+        double shrink = LearningRate * WeightDecay;
+        double decayed = parameterBound * Math.Max(1, Math.Abs(1 - shrink));
+        (double values, double delta, double first, double second) = AdamRule<T>.Bounds(gradientBound, decayed, _maxFirst, _maxSecond, LearningRate, Beta1, Beta2, Epsilon, StepCount + 1);
+        _next = (first, second);
+        return (Math.Max(Math.Max(LearningRate, shrink), values), delta + parameterBound * Math.Abs(shrink));
+    }
+
+    /// <inheritdoc />
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    {
+        if (_first is null)
+        {
+            throw new InvalidOperationException("AdamW needs Bind(spec) before the first step.");
+        }
+
+        OptimizerChecks.RequireStep(this, _first.Length, parameters.Length, gradientSums.Length);
+        StepCount++;
+        var rule = new AdamRule<T>(_first, _second, LearningRate, Beta1, Beta2, Epsilon, StepCount, LearningRate * WeightDecay);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        (_maxFirst, _maxSecond) = _next;
+        _next = (double.PositiveInfinity, double.PositiveInfinity);
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    void IFusedOptimizer<T>.MeasureState()
+    {
+        _maxFirst = _first is null ? 0 : FusedUpdate.MaxMagnitude<T>(_first);
+        _maxSecond = FusedUpdate.MaxMagnitude<T>(_second);
     }
 }

@@ -33,7 +33,7 @@ namespace NetGen;
 /// every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class Momentum<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Momentum<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _velocity;
@@ -165,4 +165,38 @@ public sealed class Momentum<T> : IResumableOptimizer<T> where T : unmanaged, IF
         _velocity = new T[length];
         StepCount = 0;
     }
+
+
+    // max |v|: measured, then bounded step by step (v' ≤ μ V + G), committed when the step runs.
+    private double _maxVelocity = double.PositiveInfinity, _nextMaxVelocity = double.PositiveInfinity;
+
+    /// <inheritdoc />
+    (double Values, double Delta) IFusedOptimizer<T>.StepBounds(double gradientBound, double parameterBound)
+    {
+        // v' ≤ μ V + G; |Δθ| ≤ η (G + μ v') covers both forms.
+        double eta = LearningRate, mu = MomentumCoefficient;
+        double velocity = mu * _maxVelocity + gradientBound;
+        double delta = eta * (gradientBound + mu * velocity);
+        _nextMaxVelocity = velocity;
+        return (Math.Max(Math.Max(eta, velocity), Math.Max(delta, parameterBound + delta)), delta);
+    }
+
+    /// <inheritdoc />
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    {
+        OptimizerChecks.RequireStep(this, _velocity?.Length ?? -1, parameters.Length, gradientSums.Length);
+        if (_velocity is null)
+        {
+            Allocate(parameters.Length);
+        }
+
+        var rule = new MomentumRule<T>(_velocity, T.CreateChecked(MomentumCoefficient), T.CreateChecked(LearningRate), Nesterov);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        (_maxVelocity, _nextMaxVelocity) = (_nextMaxVelocity, double.PositiveInfinity);
+        StepCount++;
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    void IFusedOptimizer<T>.MeasureState() => _maxVelocity = _velocity is null ? 0 : FusedUpdate.MaxMagnitude<T>(_velocity);
 }

@@ -33,7 +33,7 @@ namespace NetGen;
 /// (the first step then allocates); every later step allocates nothing.
 /// </para>
 /// </remarks>
-public sealed class RmsProp<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class RmsProp<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
     private T[]? _squareAverage;
@@ -207,5 +207,49 @@ public sealed class RmsProp<T> : IResumableOptimizer<T> where T : unmanaged, IFl
         _gradientAverage = Centered ? new T[length] : [];
         _buffer = MomentumCoefficient > 0 ? new T[length] : [];
         StepCount = 0;
+    }
+
+
+    // max |s|, |a|, |b|: measured, then bounded step by step, committed when the step runs.
+    private double _maxSquare = double.PositiveInfinity, _maxAverage = double.PositiveInfinity, _maxBuffer = double.PositiveInfinity;
+    private (double Square, double Average, double Buffer) _next = (double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity);
+
+    /// <inheritdoc />
+    (double Values, double Delta) IFusedOptimizer<T>.StepBounds(double gradientBound, double parameterBound)
+    {
+        // s' ≤ max(S, G²); a' ≤ max(A, G); the variance may be 0, so r ≤ G / ε; b' ≤ μ B + r; |Δθ| ≤ η b'.
+        double eta = LearningRate, square = gradientBound * gradientBound;
+        double average = Centered ? Math.Max(_maxAverage, gradientBound) : 0;
+        double ratio = gradientBound / Epsilon;
+        double buffer = MomentumCoefficient > 0 ? MomentumCoefficient * _maxBuffer + ratio : ratio;
+        double delta = eta * buffer;
+        _next = (Math.Max(_maxSquare, square), Math.Max(_maxAverage, gradientBound), MomentumCoefficient > 0 ? buffer : 0);
+        return (Math.Max(Math.Max(Math.Max(eta, square), Math.Max(_maxSquare, average * average)), Math.Max(buffer, parameterBound + delta)), delta);
+    }
+
+    /// <inheritdoc />
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    {
+        OptimizerChecks.RequireStep(this, _squareAverage?.Length ?? -1, parameters.Length, gradientSums.Length);
+        if (_squareAverage is null)
+        {
+            Allocate(parameters.Length);
+        }
+
+        var rule = new RmsPropRule<T>(_squareAverage, _gradientAverage, _buffer, T.CreateChecked(LearningRate), T.CreateChecked(Rho), T.CreateChecked(1 - Rho),
+            T.CreateChecked(Epsilon), T.CreateChecked(MomentumCoefficient), Centered, MomentumCoefficient > 0);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        (_maxSquare, _maxAverage, _maxBuffer) = _next;
+        _next = (double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity);
+        StepCount++;
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    void IFusedOptimizer<T>.MeasureState()
+    {
+        _maxSquare = _squareAverage is null ? 0 : FusedUpdate.MaxMagnitude<T>(_squareAverage);
+        _maxAverage = FusedUpdate.MaxMagnitude<T>(_gradientAverage);
+        _maxBuffer = FusedUpdate.MaxMagnitude<T>(_buffer);
     }
 }

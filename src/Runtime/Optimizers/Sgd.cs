@@ -6,7 +6,7 @@ namespace NetGen;
 
 /// <summary>Plain stochastic gradient descent: θ ← θ − η ∂C/∂θ. It keeps no state, so <see cref="Bind"/> and <see cref="Reset"/> do nothing.</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Sgd<T> : IResumableOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Sgd<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private double _learningRate;
 
@@ -64,5 +64,27 @@ public sealed class Sgd<T> : IResumableOptimizer<T> where T : unmanaged, IFloati
     public void Reset()
     {
         StepCount = 0;
+    }
+
+
+    /// <inheritdoc />
+    (double Values, double Delta) IFusedOptimizer<T>.StepBounds(double gradientBound, double parameterBound)
+    {
+        double eta = LearningRate, delta = eta * gradientBound;
+        return (Math.Max(eta, Math.Max(delta, parameterBound + delta)), delta);
+    }
+
+    /// <inheritdoc />
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    {
+        var rule = new SgdRule<T>(T.CreateChecked(LearningRate));
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        StepCount++;
+        return outcome;
+    }
+
+    /// <inheritdoc />
+    void IFusedOptimizer<T>.MeasureState()
+    {
     }
 }

@@ -96,5 +96,8 @@ public sealed class TrainingHistory
     /// <summary>Total wall time.</summary>
     public TimeSpan Duration { get; internal set; }
 
+    /// <summary>The fused-update steps whose overflow bound did not clear them, so their start was copied (for tests and benchmarks).</summary>
+    internal long GuardedSteps { get; set; }
+
     internal void Add(EpochReport report) => _epochs.Add(report);
 }

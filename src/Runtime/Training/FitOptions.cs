@@ -96,8 +96,30 @@ public sealed record FitOptions
     /// <summary>With early stopping, whether the parameters of the best epoch are restored at the end; true by default.</summary>
     public bool RestoreBestParameters { get; init; } = true;
 
-    /// <summary>Whether the training metrics (accuracy, MSE, R²) are measured after each epoch with an inference pass over the training rows; true by default.</summary>
+    /// <summary>
+    /// Whether each epoch reports training metrics (accuracy for classification data, MSE and R² for regression) beside
+    /// the training loss; true by default. How they are measured: <see cref="TrainingMetricsPass"/>.
+    /// </summary>
     public bool TrainingMetrics { get; init; } = true;
+
+    /// <summary>
+    /// How the training metrics are measured. Null (the default): accumulated during the training pass from the outputs
+    /// its forward pass computed, as Keras reports them (each batch at the parameters before its step), when the network
+    /// exposes those outputs (<see cref="GenericNetwork{T}"/>; not with sample or class weights), else with an inference
+    /// pass over the training rows after the epoch. True: always that inference pass (the metrics of the epoch's final
+    /// parameters; the behaviour before issue 12). False: only during the training pass — never a second pass; a network
+    /// that does not expose its training outputs then reports the loss alone.
+    /// </summary>
+    public bool? TrainingMetricsPass { get; init; }
+
+    /// <summary>
+    /// Whether a built-in optimizer updates the parameters in one pass that also averages the gradient over the batch,
+    /// adds the L1/L2 penalty, clips by value and checks that everything it wrote is finite, with no copy of the
+    /// parameters per step; true by default. False takes the separate passes (average, penalty, finiteness scan, a
+    /// copy of every parameter, the optimizer's <see cref="IOptimizer{T}.Step"/>), kept for comparison; custom
+    /// optimizers, <see cref="ClipNorm"/> and <see cref="LayerDiagnostics"/> always take them.
+    /// </summary>
+    public bool FusedUpdate { get; init; } = true;
 
     /// <summary>Whether each epoch reports per-layer diagnostics: gradient norms, dead ReLU units, saturated sigmoid/tanh units.</summary>
     public bool LayerDiagnostics { get; init; }

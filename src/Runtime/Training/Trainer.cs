@@ -37,8 +37,13 @@ public static class Trainer
     /// <returns>The metrics of every epoch, and why training stopped (<see cref="TrainingHistory.StopReason"/>).</returns>
     /// <remarks>
     /// Every step checks the loss, the gradients, the batch-normalization statistics and the parameters the update
-    /// wrote; no parameter is ever left NaN or ∞. The parameters are snapshotted once per step (one copy of the flat
-    /// buffer and of the state) so that a failing step can be undone exactly.
+    /// wrote; no parameter is ever left NaN or ∞. With a built-in optimizer (<see cref="FitOptions.FusedUpdate"/>) the
+    /// optimizer averages, penalizes, clips by value and updates in one pass, and the loss and gradients are checked
+    /// before it, so a failing step has changed nothing; the parameters (and the optimizer's state) are copied only before
+    /// a step whose overflow bound — of its own update and of the next training pass at the parameters it can reach —
+    /// does not clear it, which ordinary training never needs. Otherwise (custom optimizers, <see cref="FitOptions.ClipNorm"/>,
+    /// <see cref="FitOptions.LayerDiagnostics"/>, plain SGD through a generated network's fused step) the parameters are
+    /// copied once per step so that a failing step can be undone exactly.
     /// </remarks>
     /// <exception cref="TrainingDivergedException">
     /// A loss, gradient, statistic or updated parameter became NaN or ∞ (without <see cref="TerminateOnNaN"/>); the
@@ -260,6 +265,26 @@ public static class Trainer
         private ulong _keptRandom, _startRandom;
         private long _keptSteps;
 
+        // The fused update (FusedUpdate): max |θ| after the last step, for the next step's overflow bound; the copy of the
+        // parameters and of the optimizer's state, made only before a step whose bound says it might overflow.
+        private readonly bool _fusedUpdate;
+        private double _maxParameter = double.PositiveInfinity;
+        private T[][] _optimizerStart = [];
+        private long _optimizerStartSteps;
+        private readonly int _penalizedCount;
+        private readonly double[] _blockMaxima;
+        private readonly TrainingPassBound _passBound;
+        private readonly T[] _undoState;
+        private ulong _undoRandom;
+        private long _undoStep = -1;
+        private long _guardedSteps;
+
+        // Training metrics accumulated during the training pass (FitOptions.TrainingMetricsPass), reset every epoch.
+        private readonly bool _metricsInPass, _metricsPass;
+        private long _correct;
+        private double _squaredError;
+        private readonly double[] _sumY = [], _sumY2 = [], _residual = [];
+
         private readonly T[] _evaluationBuffer;
         private readonly double[] _layerNorms, _layerNormSquares;
         private readonly List<ITrainingCallback> _callbacks;
@@ -315,6 +340,26 @@ public static class Trainer
             if (options.ResumeFrom is { } checkpoint)
             {
                 Resume(checkpoint);
+            }
+
+            _fusedUpdate = options.FusedUpdate && optimizer is IFusedOptimizer<T> && options.ClipNorm is null && !options.LayerDiagnostics;
+            foreach (ParameterBlock block in _spec.Layout)
+            {
+                _penalizedCount += block.IsPenalized ? block.Length : 0;
+            }
+
+            _blockMaxima = new double[_spec.Layout.Count];
+            _undoState = new T[network.State.Length];
+            _passBound = new TrainingPassBound(_spec, FusedUpdate.MaxMagnitude<T>(train.Features), FusedUpdate.MaxMagnitude<T>(train.Targets));
+
+            bool outputsExposed = network is GenericNetwork<T> && weights is null;
+            _metricsInPass = options.TrainingMetrics && options.TrainingMetricsPass != true && outputsExposed;
+            _metricsPass = options.TrainingMetrics && (options.TrainingMetricsPass == true || (options.TrainingMetricsPass is null && !outputsExposed));
+            if (_metricsInPass && train.Labels is null)
+            {
+                _sumY = new double[network.OutputSize];
+                _sumY2 = new double[network.OutputSize];
+                _residual = new double[network.OutputSize];
             }
 
             _initialEpoch = _completedEpochs;
@@ -430,6 +475,7 @@ public static class Trainer
             finally
             {
                 history.Duration = total.Elapsed;
+                history.GuardedSteps = _guardedSteps;
             }
 
             return history;
@@ -461,6 +507,10 @@ public static class Trainer
             double lossSum = 0;
             int stepInEpoch = 0, done = 0;
             Array.Clear(_layerNormSquares);
+            (_correct, _squaredError) = (0, 0);
+            Array.Clear(_sumY);
+            Array.Clear(_sumY2);
+            Array.Clear(_residual);
             for (int first = 0; first < n; first += batchSize)
             {
                 _options.CancellationToken.ThrowIfCancellationRequested();
@@ -486,6 +536,11 @@ public static class Trainer
 
                 stepInEpoch++;
                 double loss = Step(epoch, stepInEpoch, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
+                if (_metricsInPass)
+                {
+                    Accumulate(first, rows);
+                }
+
                 lossSum += loss * rows;
                 done = first + rows;
                 var progress = new BatchProgress(epoch, done, n, lossSum / done, stepInEpoch, loss);
@@ -503,13 +558,59 @@ public static class Trainer
             }
 
             double trainLoss = lossSum / done;
-            Metrics train = _options.TrainingMetrics
+            Metrics train = _metricsPass
                 ? Evaluation.Evaluate(_network, _train, _evaluationBuffer, includeLoss: false, knownLoss: trainLoss)
-                : new Metrics(trainLoss);
+                : _metricsInPass ? Accumulated(trainLoss, done) : new Metrics(trainLoss);
             Metrics? validation = _validation is null ? null : Evaluation.Evaluate(_network, _validation, _evaluationBuffer, includeLoss: true);
             IReadOnlyList<LayerDiagnostics> layers = _options.LayerDiagnostics ? Diagnose(stepInEpoch) : [];
             TimeSpan elapsed = clock.Elapsed;
             return new EpochReport(epoch, train, validation, _optimizer.LearningRate, _steps, elapsed, done / Math.Max(elapsed.TotalSeconds, 1e-9), layers);
+        }
+
+        /// <summary>Adds the batch's rows to the training metrics, from the outputs a^L of the training pass that just ran.</summary>
+        private void Accumulate(int first, int rows)
+        {
+            int n = _network.OutputSize;
+            ReadOnlySpan<T> outputs = ((GenericNetwork<T>)_network).Activations(_spec.Stages.Count, rows);
+            for (int r = 0; r < rows; r++)
+            {
+                int row = _order[first + r];
+                ReadOnlySpan<T> a = outputs.Slice(r * n, n);
+                if (_train.Labels is { } labels)
+                {
+                    _correct += Evaluation.ClassOf(a) == labels[row] ? 1 : 0;
+                    continue;
+                }
+
+                ReadOnlySpan<T> y = _train.TargetRow(row);
+                for (int j = 0; j < n; j++)
+                {
+                    double yj = double.CreateChecked(y[j]), e = double.CreateChecked(a[j]) - yj;
+                    _squaredError += e * e;
+                    _residual[j] += e * e;
+                    _sumY[j] += yj;
+                    _sumY2[j] += yj * yj;
+                }
+            }
+        }
+
+        /// <summary>The epoch's accumulated training metrics over its <paramref name="count"/> rows (Evaluation's formulas).</summary>
+        private Metrics Accumulated(double loss, int count)
+        {
+            if (_train.Labels is not null)
+            {
+                return new Metrics(loss, Accuracy: (double)_correct / Math.Max(1, count));
+            }
+
+            int n = _network.OutputSize;
+            double r2 = 0;
+            for (int j = 0; j < n; j++)
+            {
+                double total = _sumY2[j] - _sumY[j] * _sumY[j] / count;
+                r2 += total > 0 ? 1 - _residual[j] / total : (_residual[j] == 0 ? 1 : 0);
+            }
+
+            return new Metrics(loss, MeanSquaredError: _squaredError / ((double)count * n), R2: r2 / n);
         }
 
         /// <summary>Whether plain SGD can use the network's fused step (no penalty, clipping, weights or per-layer gradient norms need the gradients).</summary>
@@ -541,6 +642,18 @@ public static class Trainer
             _network.State.CopyTo(_keptState);
             _keptRandom = _network.RandomState;
             _keptSteps = _steps;
+            if (_fusedUpdate)
+            {
+                _maxParameter = FusedUpdate.MaxMagnitude<T>(_network.Parameters);
+                for (int b = 0; b < _blockMaxima.Length; b++)
+                {
+                    ParameterBlock block = _spec.Layout[b];
+                    _blockMaxima[b] = FusedUpdate.MaxMagnitude<T>(_network.Parameters.Slice(block.Offset, block.Length));
+                }
+
+                ((IFusedOptimizer<T>)_optimizer).MeasureState();
+                _undoStep = -1;
+            }
         }
 
         /// <summary>One mini-batch: gradient of the mean loss, penalties, checks, clipping, schedule, update, check.</summary>
@@ -549,6 +662,11 @@ public static class Trainer
             if (Fused)
             {
                 return FusedStep(epoch, stepInEpoch, x, y, rows);
+            }
+
+            if (_fusedUpdate)
+            {
+                return UpdateStep(epoch, stepInEpoch, x, y, rows);
             }
 
             SnapshotStart();
@@ -617,6 +735,15 @@ public static class Trainer
         /// </summary>
         private double WeightedGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
         {
+            (double loss, T scale) = WeightedGradientSums(x, y, rows);
+            Span<T> gradients = _network.Gradients;
+            TensorPrimitives.Multiply(gradients, scale, gradients);
+            return loss;
+        }
+
+        /// <summary>As <see cref="WeightedGradient"/>, but leaves the final scale w_last / B to the caller (the fused update applies it).</summary>
+        private (double Loss, T Scale) WeightedGradientSums(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
             _network.ZeroGradients();
             Span<T> gradients = _network.Gradients;
             int fin = _train.FeatureCount, fout = _train.TargetCount;
@@ -645,8 +772,175 @@ public static class Trainer
                 first = end;
             }
 
-            TensorPrimitives.Multiply(gradients, T.CreateChecked(previous / rows), gradients);
-            return loss / rows;
+            return (loss / rows, T.CreateChecked(previous / rows));
+        }
+
+        /// <summary>
+        /// One mini-batch through the optimizer's fused pass (<see cref="FitOptions.FusedUpdate"/>): Σ ∂Cₙ/∂θ by
+        /// back-propagation; one read of it for max |Σ ∂C/∂θ| (NaN or ∞ if any value is); then the optimizer averages,
+        /// penalizes, clips by value and updates in one pass that also checks what it wrote. A non-finite loss, gradient or
+        /// statistic is found before any parameter changes, so the network keeps the parameters this step started from and
+        /// nothing is copied. The parameters and the optimizer's state are copied first only when a bound on this step's
+        /// values (from max |g|, max |θ| and max |state|) comes within 2⁻⁸ of T's range; such a step can be undone exactly.
+        /// </summary>
+        private double UpdateStep(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            var optimizer = (IFusedOptimizer<T>)_optimizer;
+            _startRandom = _network.RandomState;
+            _network.State.CopyTo(_startState);
+            double loss;
+            T scale;
+            if (_weights is null)
+            {
+                _network.ZeroGradients();
+                loss = double.CreateChecked(_network.BackwardBatch(x, y)) / rows;
+                scale = T.One / T.CreateChecked(rows);
+            }
+            else
+            {
+                (loss, scale) = WeightedGradientSums(x, y, rows);
+            }
+
+            Span<T> sums = _network.Gradients;
+            Span<T> parameters = _network.Parameters;
+            double maxSum = FusedUpdate.MaxMagnitude<T>(sums);
+            if (!double.IsFinite(loss) || !double.IsFinite(maxSum) || !AllFinite(_network.State))
+            {
+                (int layer, string where) = LocateIn(parameters, x, y, _startRandom);
+                if (_undoStep == _steps - 1)
+                {
+                    // The previous step was one the bound could not clear: go back to its start, as the separate passes do.
+                    Undo(parameters);
+                    _keptSteps = _steps - 1;
+                    Throw(epoch, stepInEpoch, layer, where, loss, "the last step whose loss and gradients were finite");
+                }
+
+                _startState.CopyTo(_network.State);
+                _network.RandomState = _startRandom;
+                _keptSteps = _steps;
+                Throw(epoch, stepInEpoch, layer, where, loss, "this step's start (no update was applied)");
+            }
+
+            if (_options.Schedule is { } schedule)
+            {
+                _optimizer.LearningRate = schedule.Rate(_baseRate, _steps, epoch - 1);
+            }
+
+            // |g| ≤ s·max|Σ| + λ1 + λ2·max|θ|, then at most the clipping limit (the margin covers the roundings). The step
+            // is guarded (its start copied) when its own values, or those of the next training pass at the parameters it
+            // can reach, might come near T's range.
+            double gradientBound = maxSum * double.CreateChecked(scale) + _options.L1 + _options.L2 * _maxParameter;
+            if (_options.ClipValue is { } limit)
+            {
+                gradientBound = Math.Min(gradientBound, limit);
+            }
+
+            (double values, double delta) = optimizer.StepBounds(gradientBound, _maxParameter);
+            double bound = Math.Max(values, _passBound.Bound(_blockMaxima, delta, Math.Min(_options.BatchSize, _train.Count)));
+            if (_options.L1 > 0 || _options.L2 > 0)
+            {
+                bound = Math.Max(bound, _penalizedCount * Math.Max(_maxParameter, _maxParameter * _maxParameter));
+            }
+
+            bool guarded = !(bound <= FusedUpdate.Limit<T>());
+            if (guarded)
+            {
+                SaveForUndo(parameters);
+                _guardedSteps++;
+            }
+            else
+            {
+                _undoStep = -1;
+            }
+
+            var inputs = new UpdateInputs<T>(scale, _options.L1, _options.L2, _options.ClipValue);
+            UpdateOutcome outcome = optimizer.FusedStep(_spec, parameters, sums, inputs, _blockMaxima);
+            if (!outcome.Finite || (guarded && !OptimizerStateFinite()))
+            {
+                ParameterBlock? bad = outcome.FirstBadBlock >= 0 ? _spec.Layout[outcome.FirstBadBlock] : null;
+                string where = bad is null
+                    ? "the optimizer's state after the optimizer's update"
+                    : $"{bad.Name} (layer {bad.Layer}) after the optimizer's update";
+                _keptSteps = _steps;
+                if (guarded)
+                {
+                    Undo(parameters);
+                    Throw(epoch, stepInEpoch, bad?.Layer ?? 0, where, loss, "this step's start, whose loss and gradients were finite");
+                }
+
+                // Not foreseen by the bound (the parameters or the state were changed behind Fit's back during the step):
+                // the values whose update was not finite kept their old ones, the others were updated.
+                _startState.CopyTo(_network.State);
+                _network.RandomState = _startRandom;
+                _maxParameter = double.PositiveInfinity;
+                Throw(epoch, stepInEpoch, bad?.Layer ?? 0, where, loss, "this step's start where the update was not finite, its update elsewhere");
+            }
+
+            _maxParameter = outcome.MaxParameter;
+            if (_options.L1 > 0 || _options.L2 > 0)
+            {
+                loss += double.CreateChecked(T.CreateChecked(_options.L1 * outcome.SumOfMagnitudes + 0.5 * _options.L2 * outcome.SumOfSquares));
+            }
+
+            _keptSteps = _steps;
+            _steps++;
+            return loss;
+        }
+
+        /// <summary>Copies the parameters, the optimizer's state buffers and its step count (the state buffers allocated on the first such step).</summary>
+        private void SaveForUndo(ReadOnlySpan<T> parameters)
+        {
+            _undoStep = _steps;
+            parameters.CopyTo(_start);
+            _startState.CopyTo(_undoState);
+            _undoRandom = _startRandom;
+            var optimizer = (IResumableOptimizer<T>)_optimizer;
+            if (_optimizerStart.Length != optimizer.StateBufferCount)
+            {
+                _optimizerStart = new T[optimizer.StateBufferCount][];
+                for (int i = 0; i < _optimizerStart.Length; i++)
+                {
+                    _optimizerStart[i] = new T[optimizer.StateBuffer(i).Length];
+                }
+            }
+
+            for (int i = 0; i < _optimizerStart.Length; i++)
+            {
+                optimizer.StateBuffer(i).CopyTo(_optimizerStart[i]);
+            }
+
+            _optimizerStartSteps = optimizer.StepCount;
+        }
+
+        /// <summary>Back to the start of the guarded step: parameters, statistics, dropout key, the optimizer's state and step count.</summary>
+        private void Undo(Span<T> parameters)
+        {
+            _undoStep = -1;
+            _start.CopyTo(parameters);
+            _undoState.CopyTo(_network.State);
+            _network.RandomState = _undoRandom;
+            var optimizer = (IFusedOptimizer<T>)_optimizer;
+            for (int i = 0; i < _optimizerStart.Length; i++)
+            {
+                _optimizerStart[i].CopyTo(optimizer.StateBuffer(i));
+            }
+
+            optimizer.RestoreStepCount(_optimizerStartSteps);
+            optimizer.MeasureState();
+        }
+
+        private bool OptimizerStateFinite()
+        {
+            var optimizer = (IResumableOptimizer<T>)_optimizer;
+            for (int i = 0; i < optimizer.StateBufferCount; i++)
+            {
+                if (!AllFinite(optimizer.StateBuffer(i)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>

@@ -1,0 +1,428 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+using System.Threading;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// Issue 12's benchmark of the real step: whole <see cref="Trainer"/>.Fit epochs, not a kernel in isolation.
+/// </summary>
+/// <remarks>
+/// <para><b>fashion</b>: one Fit epoch of the Fashion-sized generated network (784-256-128-10 ReLU, softmax-CE, Adam
+/// η = 1e-3, batch 64) on synthetic rows, as µs per training sample, GFLOP/s at the step's FLOP count (computed from the
+/// layer sizes: forward 2·Σ in·out, backward 2·Σ in·out for ∂W plus 2·Σ in·out of every layer but the first for δ) and
+/// % of the 2-core FMA peak measured in the same run (<see cref="PeakBenchmarks.FmaPeak"/> on two threads at once).
+/// The A/B sides are Fit with <see cref="FitOptions.FusedUpdate"/> false (the separate passes) and true, interleaved,
+/// on two networks made with the same seed; bytes allocated per step are read between the 3rd and the last batch.</para>
+/// <para><b>phases</b>: one B = 64 step taken apart — ForwardBatch; ZeroGradients + BackwardBatch; ZeroGradients alone;
+/// Adam's Step; and the passes the separate-pass Fit adds around them (row gather, the 1/B scaling pass, the finiteness
+/// scan, the copy of every parameter) — each a median over interleaved rounds.</para>
+/// <para><b>digits</b>: the course's job (the CLI's default: 64-100-30-10 LeakyReLU, Adam η = 1e-3, batch 16,
+/// 30 epochs, validation each epoch, no training-metrics pass) on the shipped digits, split and standardized like the
+/// CLI. The first Fit in the process is cold (the JIT's warm-up included); run <c>--fit --part digits --rounds 0</c>
+/// in fresh processes for the cold figure alone. Then warm rounds of both sides, interleaved.</para>
+/// </remarks>
+public static class FitRunner
+{
+    private const int Batch = 64;
+
+    public const string Usage =
+        "usage: --fit [--part fashion,phases,digits] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+
+    public static int Run(string[] args)
+    {
+        string parts = Value(args, "--part") ?? "fashion,phases,digits";
+        int rows = int.Parse(Value(args, "--rows") ?? "16384", CultureInfo.InvariantCulture);
+        int rounds = int.Parse(Value(args, "--rounds") ?? "7", CultureInfo.InvariantCulture);
+        bool coldFused = (Value(args, "--side") ?? "fused") != "separate";
+        string? dataDir = Value(args, "--data-dir");
+        var output = new StringBuilder();
+        output.AppendLine(CultureInfo.InvariantCulture, $"# bench --fit, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} logical cores, Vector<float>.Count = {Vector<float>.Count}, AVX2 {Avx2.IsSupported}, AVX-512F {Avx512F.IsSupported}, .NET {Environment.Version}, load {Load()}");
+
+        // The digits job first, so that its first Fit is the process's cold start.
+        if (parts.Contains("digits", StringComparison.Ordinal))
+        {
+            Digits(output, rounds, coldFused, dataDir);
+        }
+
+        if (parts.Contains("fashion", StringComparison.Ordinal))
+        {
+            Fashion(output, rows, rounds);
+        }
+
+        if (parts.Contains("phases", StringComparison.Ordinal))
+        {
+            Phases(output, rounds);
+        }
+
+        output.AppendLine(CultureInfo.InvariantCulture, $"load at the end {Load()}");
+        Console.Out.Write(output.ToString());
+        return 0;
+    }
+
+    private static string? Value(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static string Load()
+    {
+        try
+        {
+            return string.Join(" ", System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (System.IO.IOException)
+        {
+            return "?";
+        }
+    }
+
+    /// <summary>FLOPs of one training sample: forward 2·Σ in·out; backward ∂W 2·Σ in·out and δ^{l−1} 2·Σ_{l≥2} in·out.</summary>
+    public static double StepFlops(NetworkSpec spec)
+    {
+        double forward = 0, input = 0;
+        for (int l = 0; l < spec.Stages.Count; l++)
+        {
+            double products = (double)spec.Stages[l].InputSize * spec.Stages[l].OutputSize;
+            forward += 2 * products;
+            if (l == 0)
+            {
+                input = 2 * products;
+            }
+        }
+
+        return forward + forward + (forward - input);
+    }
+
+    /// <summary>The 2-core FMA peak in GFLOP/s: the peak kernel on two threads at once, best of five.</summary>
+    private static double TwoCorePeak()
+    {
+        var peak = new PeakBenchmarks();
+        peak.FmaPeak();
+        double best = 0;
+        for (int trial = 0; trial < 5; trial++)
+        {
+            const int calls = 20;
+            long[] ticks = new long[2];
+            var threads = new Thread[2];
+            using var start = new Barrier(2);
+            for (int t = 0; t < 2; t++)
+            {
+                int id = t;
+                threads[t] = new Thread(() =>
+                {
+                    var p = new PeakBenchmarks();
+                    start.SignalAndWait();
+                    long s = Stopwatch.GetTimestamp();
+                    float sink = 0;
+                    for (int i = 0; i < calls; i++)
+                    {
+                        sink += p.FmaPeak();
+                    }
+
+                    ticks[id] = Stopwatch.GetTimestamp() - s + (sink == 42 ? 1 : 0);
+                });
+                threads[t].Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            double gflops = 2 * PeakBenchmarks.Flops * calls / (ticks.Max() / (double)Stopwatch.Frequency) / 1e9;
+            best = Math.Max(best, gflops);
+        }
+
+        return best;
+    }
+
+    private static Dataset<float> Synthetic(int rows, int inputs, int classes, int seed)
+    {
+        var rng = new SplitMix64((ulong)seed);
+        var x = new float[rows * inputs];
+        var y = new float[rows * classes];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextDouble();
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            y[r * classes + (int)(rng.NextDouble() * classes)] = 1;
+        }
+
+        return new Dataset<float>(x, y, inputs, classes);
+    }
+
+    /// <summary>Allocated bytes per step between the 3rd and the last batch of an epoch.</summary>
+    private sealed class AllocationMeter : IProgress<BatchProgress>
+    {
+        private long _third, _last;
+        private int _thirdBatch, _lastBatch;
+
+        public void Report(BatchProgress value)
+        {
+            long bytes = GC.GetAllocatedBytesForCurrentThread();
+            if (value.Batch == 3)
+            {
+                (_third, _thirdBatch) = (bytes, 3);
+            }
+
+            (_last, _lastBatch) = (bytes, value.Batch);
+        }
+
+        public double BytesPerStep => _lastBatch > _thirdBatch ? (_last - _third) / (double)(_lastBatch - _thirdBatch) : double.NaN;
+    }
+
+    private static void Fashion(StringBuilder output, int rows, int rounds)
+    {
+        Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
+        var separate = new FashionSized(seed: 1);
+        var fused = new FashionSized(seed: 1);
+        double flops = StepFlops(separate.Spec);
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        long guarded = 0;
+
+        double Epoch(INetwork<float> network, bool fusedUpdate, AllocationMeter? meter = null)
+        {
+            long start = Stopwatch.GetTimestamp();
+            TrainingHistory history = network.Fit(data, new Adam<float>(1e-3), options with { FusedUpdate = fusedUpdate, BatchProgress = meter });
+            guarded += history.GuardedSteps;
+            return Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / rows;
+        }
+
+        // Warm-up: both sides until tier 1 (a few epochs of a small slice would not reach every path).
+        for (int i = 0; i < 2; i++)
+        {
+            Epoch(separate, false);
+            Epoch(fused, true);
+        }
+
+        double peak = TwoCorePeak();
+        var a = new double[rounds];
+        var b = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                a[r] = Epoch(separate, false);
+                b[r] = Epoch(fused, true);
+            }
+            else
+            {
+                b[r] = Epoch(fused, true);
+                a[r] = Epoch(separate, false);
+            }
+        }
+
+        var meterA = new AllocationMeter();
+        var meterB = new AllocationMeter();
+        Epoch(separate, false, meterA);
+        Epoch(fused, true, meterB);
+        double peakAfter = TwoCorePeak();
+        double ma = Median(a), mb = Median(b);
+        double ratios = Median(a.Zip(b, (x, y) => y / x).ToArray());
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"## Fashion-sized Fit epoch: 784-256-128-10 ReLU softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds interleaved; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
+        output.AppendLine();
+        output.AppendLine("| Fit | µs/sample (median) | min–max | GFLOP/s | % of 2-core peak | B/step |");
+        output.AppendLine("|---|---|---|---|---|---|");
+        foreach ((string name, double[] t, double m, AllocationMeter meter) in new[] { ("separate passes (FusedUpdate = false)", a, ma, meterA), ("fused update (default)", b, mb, meterB) })
+        {
+            double gflops = flops / (m * 1e-6) / 1e9;
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {m:F2} | {t.Min():F2}–{t.Max():F2} | {gflops:F1} | {100 * gflops / Math.Max(peak, peakAfter):F1} % | {meter.BytesPerStep:F0} |");
+        }
+
+        output.AppendLine(CultureInfo.InvariantCulture, $"fused / separate: {mb / ma:F3} of the medians, per-round ratios' median {ratios:F3} (min {a.Zip(b, (x, y) => y / x).Min():F3}, max {a.Zip(b, (x, y) => y / x).Max():F3})");
+        output.AppendLine(CultureInfo.InvariantCulture, $"step time: separate {ma * Batch:F0} µs, fused {mb * Batch:F0} µs per step of {Batch}; fused steps that needed the copy (guarded): {guarded}");
+    }
+
+    private static void Phases(StringBuilder output, int rounds)
+    {
+        var net = new FashionSized(seed: 1);
+        Dataset<float> data = Synthetic(4096, 784, 10, seed: 9);
+        float[] x = data.Features.AsSpan(0, Batch * 784).ToArray();
+        float[] y = data.Targets.AsSpan(0, Batch * 10).ToArray();
+        var outputs = new float[Batch * 10];
+        var adam = new Adam<float>(1e-3);
+        adam.Bind(net.Spec);
+        var copy = new float[net.ParameterCount];
+        IFusedOptimizer<float> fusedAdam = new Adam<float>(1e-3);
+        fusedAdam.Bind(net.Spec);
+        var inputs = new UpdateInputs<float>(1f / Batch, 0, 0, null);
+        var blockMaxima = new double[net.Spec.Layout.Count];
+        var gatherX = new float[Batch * 784];
+        var gatherY = new float[Batch * 10];
+        var order = Enumerable.Range(0, 4096).Reverse().ToArray();
+        float sink = 0;
+        var phases = new (string Name, Action Run)[]
+        {
+            ("ForwardBatch (inference, B = 64)", () => net.ForwardBatch(x, outputs)),
+            ("ZeroGradients + BackwardBatch", () => { net.ZeroGradients(); sink += net.BackwardBatch(x, y); }),
+            ("ZeroGradients alone", () => net.ZeroGradients()),
+            ("Adam.Step", () => adam.Step(net.Parameters, net.Gradients)),
+            ("row gather (64 shuffled rows)", () =>
+            {
+                for (int r = 0; r < Batch; r++)
+                {
+                    int row = order[r * 37 % 4096];
+                    data.Features.AsSpan(row * 784, 784).CopyTo(gatherX.AsSpan(r * 784));
+                    data.Targets.AsSpan(row * 10, 10).CopyTo(gatherY.AsSpan(r * 10));
+                }
+            }),
+            ("1/B scaling pass over ∂C/∂θ", () => TensorPrimitives.Multiply(net.Gradients, 1f / Batch, net.Gradients)),
+            ("finiteness scan of ∂C/∂θ", () => sink += Finite(net.Gradients) ? 0 : 1),
+            ("copy of every parameter (last-good snapshot)", () => net.Parameters.CopyTo(copy)),
+            ("max |Σ ∂C/∂θ| scan (fused path's check)", () => sink += (float)FusedUpdate.MaxMagnitude<float>(net.Gradients)),
+            ("Adam fused update (1/B, checks, maxima)", () => fusedAdam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima)),
+        };
+
+        net.ZeroGradients();
+        net.BackwardBatch(x, y);
+        var times = new double[phases.Length][];
+        for (int p = 0; p < phases.Length; p++)
+        {
+            times[p] = new double[rounds];
+            for (int i = 0; i < 200; i++)
+            {
+                phases[p].Run();
+            }
+        }
+
+        const int calls = 100;
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int k = 0; k < phases.Length; k++)
+            {
+                int p = r % 2 == 0 ? k : phases.Length - 1 - k;
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++)
+                {
+                    phases[p].Run();
+                }
+
+                times[p][r] = Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / calls;
+            }
+        }
+
+        NetworkSpec spec = net.Spec;
+        double forwardFlops = 0;
+        foreach (DenseStage s in spec.Stages)
+        {
+            forwardFlops += 2.0 * s.InputSize * s.OutputSize;
+        }
+
+        double backwardFlops = StepFlops(spec) - forwardFlops;
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture, $"## One B = {Batch} step of the Fashion-sized network, by phase ({rounds} rounds × {calls} calls, interleaved; {net.ParameterCount} parameters)");
+        output.AppendLine();
+        output.AppendLine("| phase | µs (median) | min–max | GFLOP/s |");
+        output.AppendLine("|---|---|---|---|");
+        for (int p = 0; p < phases.Length; p++)
+        {
+            double m = Median(times[p]);
+            string gflops = p switch
+            {
+                0 => (forwardFlops * Batch / (m * 1e-6) / 1e9).ToString("F1", CultureInfo.InvariantCulture),
+                1 => ((forwardFlops + backwardFlops) * Batch / (m * 1e-6) / 1e9).ToString("F1", CultureInfo.InvariantCulture),
+                _ => "",
+            };
+            output.AppendLine(CultureInfo.InvariantCulture, $"| {phases[p].Name} | {m:F1} | {times[p].Min():F1}–{times[p].Max():F1} | {gflops} |");
+        }
+
+        if (sink == 42)
+        {
+            output.AppendLine();
+        }
+    }
+
+    private static bool Finite(ReadOnlySpan<float> values)
+    {
+        var acc = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(values.Slice(i));
+            acc += v - v;
+        }
+
+        float probe = Vector.Sum(acc);
+        for (; i < values.Length; i++)
+        {
+            probe += values[i] - values[i];
+        }
+
+        return float.IsFinite(probe);
+    }
+
+    private static void Digits(StringBuilder output, int rounds, bool coldFused, string? dataDir)
+    {
+        long processStart = Environment.TickCount64;
+        Dataset<float> all = KnownDatasets.Digits<float>(dataDir);
+        (Dataset<float> train, Dataset<float> validation, _) = DataSplit.TrainValidationTest(all, 0.1, 0.2, seed: 42);
+        Standardizer scaler = Standardizer.Fit(train);
+        scaler.TransformInPlace(train);
+        scaler.TransformInPlace(validation);
+        var options = new FitOptions { Epochs = 30, BatchSize = 16, TrainingMetrics = false, Seed = 42 };
+
+        (double Seconds, TrainingHistory History) Job(bool fusedUpdate)
+        {
+            var network = new TopologyD(seed: 42);
+            long start = Stopwatch.GetTimestamp();
+            TrainingHistory history = network.Fit(train, new Adam<float>(1e-3), options with { FusedUpdate = fusedUpdate }, validation);
+            return (Stopwatch.GetElapsedTime(start).TotalSeconds, history);
+        }
+
+        (double cold, TrainingHistory coldHistory) = Job(coldFused);
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"## Digits job: 64-100-30-10 LeakyReLU, Adam 1e-3, B = 16, 30 epochs, {train.Count} training rows, {validation.Count} validation rows");
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"cold (first Fit in the process, {(coldFused ? "fused update" : "separate passes")}): {cold:F3} s; epoch 1 {coldHistory.Epochs[0].Duration.TotalMilliseconds:F1} ms, epochs 2–5 {coldHistory.Epochs.Skip(1).Take(4).Sum(e => e.Duration.TotalMilliseconds):F1} ms, last epoch {coldHistory.Epochs[^1].Duration.TotalMilliseconds:F2} ms; final validation accuracy {coldHistory.Epochs[^1].Validation?.Accuracy:F4}");
+        output.AppendLine(CultureInfo.InvariantCulture, $"process start to the end of the cold job: {Environment.TickCount64 - processStart} ms after Main (the runtime's own start not included)");
+        if (rounds <= 0)
+        {
+            return;
+        }
+
+        var a = new double[rounds];
+        var b = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                a[r] = Job(false).Seconds;
+                b[r] = Job(true).Seconds;
+            }
+            else
+            {
+                b[r] = Job(true).Seconds;
+                a[r] = Job(false).Seconds;
+            }
+        }
+
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"warm, {rounds} rounds interleaved: separate passes {Median(a) * 1e3:F1} ms (min {a.Min() * 1e3:F1}), fused update {Median(b) * 1e3:F1} ms (min {b.Min() * 1e3:F1}); fused / separate {Median(b) / Median(a):F3}");
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = values.OrderBy(v => v).ToArray();
+        int n = sorted.Length;
+        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
