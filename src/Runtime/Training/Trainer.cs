@@ -352,8 +352,14 @@ public static class Trainer
             _undoState = new T[network.State.Length];
             _passBound = new TrainingPassBound(_spec, FusedUpdate.MaxMagnitude<T>(train.Features), FusedUpdate.MaxMagnitude<T>(train.Targets));
 
-            bool outputsExposed = network is GenericNetwork<T> && weights is null;
+            // a network that keeps its training outputs (generated networks, GenericNetwork) reports the metrics of the pass
+            bool outputsExposed = network is ITrainingOutputs<T> && weights is null;
             _metricsInPass = options.TrainingMetrics && options.TrainingMetricsPass != true && outputsExposed;
+            if (_metricsInPass)
+            {
+                ((ITrainingOutputs<T>)network).KeepTrainingOutputs = true;   // off again when Run ends
+            }
+
             _metricsPass = options.TrainingMetrics && (options.TrainingMetricsPass == true || (options.TrainingMetricsPass is null && !outputsExposed));
             if (_metricsInPass && train.Labels is null)
             {
@@ -476,6 +482,10 @@ public static class Trainer
             {
                 history.Duration = total.Elapsed;
                 history.GuardedSteps = _guardedSteps;
+                if (_metricsInPass)
+                {
+                    ((ITrainingOutputs<T>)_network).KeepTrainingOutputs = false;   // as the network was: Fit turned it on
+                }
             }
 
             return history;
@@ -571,7 +581,12 @@ public static class Trainer
         private void Accumulate(int first, int rows)
         {
             int n = _network.OutputSize;
-            ReadOnlySpan<T> outputs = ((GenericNetwork<T>)_network).Activations(_spec.Stages.Count, rows);
+            ReadOnlySpan<T> outputs = ((ITrainingOutputs<T>)_network).TrainingOutputs;
+            if (outputs.Length != rows * n)
+            {
+                throw new InvalidOperationException($"The network kept {outputs.Length} training outputs for a batch of {rows} rows × {n}.");
+            }
+
             for (int r = 0; r < rows; r++)
             {
                 int row = _order[first + r];
