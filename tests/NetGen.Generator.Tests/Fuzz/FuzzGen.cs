@@ -33,16 +33,17 @@ internal static class FuzzGen
         (30, Gen.Int[0, members.Length - 1].Select(i => new Arg($"{type}.{members[i]}", i))),
         (3, Gen.Int[0, members.Length - 1].Select(i => new Arg($"global::NetGen.{type}.{members[i]}", i))),
         (3, Gen.Int[0, members.Length - 1].Select(i => new Arg($"NG.{type}.{members[i]}", i))),
-        (3, Pick(new Arg("0", 0), new Arg("default", 0), new Arg($"({type})1", 1), new Arg($"({type})(0)", 0), new Arg($"default({type})", 0))),
+        // A bare 'default' is ambiguous between the enum and the function-name (string) constructors of [Dense] and [Network].
+        (3, Pick(new Arg("0", 0), new Arg("default", null), new Arg($"({type})1", 1), new Arg($"({type})(0)", 0), new Arg($"default({type})", 0))),
         (3, Pick(
             new Arg($"({type}){undefined}", undefined), new Arg($"({type})(-1)", -1), new Arg($"({type})int.MaxValue", int.MaxValue),
             new Arg($"({type})int.MinValue", int.MinValue), new Arg($"{type}.{members[^1]} + 1", undefined))),
         (1, Pick(new Arg("1", null), new Arg("\"x\"", null), new Arg("null", null), new Arg(type == "Loss" ? "Activation.ReLU" : "Loss.CrossEntropy", null))));
 
-    public static readonly Gen<Arg> Loss = EnumArg("Loss", ["MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy"], 3);
+    public static readonly Gen<Arg> Loss = EnumArg("Loss", ["MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy", "Huber", "LogCosh", "MeanAbsoluteError"], 7);
 
     public static readonly Gen<Arg> Activation = Gen.Frequency(
-        (10, EnumArg("Activation", ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax"], 7)),
+        (10, EnumArg("Activation", ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax", "SiLU", "GELU", "Softplus", "Mish"], 12)),
         (1, Pick(new Arg("Activation.ReLU | Activation.Tanh", 3), new Arg("(Activation)(2 + 3)", 5))));
 
     public static readonly Gen<Arg> Precision = Gen.Frequency(
@@ -187,7 +188,7 @@ internal static class FuzzGen
     // Clean variants: arguments that compile and are in range (the layer order, sizes and members may still break a rule).
     private static bool CleanSize(int size) => size is > 0 and <= 2000;
 
-    private static readonly Gen<Attr> CleanNetwork = Network.Where(a => !a.Broken && a.Loss is >= 0 and <= 2 && a.Precision is 0 or 1);
+    private static readonly Gen<Attr> CleanNetwork = Network.Where(a => !a.Broken && a.Loss is >= 0 and <= 5 && a.Precision is 0 or 1);
 
     private static readonly Gen<Attr> CleanInput = Input.Where(a => !a.Broken && CleanSize(a.Size));
 
@@ -203,7 +204,7 @@ internal static class FuzzGen
 
     /// <summary>A hidden layer: [Dense], maybe [BatchNorm], maybe [Dropout].</summary>
     private static Gen<Attr[]> HiddenGroup(bool clean) =>
-        from dense in clean ? CleanDense(HiddenActivation.Where(a => a.Value is int v && v is >= 0 and <= 5)) : Dense(Gen.Frequency((12, HiddenActivation), (1, Activation)))
+        from dense in clean ? CleanDense(HiddenActivation.Where(a => a.Value is int v && v is (>= 0 and <= 5) or (>= 7 and <= 10))) : Dense(Gen.Frequency((12, HiddenActivation), (1, Activation)))
         from batchNorm in Gen.Frequency((4, Gen.Const(default(Attr))), (1, (clean ? CleanBatchNorm : BatchNorm).Select(b => (Attr?)b)))
         from dropout in Gen.Frequency((4, Gen.Const(default(Attr))), (1, (clean ? CleanDropout : Dropout).Select(d => (Attr?)d)))
         select new[] { dense, batchNorm, dropout }.OfType<Attr>().ToArray();
@@ -220,7 +221,7 @@ internal static class FuzzGen
             {
                 1 => Gen.Const(new Arg("Activation.Sigmoid", 1)),
                 2 => Gen.Const(new Arg("Activation.Softmax", 6)),
-                _ => clean ? Activation.Where(a => a.Value is int v && v is >= 0 and <= 6) : HiddenActivation,
+                _ => clean ? Activation.Where(a => a.Value is int v && v is >= 0 and <= 10) : HiddenActivation,
             })
         select new[] { network, input, inputDropout }.OfType<Attr>().Concat(hidden.SelectMany(h => h)).Append(output).ToArray();
 
