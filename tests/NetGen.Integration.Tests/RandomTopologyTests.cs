@@ -75,7 +75,7 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
 
                 // Gradient check (a sample of at most 300 parameters per network keeps the suite fast).
                 var net = (INetwork<double>)doubleNets[i](i);
-                GradientCheck.Result result = GradientCheck.Check(net, x, y, maxParameters: 300);
+                GradientCheckResult result = GradientCheck.Check(net, x, y, maxParameters: 300);
                 Assert.True(result.MaxError <= 1e-6, $"{spec}: {result}");
                 worstGradient = Math.Max(worstGradient, result.MaxError);
 

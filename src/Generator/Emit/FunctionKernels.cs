@@ -51,7 +51,9 @@ internal static class FunctionKernels
                 single = ", Apply, Derivative";
             }
 
-            w.Line($"public static global::NetGen.CustomActivation Definition {{ get; }} = new(\"{f.Name.TrimStart('@')}\", Apply, Derivative{single}, \"{Escape(forward)}\", \"{Escape(derivative)}\");");
+            string csharp = ExprEmitter.Print(f.Forward, Dialect.Scalar(NumericType.Double));
+            w.Line($"public static global::NetGen.CustomActivation Definition {{ get; }} = new(\"{f.Name.TrimStart('@')}\", Apply, Derivative{(single.Length > 0 ? single : ", null, null")}, \"{Escape(forward)}\", \"{Escape(derivative)}\",");
+            w.Line($"    csharpExpression: \"{Escape(csharp)}\");");
         }
     }
 

@@ -46,9 +46,21 @@ public sealed class CustomActivation : CustomFunction, IEquatable<CustomActivati
     }
 
     /// <summary>An activation with its own float versions as well (what the generator emits for a float network).</summary>
-    public CustomActivation(string name, Func<double, double> forward, Func<double, double> derivative, Func<float, float>? forwardSingle, Func<float, float>? derivativeSingle, string? formula = null, string? derivativeFormula = null)
+    /// <param name="name">The name the spec, messages and model files use.</param>
+    /// <param name="forward">σ(z) in double.</param>
+    /// <param name="derivative">σ'(z) in double.</param>
+    /// <param name="forwardSingle">σ(z) in float, or null to round the double one.</param>
+    /// <param name="derivativeSingle">σ'(z) in float, or null.</param>
+    /// <param name="formula">σ(z) as math (optional).</param>
+    /// <param name="derivativeFormula">σ'(z) as math (optional).</param>
+    /// <param name="csharpExpression">
+    /// σ(z) as one C# expression over a double <c>z</c> that references only System.Math (the generator writes it), so that
+    /// <see cref="CSharpExport"/> can write the function into an exported class; null when unknown.
+    /// </param>
+    public CustomActivation(string name, Func<double, double> forward, Func<double, double> derivative, Func<float, float>? forwardSingle, Func<float, float>? derivativeSingle, string? formula = null, string? derivativeFormula = null, string? csharpExpression = null)
         : base(name, unresolved: false)
     {
+        CSharpExpression = csharpExpression;
         _forward = forward ?? throw new ArgumentNullException(nameof(forward));
         _derivative = derivative ?? throw new ArgumentNullException(nameof(derivative));
         _forwardSingle = forwardSingle;
@@ -71,6 +83,9 @@ public sealed class CustomActivation : CustomFunction, IEquatable<CustomActivati
 
     /// <summary>σ'(z) as math, when known: for a generated one, the derivative the generator wrote.</summary>
     public string? DerivativeFormula { get; }
+
+    /// <summary>σ(z) as a C# expression over a double z using System.Math only, when known (see the constructor).</summary>
+    public string? CSharpExpression { get; }
 
     /// <summary>σ(z) in T.</summary>
     public T Apply<T>(T z) where T : unmanaged, IFloatingPointIeee754<T> =>
