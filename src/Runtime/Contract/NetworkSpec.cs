@@ -324,7 +324,7 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
 
             if (dense.Activation == Activation.Custom && dense.Function is null)
             {
-                throw new ArgumentException($"{where}: Activation.Custom needs the function: new DenseLayerSpec(size, customActivation).", nameof(layers));
+                throw new ArgumentException($"{where}: Activation.Custom needs the function: pass a CustomActivation, new DenseLayerSpec(size, function).", nameof(layers));
             }
 
             if (dense.Activation == Activation.Softmax && !isOutput)

@@ -411,13 +411,13 @@ public static class CSharpExport
                     w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] / ({one} + {cast}global::System.Math.Exp(-{z}[j]));");
                     break;
                 case Activation.GELU:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}(0.5 * {z}[j] * (1.0 + global::System.Math.Tanh(0.7978845608028654 * ({z}[j] + 0.044715 * {z}[j] * {z}[j] * {z}[j]))));");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {Literal(TOut.CreateTruncating(0.5))} * {z}[j] * ({one} + {cast}global::System.Math.Tanh({Literal(TOut.CreateTruncating(0.7978845608028654))} * ({z}[j] + {Literal(TOut.CreateTruncating(0.044715))} * {z}[j] * {z}[j] * {z}[j])));");
                     break;
                 case Activation.Softplus:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}(global::System.Math.Max({z}[j], 0.0) + global::System.Math.Log(1.0 + global::System.Math.Exp(-global::System.Math.Abs({z}[j]))));");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = global::System.Math.Max({z}[j], {zero}) + {cast}global::System.Math.Log({one} + {cast}global::System.Math.Exp(-global::System.Math.Abs({z}[j])));");
                     break;
                 case Activation.Mish:
-                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}({z}[j] * global::System.Math.Tanh(global::System.Math.Max({z}[j], 0.0) + global::System.Math.Log(1.0 + global::System.Math.Exp(-global::System.Math.Abs({z}[j])))));");
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] * {cast}global::System.Math.Tanh(global::System.Math.Max({z}[j], {zero}) + {cast}global::System.Math.Log({one} + {cast}global::System.Math.Exp(-global::System.Math.Abs({z}[j]))));");
                     break;
                 case Activation.Custom:
                     w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}{CustomName(stage)}({z}[j]);");
