@@ -7,7 +7,8 @@ namespace NetGen.Generator.Differentiation;
 /// Algebraic clean-up of a derivative, bottom-up until nothing changes: constant folding (every operation and function
 /// of constants), x·1 = x, x·0 = 0, x + 0 = x, x − 0 = x, 0 − x = −x, x / 1 = x, −(−x) = x, −c folded, constants moved to
 /// the front of products and merged (c·(d·x) = (cd)·x), x + (−y) = x − y, x − (−y) = x + y, u^1 = u, u^0 = 1, u^0.5 = √u,
-/// u^2 and u^3 as products, and a conditional whose branches are equal is its branch. Shared subexpressions are left
+/// u^2 and u^3 as products, a conditional whose branches are equal is its branch, and one comparing a value with itself
+/// is the branch it always takes. Shared subexpressions are left
 /// in the tree; the printer binds them to locals (<see cref="ExprEmitter"/>).
 /// </summary>
 internal static class Simplifier
@@ -259,6 +260,12 @@ internal static class Simplifier
                 if (l is Num x && r is Num y)
                 {
                     return Cond.Holds(c.Op, x.Value, y.Value) ? then : otherwise;
+                }
+
+                if (l.Equals(r))
+                {
+                    // u > u is false, u ≥ u true (for every number; the C# compiler warns about the comparison, CS1718)
+                    return c.Op is Cmp.GreaterOrEqual or Cmp.LessOrEqual or Cmp.Equal ? then : otherwise;
                 }
 
                 return then.Equals(otherwise) ? then : new Cond(c.Op, l, r, then, otherwise);
