@@ -350,7 +350,7 @@ public sealed partial class NetGenGenerator
                 string key = role + ":" + name;
                 if (!functions.TryGetValue(key, out FunctionModel? function))
                 {
-                    Expr? body = FunctionReader.Read(type, name, role, isDouble, usage, compilation, diagnostics, ct);
+                    Expr? body = FunctionReader.Read(type, name, role, isDouble, usage, compilation, network.Syntax?.SyntaxTree, diagnostics, ct);
                     function = body is null ? null : new FunctionModel(name, role == FunctionRole.Loss, Simplifier.Simplify(body), Derivative.Of(body, role == FunctionRole.Loss ? "a" : "z"));
                     functions[key] = function;
                 }

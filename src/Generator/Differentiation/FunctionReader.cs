@@ -29,10 +29,12 @@ internal sealed class FunctionReader
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _ct;
     private readonly Stack<IMethodSymbol> _calls = new();
+    private readonly SyntaxTree? _networkTree;
 
-    private FunctionReader(Compilation compilation, bool isDouble, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    private FunctionReader(Compilation compilation, bool isDouble, List<DiagnosticInfo> diagnostics, SyntaxTree? networkTree, CancellationToken ct)
     {
         _compilation = compilation;
+        _networkTree = networkTree;
         _isDouble = isDouble;
         _diagnostics = diagnostics;
         _ct = ct;
@@ -70,7 +72,12 @@ internal sealed class FunctionReader
     /// Finds the method <paramref name="name"/> of <paramref name="type"/> for <paramref name="role"/>, checks it, and reads its
     /// body; null (with diagnostics) when anything is wrong.
     /// </summary>
-    public static Expr? Read(INamedTypeSymbol type, string name, FunctionRole role, bool isDouble, LocationInfo? usage, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    /// <remarks>
+    /// The function (and every [ActivationFunction] it calls) must be declared in the file of the [Network] attribute
+    /// (<paramref name="networkTree"/>): the pipeline re-reads a network when that file changes, so an edit to a function
+    /// in another file would leave a stale derivative.
+    /// </remarks>
+    public static Expr? Read(INamedTypeSymbol type, string name, FunctionRole role, bool isDouble, LocationInfo? usage, Compilation compilation, SyntaxTree? networkTree, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
         string T = isDouble ? "double" : "float";
         var methods = type.GetMembers(name).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
@@ -89,7 +96,7 @@ internal sealed class FunctionReader
             return null;
         }
 
-        var reader = new FunctionReader(compilation, isDouble, diagnostics, ct);
+        var reader = new FunctionReader(compilation, isDouble, diagnostics, networkTree, ct);
         int before = diagnostics.Count;
         Expr? body = reader.ReadMethod(method, role, Variables(role).Select(v => (Expr)new Var(v)).ToArray());
         return diagnostics.Count == before ? body : null;
@@ -112,6 +119,10 @@ internal sealed class FunctionReader
         if (problem is null && FindSyntax(method) is null)
         {
             problem = "its body is not in this compilation";
+        }
+        else if (problem is null && _networkTree is not null && FindSyntax(method)!.SyntaxTree != _networkTree)
+        {
+            problem = "it is declared in another file than the [Network] attribute, so an edit to it would not regenerate the network; move it into that file";
         }
 
         if (problem is not null)

@@ -115,7 +115,8 @@ namespace Samples
                     double t1 = 1.0 + t0;
                     return (t1 + z * t0) / (t1 * t1);
                 }
-                public static global::NetGen.CustomActivation Definition { get; } = new("Swish", Apply, Derivative, Apply, Derivative, "z / (1 + e^(−z))", "(1 + e^(−z) + z · e^(−z)) / ((1 + e^(−z)) · (1 + e^(−z)))");
+                public static global::NetGen.CustomActivation Definition { get; } = new("Swish", Apply, Derivative, Apply, Derivative, "z / (1 + e^(−z))", "(1 + e^(−z) + z · e^(−z)) / ((1 + e^(−z)) · (1 + e^(−z)))",
+                    csharpExpression: "z / (1.0 + global::System.Math.Exp(-z))");
             }
 
             /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
