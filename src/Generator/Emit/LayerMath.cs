@@ -108,10 +108,18 @@ internal static class LayerMath
     private static ActivationRule Custom(FunctionModel function, NumericType type)
     {
         string fn = FunctionStruct(function);
+
+        // Tiny layers inline an expression without shared subexpressions (z / (1 + e^(−z)) reads best where it is used);
+        // one with them calls the struct, which binds them to locals.
+        // (call null: the derivative, in parentheses when inlined, as the right operand of g *)
+        string Inline(Expr e, string z, string? call, NumericType t) =>
+            ExprEmitter.Statements(e, Dialect.Scalar(t)).Locals.Count > 0 ? call ?? $"{fn}.Derivative({z})"
+            : call is null ? $"({ExprEmitter.Print(ExprEmitter.Replace(e, new Var("z"), new Var(z)), Dialect.Scalar(t))})"
+            : ExprEmitter.Print(ExprEmitter.Replace(e, new Var("z"), new Var(z)), Dialect.Scalar(t));
         return new(function.Name, $"σ(z) = {function.Name}(z) = {ExprEmitter.Print(function.Forward, Dialect.Math)}", "σ'(z) = " + ExprEmitter.Print(function.Derivative, Dialect.Math),
+            (t, z, _) => Inline(function.Forward, z, $"{fn}.Apply({z})", t),
             (t, z, _) => $"{fn}.Apply({z})",
-            (t, z, _) => $"{fn}.Apply({z})",
-            (t, g, z, a, _) => $"{g} * {fn}.Derivative({z})",
+            (t, g, z, a, _) => $"{g} * {Inline(function.Derivative, z, null, t)}",
             (t, g, z, a, _) => $"{g} * {fn}.Derivative({z})",
             $"global::NetGen.Activations.Custom<{type.Name}, {fn}>");
     }

@@ -33,8 +33,7 @@ internal static class FuzzGen
         (30, Gen.Int[0, members.Length - 1].Select(i => new Arg($"{type}.{members[i]}", i))),
         (3, Gen.Int[0, members.Length - 1].Select(i => new Arg($"global::NetGen.{type}.{members[i]}", i))),
         (3, Gen.Int[0, members.Length - 1].Select(i => new Arg($"NG.{type}.{members[i]}", i))),
-        // A bare 'default' is ambiguous between the enum and the function-name (string) constructors of [Dense] and [Network].
-        (3, Pick(new Arg("0", 0), new Arg("default", null), new Arg($"({type})1", 1), new Arg($"({type})(0)", 0), new Arg($"default({type})", 0))),
+        (3, Pick(new Arg("0", 0), new Arg("default", 0), new Arg($"({type})1", 1), new Arg($"({type})(0)", 0), new Arg($"default({type})", 0))),
         (3, Pick(
             new Arg($"({type}){undefined}", undefined), new Arg($"({type})(-1)", -1), new Arg($"({type})int.MaxValue", int.MaxValue),
             new Arg($"({type})int.MinValue", int.MinValue), new Arg($"{type}.{members[^1]} + 1", undefined))),
@@ -103,7 +102,7 @@ internal static class FuzzGen
         };
 
     private static Attr NetworkAttr(string name, string args, bool broken, Arg loss, Arg? precision) =>
-        broken ? new Attr(AttrKind.Network, name, args, true)
+        broken || AmbiguousDefault(args, loss) ? new Attr(AttrKind.Network, name, args, true)
                : new Attr(AttrKind.Network, name, args, false, Loss: (int)loss.Value!, Precision: precision is null ? 0 : (int)precision.Value!);
 
     public static readonly Gen<Attr> Input =
@@ -141,8 +140,14 @@ internal static class FuzzGen
             _ => new Attr(AttrKind.Dense, name, $"{size.Text}, Activation = {act.Text}", true),
         };
 
+    /// <summary>
+    /// A bare positional 'default' is ambiguous between the enum and the function-name (string) constructors of [Dense]
+    /// and [Network] (issue 15); named ('activation: default') it binds the enum constructor.
+    /// </summary>
+    private static bool AmbiguousDefault(string args, Arg? value) => value?.Text == "default" && !args.Contains(": default", StringComparison.Ordinal);
+
     private static Attr DenseAttr(string name, string args, Arg size, Arg? activation, Arg? alpha) =>
-        size.Broken || activation?.Broken == true || alpha?.Broken == true
+        size.Broken || activation?.Broken == true || alpha?.Broken == true || AmbiguousDefault(args, activation)
             ? new Attr(AttrKind.Dense, name, args, true)
             : new Attr(AttrKind.Dense, name, args, false, Size: (int)size.Value!, Activation: activation is null ? 0 : (int)activation.Value!,
                 AlphaWritten: alpha is not null, Alpha: alpha is null ? double.NaN : (double)alpha.Value!);

@@ -150,22 +150,22 @@ namespace Samples
                     z1[o + 13] = p[W1 + 0 * 16 + 13] * a0[i + 0] + p[W1 + 1 * 16 + 13] * a0[i + 1] + p[b1 + 13];
                     z1[o + 14] = p[W1 + 0 * 16 + 14] * a0[i + 0] + p[W1 + 1 * 16 + 14] * a0[i + 1] + p[b1 + 14];
                     z1[o + 15] = p[W1 + 0 * 16 + 15] * a0[i + 0] + p[W1 + 1 * 16 + 15] * a0[i + 1] + p[b1 + 15];
-                    a1[o + 0] = SwishActivation.Apply(z1[o + 0]);
-                    a1[o + 1] = SwishActivation.Apply(z1[o + 1]);
-                    a1[o + 2] = SwishActivation.Apply(z1[o + 2]);
-                    a1[o + 3] = SwishActivation.Apply(z1[o + 3]);
-                    a1[o + 4] = SwishActivation.Apply(z1[o + 4]);
-                    a1[o + 5] = SwishActivation.Apply(z1[o + 5]);
-                    a1[o + 6] = SwishActivation.Apply(z1[o + 6]);
-                    a1[o + 7] = SwishActivation.Apply(z1[o + 7]);
-                    a1[o + 8] = SwishActivation.Apply(z1[o + 8]);
-                    a1[o + 9] = SwishActivation.Apply(z1[o + 9]);
-                    a1[o + 10] = SwishActivation.Apply(z1[o + 10]);
-                    a1[o + 11] = SwishActivation.Apply(z1[o + 11]);
-                    a1[o + 12] = SwishActivation.Apply(z1[o + 12]);
-                    a1[o + 13] = SwishActivation.Apply(z1[o + 13]);
-                    a1[o + 14] = SwishActivation.Apply(z1[o + 14]);
-                    a1[o + 15] = SwishActivation.Apply(z1[o + 15]);
+                    a1[o + 0] = z1[o + 0] / (1f + global::System.MathF.Exp(-z1[o + 0]));
+                    a1[o + 1] = z1[o + 1] / (1f + global::System.MathF.Exp(-z1[o + 1]));
+                    a1[o + 2] = z1[o + 2] / (1f + global::System.MathF.Exp(-z1[o + 2]));
+                    a1[o + 3] = z1[o + 3] / (1f + global::System.MathF.Exp(-z1[o + 3]));
+                    a1[o + 4] = z1[o + 4] / (1f + global::System.MathF.Exp(-z1[o + 4]));
+                    a1[o + 5] = z1[o + 5] / (1f + global::System.MathF.Exp(-z1[o + 5]));
+                    a1[o + 6] = z1[o + 6] / (1f + global::System.MathF.Exp(-z1[o + 6]));
+                    a1[o + 7] = z1[o + 7] / (1f + global::System.MathF.Exp(-z1[o + 7]));
+                    a1[o + 8] = z1[o + 8] / (1f + global::System.MathF.Exp(-z1[o + 8]));
+                    a1[o + 9] = z1[o + 9] / (1f + global::System.MathF.Exp(-z1[o + 9]));
+                    a1[o + 10] = z1[o + 10] / (1f + global::System.MathF.Exp(-z1[o + 10]));
+                    a1[o + 11] = z1[o + 11] / (1f + global::System.MathF.Exp(-z1[o + 11]));
+                    a1[o + 12] = z1[o + 12] / (1f + global::System.MathF.Exp(-z1[o + 12]));
+                    a1[o + 13] = z1[o + 13] / (1f + global::System.MathF.Exp(-z1[o + 13]));
+                    a1[o + 14] = z1[o + 14] / (1f + global::System.MathF.Exp(-z1[o + 14]));
+                    a1[o + 15] = z1[o + 15] / (1f + global::System.MathF.Exp(-z1[o + 15]));
                 }
 
                 // ─── Layer 2: dense 16 → 1, identity (unrolled, 16 weights) ───
