@@ -26,3 +26,18 @@ public partial class QuadraticFit { }
 [Dense(10, Activation.Sigmoid)]
 [Dense(1)]
 public partial class QuadraticFitWide { }
+
+/// <summary>
+/// The lecture's closing challenge — change the activation and derive it automatically — answered at compile time: the
+/// 2-2-1 fit with an activation written in C#. The generator differentiates Swish's syntax tree and writes σ' into the
+/// generated file (and into <c>Spec.DenseLayers[0].Function.DerivativeFormula</c>, which the sample prints).
+/// </summary>
+[Network(Loss.MeanSquaredError, Precision = Precision.Double)]
+[Input(2)]
+[Dense(2, nameof(Swish))]
+[Dense(1)]
+public partial class QuadraticFitSwish
+{
+    /// <summary>Swish (SiLU): σ(z) = z / (1 + e^−z).</summary>
+    [ActivationFunction] public static double Swish(double z) => z / (1 + System.Math.Exp(-z));
+}

@@ -12,6 +12,15 @@ Run("One hidden node: y = 2x + 1, network 1-1-1 (sigmoid, identity)", new OneHid
 Run("Quadratic: f = x0² + 3x0x1 + x1² + 5, network 2-2-1 (sigmoid, identity)", new QuadraticFit(seed: 1), CourseExamples.Quadratic(), epochs: 2000, batchSize: 10, learningRate: 0.1);
 Run("Quadratic: the same with 10 hidden units, network 2-10-1", new QuadraticFitWide(seed: 1), CourseExamples.Quadratic(), epochs: 2000, batchSize: 10, learningRate: 0.1);
 
+// The lecture's challenge: an activation of your own, differentiated by the generator at compile time.
+var swish = new QuadraticFitSwish(seed: 1);
+CustomActivation sigma = swish.Spec.DenseLayers[0].Function!;
+Console.WriteLine($"Your activation {sigma.Name}: σ(z) = {sigma.Formula}");
+Console.WriteLine($"  the derivative the generator wrote: σ'(z) = {sigma.DerivativeFormula}");
+(double[] qx, double[] qy) = CourseExamples.Quadratic();
+Console.WriteLine($"  gradient check (central differences vs Backward): {GradientCheck.Check(swish, qx.AsSpan(0, 20), qy.AsSpan(0, 10))}");
+Run("Quadratic: network 2-2-1 (swish, identity)", swish, CourseExamples.Quadratic(), epochs: 2000, batchSize: 10, learningRate: 0.1);
+
 static void Run(string title, INetwork<double> network, (double[] X, double[] Y) data, int epochs, int batchSize, double learningRate)
 {
     Console.WriteLine(title);

@@ -52,6 +52,11 @@ public static class ModelCatalog
         new("tanh", Activation.Tanh),
         new("sigmoid", Activation.Sigmoid),
         new("identity", Activation.Identity),
+        new("silu", Activation.SiLU),
+        new("swish", Activation.SiLU),
+        new("gelu", Activation.GELU),
+        new("softplus", Activation.Softplus),
+        new("mish", Activation.Mish),
     ];
 
     /// <summary>Every generated network, in the order the help lists them.</summary>
@@ -82,7 +87,7 @@ public static class ModelCatalog
     /// <summary>The generated network with exactly this topology, loss and precision, if the sample declares one.</summary>
     public static GeneratedModel? FindBySpec(NetworkSpec spec) => All.FirstOrDefault(m => m.Spec.Equals(spec));
 
-    /// <summary>The <see cref="Activation"/> called <paramref name="name"/> (relu, leaky-relu, elu, tanh, sigmoid, identity).</summary>
+    /// <summary>The <see cref="Activation"/> called <paramref name="name"/> (relu, leaky-relu, elu, tanh, sigmoid, identity, silu or swish, gelu, softplus, mish).</summary>
     /// <exception cref="UsageException">Unknown name; the message lists the valid ones.</exception>
     public static Activation ParseActivation(string name)
     {

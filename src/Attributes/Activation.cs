@@ -23,5 +23,23 @@ namespace NetGen
 
         /// <summary>a_j = e^{z_j} / Σ_k e^{z_k}; only allowed on the output layer.</summary>
         Softmax = 6,
+
+        /// <summary>SiLU / Swish: σ(z) = z / (1 + e^−z) = z·sigmoid(z), σ'(z) = s (1 + z (1 − s)) with s = sigmoid(z).</summary>
+        SiLU = 7,
+
+        /// <summary>GELU, tanh form: σ(z) = ½ z (1 + tanh(√(2/π) (z + 0.044715 z³))).</summary>
+        GELU = 8,
+
+        /// <summary>Softplus: σ(z) = ln(1 + e^z) (computed as max(z, 0) + ln(1 + e^−|z|)), σ'(z) = sigmoid(z).</summary>
+        Softplus = 9,
+
+        /// <summary>Mish: σ(z) = z tanh(softplus(z)).</summary>
+        Mish = 10,
+
+        /// <summary>
+        /// A user-written function, named in a <see cref="DenseAttribute"/> by <c>nameof</c> of a static method marked
+        /// <see cref="ActivationFunctionAttribute"/>; never written as <c>Activation.Custom</c> (the name says which function).
+        /// </summary>
+        Custom = 11,
     }
 }

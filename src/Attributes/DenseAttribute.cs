@@ -18,6 +18,22 @@ namespace NetGen
             Activation = activation;
         }
 
+        /// <summary>Declares a dense layer whose activation is a user-written function of the network class.</summary>
+        /// <param name="size">The number of neurons (outputs) of the layer; at least 1.</param>
+        /// <param name="activationFunction">
+        /// <c>nameof</c> a static method of the network class marked <see cref="ActivationFunctionAttribute"/>, e.g.
+        /// <c>[Dense(16, nameof(Swish))]</c>; the generator differentiates it at compile time.
+        /// </param>
+        public DenseAttribute(int size, string activationFunction)
+        {
+            Size = size;
+            Activation = Activation.Custom;
+            ActivationFunction = activationFunction;
+        }
+
+        /// <summary>The name of the user-written activation, or null for a built-in one.</summary>
+        public string? ActivationFunction { get; }
+
         /// <summary>The number of neurons of the layer.</summary>
         public int Size { get; }
 

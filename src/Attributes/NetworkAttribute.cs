@@ -24,8 +24,22 @@ namespace NetGen
         /// <param name="loss">The per-sample cost function.</param>
         public NetworkAttribute(Loss loss) => Loss = loss;
 
+        /// <summary>Declares a network trained with a user-written loss.</summary>
+        /// <param name="lossFunction">
+        /// <c>nameof</c> a static method of the network class marked <see cref="LossFunctionAttribute"/>: ℓ(a, y) of one
+        /// output, summed over the outputs; the generator differentiates it with respect to a at compile time.
+        /// </param>
+        public NetworkAttribute(string lossFunction)
+        {
+            Loss = Loss.Custom;
+            LossFunction = lossFunction;
+        }
+
         /// <summary>The per-sample cost function.</summary>
         public Loss Loss { get; }
+
+        /// <summary>The name of the user-written loss, or null for a built-in one.</summary>
+        public string? LossFunction { get; }
 
         /// <summary>The floating-point type of the generated network; <see cref="NetGen.Precision.Single"/> by default.</summary>
         public Precision Precision { get; set; } = Precision.Single;

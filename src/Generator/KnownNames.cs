@@ -12,6 +12,8 @@ internal static class KnownNames
     public const string Dropout = "NetGen.DropoutAttribute";
     public const string BatchNorm = "NetGen.BatchNormAttribute";
     public const string INetwork = "NetGen.INetwork`1";
+    public const string ActivationFunction = "NetGen.ActivationFunctionAttribute";
+    public const string LossFunction = "NetGen.LossFunctionAttribute";
 
     public const string NetworkShort = "Network";
     public const string InputShort = "Input";

@@ -91,7 +91,7 @@ public sealed partial class NetGenGenerator
         {
             NetworkModel model = plan.Model;
             w.Line("/// <summary>");
-            w.Line($"/// Generated feed-forward network {Xml(plan.Summary)}; loss: {LayerMath.For(model.Loss).Name}; {plan.T.Name}.");
+            w.Line($"/// Generated feed-forward network {Xml(plan.Summary)}; loss: {LayerMath.For(model).Name}; {plan.T.Name}.");
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
             w.Line("/// <para>Layers (l = 1..L; z = W a + b, a = σ(z)):</para>");
@@ -122,7 +122,7 @@ public sealed partial class NetGenGenerator
             foreach (LayerPlan layer in plan.Layers)
             {
                 string role = layer.IsOutput ? "output layer" : "hidden layer";
-                w.Line($"/** <summary>The width of a^{layer.Index} ({role}, {LayerMath.For(layer.Model.Activation).Name}).</summary> */ public const int Layer{layer.Index}Size = {layer.Out};");
+                w.Line($"/** <summary>The width of a^{layer.Index} ({role}, {LayerMath.For(layer.Model, plan.T).Name}).</summary> */ public const int Layer{layer.Index}Size = {layer.Out};");
             }
 
             w.Line($"/** <summary>The number of dense layers L.</summary> */ public const int LayerCount = {model.Layers.Count};");
@@ -242,7 +242,9 @@ public sealed partial class NetGenGenerator
                 foreach (LayerModel layer in model.Layers)
                 {
                     string alpha = layer.AlphaGiven ? $", {NumericType.DoubleText(layer.Alpha)}" : "";
-                    w.Line($"new global::NetGen.DenseLayerSpec({layer.OutputSize}, global::NetGen.Activation.{layer.Activation}{alpha}),");
+                    w.Line(layer.Function is not null
+                        ? $"new global::NetGen.DenseLayerSpec({layer.OutputSize}, {LayerMath.FunctionStruct(layer.Function)}.Definition),"
+                        : $"new global::NetGen.DenseLayerSpec({layer.OutputSize}, global::NetGen.Activation.{layer.Activation}{alpha}),");
                     if (layer.BatchNorm)
                     {
                         w.Line($"new global::NetGen.BatchNormLayerSpec({NumericType.DoubleText(layer.BatchNormMomentum)}, {NumericType.DoubleText(layer.BatchNormEpsilon)}),");
@@ -255,7 +257,8 @@ public sealed partial class NetGenGenerator
                 }
 
                 w.Unindent();
-                w.Line($"}}, global::NetGen.Loss.{model.Loss}, global::NetGen.Precision.{plan.T.Precision});");
+                string loss = model.LossFunction is not null ? $"{LayerMath.FunctionStruct(model.LossFunction)}.Definition" : $"global::NetGen.Loss.{model.Loss}";
+                w.Line($"}}, {loss}, global::NetGen.Precision.{plan.T.Precision});");
                 w.Line();
                 if (lanes)
                 {
@@ -275,6 +278,7 @@ public sealed partial class NetGenGenerator
                 w.Line($"public static int OutputSlot => A{plan.L};");
                 WriteTransposed(w, plan);
                 WriteShapes(w, plan);
+                FunctionKernels.Write(w, plan);
                 w.Line();
                 WriteForward(w, plan);
                 w.Line();

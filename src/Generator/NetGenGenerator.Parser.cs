@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Differentiation;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator;
@@ -187,9 +188,19 @@ public sealed partial class NetGenGenerator
 
             LossKind loss = LossKind.MeanSquaredError;
             bool isDouble = false;
-            if (!TryReadEnum(network.Data, 0, 2, out int lossValue, out string? lossError))
+            string? lossFunctionName = null;
+            if (network.Data.ConstructorArguments.Length == 1 && network.Data.ConstructorArguments[0].Value is string lossName)
+            {
+                lossFunctionName = lossName;
+                loss = LossKind.Custom;
+            }
+            else if (!TryReadEnum(network.Data, 0, (int)LossKind.Custom, out int lossValue, out string? lossError))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, networkLocation, "Network", lossError ?? "the loss must be a member of NetGen.Loss"));
+            }
+            else if (lossValue == (int)LossKind.Custom)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, networkLocation, "Network", "Loss.Custom is not a loss itself: name the [LossFunction] method instead, [Network(nameof(MyLoss))]"));
             }
             else
             {
@@ -266,7 +277,7 @@ public sealed partial class NetGenGenerator
                         break;
 
                     case KnownNames.DenseShort:
-                        layers.Add(ReadDense(attribute.Data, where, diagnostics));
+                        layers.Add(ReadDense(attribute.Data, attribute.Syntax, where, diagnostics));
                         break;
 
                     case KnownNames.BatchNormShort:
@@ -330,6 +341,38 @@ public sealed partial class NetGenGenerator
                 }
 
                 previous = attribute.Kind;
+            }
+
+            // User-written functions: each name read and differentiated once, diagnostics at the construct that is wrong.
+            var functions = new Dictionary<string, FunctionModel?>(StringComparer.Ordinal);
+            FunctionModel? ReadFunction(string name, FunctionRole role, LocationInfo? usage)
+            {
+                string key = role + ":" + name;
+                if (!functions.TryGetValue(key, out FunctionModel? function))
+                {
+                    Expr? body = FunctionReader.Read(type, name, role, isDouble, usage, compilation, network.Syntax?.SyntaxTree, diagnostics, ct);
+                    function = body is null ? null : new FunctionModel(name, role == FunctionRole.Loss, Simplifier.Simplify(body), Derivative.Of(body, role == FunctionRole.Loss ? "a" : "z"));
+                    functions[key] = function;
+                }
+
+                return function;
+            }
+
+            foreach (LayerBuilder layer in layers.Where(l => l.FunctionName is not null))
+            {
+                layer.Function = ReadFunction(layer.FunctionName!, FunctionRole.Activation, layer.FunctionLocation);
+                layer.Valid &= layer.Function is not null;
+            }
+
+            FunctionModel? lossFunction = null;
+            if (lossFunctionName is not null)
+            {
+                var argument = network.Syntax?.ArgumentList?.Arguments.FirstOrDefault();
+                lossFunction = ReadFunction(lossFunctionName, FunctionRole.Loss, LocationInfo.From(argument) ?? networkLocation);
+                if (lossFunction is null)
+                {
+                    return null;
+                }
             }
 
             if (!inputSeen)
@@ -397,14 +440,14 @@ public sealed partial class NetGenGenerator
             {
                 LayerBuilder b = layers[i];
                 double alpha = b.Alpha ?? (b.Activation == ActivationKind.LeakyReLU ? 0.01 : b.Activation == ActivationKind.ELU ? 1.0 : 0.0);
-                models.Add(new LayerModel(i + 1, width, b.Size, b.Activation, alpha, b.Alpha is not null, b.BatchNorm, b.Momentum, b.Epsilon, b.Dropout));
+                models.Add(new LayerModel(i + 1, width, b.Size, b.Activation, alpha, b.Alpha is not null, b.BatchNorm, b.Momentum, b.Epsilon, b.Dropout, b.Function));
                 width = b.Size;
             }
 
-            return new NetworkModel(Hierarchy(type, ct), inputSize, inputDropout, models.ToEquatableArray(), loss, isDouble);
+            return new NetworkModel(Hierarchy(type, ct), inputSize, inputDropout, models.ToEquatableArray(), loss, isDouble, lossFunction);
         }
 
-        private static LayerBuilder ReadDense(AttributeData data, LocationInfo? where, List<DiagnosticInfo> diagnostics)
+        private static LayerBuilder ReadDense(AttributeData data, AttributeSyntax? syntax, LocationInfo? where, List<DiagnosticInfo> diagnostics)
         {
             var layer = new LayerBuilder { Location = where };
             if (!TryReadInt(data, 0, out int size, out string? sizeError))
@@ -419,9 +462,20 @@ public sealed partial class NetGenGenerator
             }
 
             layer.Size = size;
-            if (data.ConstructorArguments.Length > 1)
+            if (data.ConstructorArguments.Length > 1 && data.ConstructorArguments[1].Value is string functionName)
             {
-                if (TryReadEnum(data, 1, 6, out int activation, out string? activationError))
+                layer.Activation = ActivationKind.Custom;
+                layer.FunctionName = functionName;
+                layer.FunctionLocation = LocationInfo.From(syntax?.ArgumentList?.Arguments.Skip(1).FirstOrDefault()) ?? where;
+            }
+            else if (data.ConstructorArguments.Length > 1)
+            {
+                if (TryReadEnum(data, 1, (int)ActivationKind.Custom, out int activation, out string? activationError) && activation == (int)ActivationKind.Custom)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, where, "Dense", "Activation.Custom is not an activation itself: name the [ActivationFunction] method instead, [Dense(size, nameof(MyActivation))]"));
+                    layer.Valid = false;
+                }
+                else if (activationError is null)
                 {
                     layer.Activation = (ActivationKind)activation;
                 }
@@ -711,6 +765,12 @@ public sealed partial class NetGenGenerator
             public LocationInfo? Location { get; set; }
 
             public bool Valid { get; set; } = true;
+
+            public string? FunctionName { get; set; }
+
+            public LocationInfo? FunctionLocation { get; set; }
+
+            public FunctionModel? Function { get; set; }
         }
     }
 }

@@ -71,7 +71,7 @@ public sealed class ErrorTests
     [InlineData("--validation-fraction", "1.5", "--validation-fraction must be ≥ 0 and < 1")]
     [InlineData("--optimizer", "adamx", "Valid optimizers: sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")]
     [InlineData("--network", "resnet", "Valid networks: digits-64-100-30-10")]
-    [InlineData("--activation", "swish", "Valid hidden activations: relu")]
+    [InlineData("--activation", "swoosh", "Valid hidden activations: relu")]
     [InlineData("--schedule", "linear", "Valid schedules: constant, cosine")]
     [InlineData("--scaling", "robust", "Valid scalings: standard, minmax, none")]
     [InlineData("--no-such-option", null, "Unrecognized command or argument '--no-such-option'")]

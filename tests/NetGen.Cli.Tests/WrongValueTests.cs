@@ -92,7 +92,7 @@ public sealed class WrongValueTests(WrongValueFixture files) : IClassFixture<Wro
         ("--layers", ["--layers", "64,32,7"], Usage),
         ("--layers", ["-d", "diabetes", "--layers", "10,2"], Usage),
         ("--activation", ["--activation", ""], Usage),
-        ("--activation", ["-d", "iris", "--layers", "4,8,3", "--activation", "swish"], Usage),
+        ("--activation", ["-d", "iris", "--layers", "4,8,3", "--activation", "swoosh"], Usage),
         ("--activation", ["-d", "iris", "--layers", "4,8,3", "--activation", "softmax"], Usage),
         ("--activation", ["--network", "digits-64-100-30-10", "--activation", "tanh"], Usage),
         ("--optimizer", ["--optimizer", ""], Usage),

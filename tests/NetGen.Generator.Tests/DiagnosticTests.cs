@@ -321,6 +321,123 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void NG0025_custom_activation_not_found() => Expect(DiagnosticDescriptors.FunctionNotFoundId, "\"Swoosh\"", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(4, "Swoosh")]
+        [Dense(1)]
+        public partial class Fit
+        {
+            [ActivationFunction] public static float Swish(float z) => z / (1f + MathF.Exp(-z));
+        }
+        """);
+
+    [Fact]
+    public void NG0025_custom_loss_not_found() => Expect(DiagnosticDescriptors.FunctionNotFoundId, "\"Hubber\"", """
+        [Network("Hubber")]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit { }
+        """);
+
+    [Fact]
+    public void NG0026_loss_used_as_activation() => Expect(DiagnosticDescriptors.FunctionWrongRoleId, "nameof(Huber)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(4, nameof(Huber))]
+        [Dense(1)]
+        public partial class Fit
+        {
+            [LossFunction] public static float Huber(float a, float y) => MathF.Abs(a - y);
+        }
+        """);
+
+    [Fact]
+    public void NG0026_method_not_marked() => Expect(DiagnosticDescriptors.FunctionWrongRoleId, "nameof(Swish)", """
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(4, nameof(Swish))]
+        [Dense(1)]
+        public partial class Fit
+        {
+            public static float Swish(float z) => z / (1f + MathF.Exp(-z));
+        }
+        """);
+
+    [Theory]
+    [InlineData("public float Swish(float z) => z;", "instance")]
+    [InlineData("public static double Swish(double z) => z;", "precision")]
+    [InlineData("public static float Swish(float z, float w) => z;", "parameter")]
+    [InlineData("public static float Swish(ref float z) => z;", "ref")]
+    [InlineData("public static T Swish<T>(T z) => z;", "generic")]
+    public void NG0027_wrong_signature(string method, string reason)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using System;
+            using NetGen;
+            namespace Samples;
+            [Network(Loss.MeanSquaredError)]
+            [Input(2)]
+            [Dense(4, nameof(Swish))]
+            [Dense(1)]
+            public partial class Fit
+            {
+                [ActivationFunction] {{method}}
+            }
+            """);
+        Diagnostic d = Assert.Single(run.Diagnostics, x => x.Id == DiagnosticDescriptors.FunctionSignatureId);
+        Assert.Equal("Swish", Text(run, d));
+        Assert.Contains(reason, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(run.Sources);
+    }
+
+    [Theory]
+    [InlineData("{ float s = 0; for (int i = 0; i < 3; i++) { s += z; } return s; }", "for (int i = 0; i < 3; i++) { s += z; }", "loop")]
+    [InlineData("=> MathF.Floor(z);", "MathF.Floor(z)", "not one of the functions")]
+    [InlineData("=> Helper(z);", "Helper(z)", "mark the method [ActivationFunction]")]
+    [InlineData("{ Count = 1; return z; }", "Count", "not a local")]
+    [InlineData("=> z % 2f;", "%", "remainder")]
+    [InlineData("=> z > 0 && z < 1 ? z : 0f;", "z > 0 && z < 1", "nest the conditionals")]
+    [InlineData("{ if (z > 0) return z; return 0f; }", "if (z > 0) return z;", "conditional expression")]
+    [InlineData("=> z * Scale;", "Scale", "field")]
+    [InlineData("=> Swish(z);", "Swish", "recursion")]
+    public void NG0028_not_differentiable(string body, string location, string reason)
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using System;
+            using NetGen;
+            namespace Samples;
+            [Network(Loss.MeanSquaredError)]
+            [Input(2)]
+            [Dense(4, nameof(Swish))]
+            [Dense(1)]
+            public partial class Fit
+            {
+                private static int Count;
+                private static float Scale = 2f;
+                private static float Helper(float x) => x;
+                [ActivationFunction] public static float Swish(float z) {{body}}
+            }
+            """);
+        Diagnostic d = Assert.Single(run.Diagnostics, x => x.Id == DiagnosticDescriptors.NotDifferentiableId);
+        Assert.Equal(location, Text(run, d));
+        Assert.Contains(reason, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(run.Sources);
+        Assert.DoesNotContain(run.Input.GetDiagnostics(), x => x.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void NG0028_in_a_loss() => Expect(DiagnosticDescriptors.NotDifferentiableId, "while (d > 1) { d = d / 2; }", """
+        [Network(nameof(Shrink))]
+        [Input(2)]
+        [Dense(1)]
+        public partial class Fit
+        {
+            [LossFunction] public static float Shrink(float a, float y) { float d = a - y; while (d > 1) { d = d / 2; } return d * d; }
+        }
+        """);
+
+    [Fact]
     public void Every_descriptor_is_tested_and_listed_in_the_release_file()
     {
         string[] ids = typeof(DiagnosticDescriptors).GetFields()
@@ -367,7 +484,7 @@ public sealed class DiagnosticTests
 
     private static void Expect(string id, string locationText, string declaration, bool alsoAllowCompilerErrors = false)
     {
-        GeneratorRun run = GeneratorHarness.Run("using NetGen;\nnamespace Samples;\n" + declaration);
+        GeneratorRun run = GeneratorHarness.Run("using System;\nusing NetGen;\nnamespace Samples;\n" + declaration);
         Diagnostic[] matching = run.Diagnostics.Where(d => d.Id == id).ToArray();
         Assert.True(matching.Length > 0, $"expected {id}, got: {string.Join("; ", run.Diagnostics)}");
         Assert.Contains(locationText, matching.Select(d => Text(run, d)));

@@ -132,6 +132,47 @@ public sealed class IncrementalTests
         Assert.Contains("Layer1Size = 16", run.GeneratedSources.Single(s => s.HintName.Contains("NetA", StringComparison.Ordinal)).SourceText.ToString(), StringComparison.Ordinal);
     }
 
+    private const string Custom = """
+        using System;
+        using NetGen;
+        namespace Samples;
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(3, nameof(Swish))]
+        [Dense(1)]
+        public partial class NetC
+        {
+            [ActivationFunction] public static float Swish(float z) => z / (1f + MathF.Exp(-z));
+        }
+        """;
+
+    [Fact]
+    public void Editing_a_custom_function_regenerates_its_network_and_a_comment_in_it_does_not()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = Start(Custom, NetB);
+        CSharpCompilation commented = Replace(compilation, "NetC.cs", Custom.Replace("=> z /", "=> /* x σ(x) */ z /", StringComparison.Ordinal));
+        GeneratorRunResult same = driver.RunGenerators(commented).GetRunResult().Results.Single();
+        Assert.All(Outputs(same, TrackingNames.Models), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+
+        CSharpCompilation edited = Replace(compilation, "NetC.cs", Custom.Replace("MathF.Exp(-z)", "MathF.Exp(-2f * z)", StringComparison.Ordinal));
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var models = Outputs(run, TrackingNames.Models).ToList();
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(models, o => Name(o.Value) == "NetC").Reason);
+        Assert.Equal(IncrementalStepRunReason.Cached, Assert.Single(models, o => Name(o.Value) == "NetB").Reason);
+        Assert.Contains("MathF.Exp(-2f * z)", run.GeneratedSources.Single(s => s.HintName.Contains("NetC", StringComparison.Ordinal)).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_custom_function_in_another_file_than_the_network_is_NG0027()
+    {
+        (GeneratorDriver driver, _) = Start(
+            "using NetGen;\nnamespace Samples;\n[Network(Loss.MeanSquaredError)]\n[Input(2)]\n[Dense(3, nameof(Swish))]\n[Dense(1)]\npublic partial class NetD { }\n",
+            "using System;\nusing NetGen;\nnamespace Samples;\npublic partial class NetD\n{\n    [ActivationFunction] public static float Swish(float z) => z / (1f + MathF.Exp(-z));\n}\n".Replace("NetD\n{", "NetD /* functions */\n{", StringComparison.Ordinal));
+        Diagnostic d = Assert.Single(driver.GetRunResult().Diagnostics);
+        Assert.Equal("NG0027", d.Id);
+        Assert.Contains("another file", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Adding_a_second_network_leaves_the_first_cached()
     {

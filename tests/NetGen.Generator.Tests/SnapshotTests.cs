@@ -34,6 +34,32 @@ public sealed class SnapshotTests
         public partial class QuadraticFit { }
         """);
 
+    /// <summary>Issue 15: a user-written activation, differentiated by the generator, in a tiny (unrolled) and a wide layer.</summary>
+    [Fact]
+    public void Custom_activation_Swish() => Verify("""
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(16, nameof(Swish))]
+        [Dense(1)]
+        public partial class Fit
+        {
+            [ActivationFunction] public static float Swish(float z) => z / (1f + MathF.Exp(-z));
+        }
+        """);
+
+    /// <summary>Issue 15: a user-written piecewise loss with a local, in double.</summary>
+    [Fact]
+    public void Custom_loss_Huber() => Verify("""
+        [Network(nameof(Huber), Precision = Precision.Double)]
+        [Input(4)]
+        [Dense(6, Activation.Tanh)]
+        [Dense(3)]
+        public partial class Robust
+        {
+            [LossFunction] public static double Huber(double a, double y) { double d = a - y; return Math.Abs(d) <= 1 ? 0.5 * d * d : Math.Abs(d) - 0.5; }
+        }
+        """);
+
     [Fact]
     public void Classifier_64_32_10_softmax_cross_entropy() => Verify("""
         [Network(Loss.CrossEntropy)]
@@ -124,7 +150,7 @@ public sealed class SnapshotTests
 
     private static void Verify(string declaration, [System.Runtime.CompilerServices.CallerMemberName] string member = "", bool withNamespace = true)
     {
-        string source = "using NetGen;\n" + (withNamespace ? "namespace Samples;\n" : "") + declaration;
+        string source = "using System;\nusing NetGen;\n" + (withNamespace ? "namespace Samples;\n" : "") + declaration;
         GeneratorRun run = GeneratorHarness.Run(source);
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompilationProblems);

@@ -34,7 +34,7 @@ public sealed class GeneratedMatrixTests(ITestOutputHelper output)
         (NetworkSpec spec, Func<int, object> create) = s_double.Value[name];
         var net = (INetwork<double>)create(3);
         (double[] x, double[] y) = TestData.Make(spec, count: name.StartsWith("small", StringComparison.Ordinal) ? 11 : 6, seed: 7);   // 8 lanes + 3 rows; one 4-row block + 2
-        GradientCheck.Result result = GradientCheck.Check(net, x, y);
+        GradientCheckResult result = GradientCheck.Check(net, x, y);
         output.WriteLine(result.ToString());
         Assert.True(result.MaxError <= 1e-6, $"{name}: {result}");
         Assert.True(result.Checked >= spec.ParameterCount / 2, $"{name}: too many skipped: {result}");

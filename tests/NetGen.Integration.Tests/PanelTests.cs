@@ -64,7 +64,7 @@ public sealed class PanelTests
         (double[] x, double[] y) = TestData.Make(spec, rows, seed: 5);
 
         var net = DynamicNetworks.Create<double>(spec, seed: 4);
-        GradientCheck.Result result = GradientCheck.Check(net, x, y, maxParameters: 120);
+        GradientCheckResult result = GradientCheck.Check(net, x, y, maxParameters: 120);
         Assert.True(result.MaxError <= 1e-6, result.ToString());
 
         var generated = DynamicNetworks.Create<double>(spec, seed: 8);

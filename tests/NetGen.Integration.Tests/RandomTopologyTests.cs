@@ -10,19 +10,29 @@ namespace NetGen.Integration.Tests;
 /// </summary>
 public sealed class RandomTopologyTests(ITestOutputHelper output)
 {
-    private static readonly Activation[] s_hidden = Specs.HiddenActivations;
+    private static readonly Activation[] s_hidden = [.. Specs.HiddenActivations, .. Specs.AddedActivations];
+
+    /// <summary>Hidden indices past s_hidden pick a user-written activation (issue 15).</summary>
+    private static readonly CustomActivation[] s_custom = TestFunctions.Activations;
+
+    /// <summary>
+    /// Output activation and loss; indices past them pick a user-written loss on an identity output. Mean absolute
+    /// error is left to the matrix tests: its kink at a = y is not one the gradient check's probe can see.
+    /// </summary>
+    private static readonly (Activation Output, Loss Loss)[] s_outputs =
+        [.. Specs.OutputCombinations, .. Specs.AddedOutputCombinations.Where(c => c.Loss != Loss.MeanAbsoluteError)];
 
     /// <summary>A random valid spec.</summary>
     public static readonly Gen<NetworkSpec> SpecGen =
         from input in Gen.Int[1, 70]
         from depth in Gen.Int[1, 4]
         from widths in Gen.Int[1, 70].Array[depth]
-        from hidden in Gen.Int[0, s_hidden.Length - 1].Array[depth]
+        from hidden in Gen.Int[0, s_hidden.Length + s_custom.Length - 1].Array[depth]
         from alphas in Gen.Double[0.0, 2.0].Array[depth]
         from givenAlpha in Gen.Bool.Array[depth]
         from batchNorm in Gen.Int[0, 5].Array[depth]
         from dropout in Gen.Int[0, 5].Array[depth + 1]
-        from outputKind in Gen.Int[0, Specs.OutputCombinations.Length - 1]
+        from outputKind in Gen.Int[0, s_outputs.Length + TestFunctions.Losses.Length - 1]
         from precision in Gen.Bool
         select Build(input, widths, hidden, alphas, givenAlpha, batchNorm, dropout, outputKind, precision);
 
@@ -34,13 +44,21 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
             layers.Add(new DropoutLayerSpec(0.2));
         }
 
-        (Activation outputActivation, Loss loss) = Specs.OutputCombinations[outputKind];
+        (Activation outputActivation, Loss loss) = outputKind < s_outputs.Length ? s_outputs[outputKind] : (Activation.Identity, Loss.Custom);
         for (int l = 0; l < widths.Length; l++)
         {
             bool last = l == widths.Length - 1;
-            Activation activation = last ? outputActivation : s_hidden[hidden[l]];
-            double alpha = givenAlpha[l] && ActivationInfo.HasAlpha(activation) ? Math.Round(alphas[l], 3) : double.NaN;
-            layers.Add(new DenseLayerSpec(widths[l], activation, alpha));
+            if (!last && hidden[l] >= s_hidden.Length)
+            {
+                layers.Add(new DenseLayerSpec(widths[l], s_custom[hidden[l] - s_hidden.Length]));
+            }
+            else
+            {
+                Activation activation = last ? outputActivation : s_hidden[hidden[l]];
+                double alpha = givenAlpha[l] && ActivationInfo.HasAlpha(activation) ? Math.Round(alphas[l], 3) : double.NaN;
+                layers.Add(new DenseLayerSpec(widths[l], activation, alpha));
+            }
+
             if (batchNorm[l] == 0)
             {
                 layers.Add(new BatchNormLayerSpec(0.9, 1e-3));
@@ -52,7 +70,10 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
             }
         }
 
-        return new NetworkSpec(input, layers, loss, isDouble ? Precision.Double : Precision.Single);
+        Precision precision = isDouble ? Precision.Double : Precision.Single;
+        return loss == Loss.Custom
+            ? new NetworkSpec(input, layers, TestFunctions.Losses[outputKind - s_outputs.Length], precision)
+            : new NetworkSpec(input, layers, loss, precision);
     }
 
     [Fact]
@@ -75,7 +96,7 @@ public sealed class RandomTopologyTests(ITestOutputHelper output)
 
                 // Gradient check (a sample of at most 300 parameters per network keeps the suite fast).
                 var net = (INetwork<double>)doubleNets[i](i);
-                GradientCheck.Result result = GradientCheck.Check(net, x, y, maxParameters: 300);
+                GradientCheckResult result = GradientCheck.Check(net, x, y, maxParameters: 300);
                 Assert.True(result.MaxError <= 1e-6, $"{spec}: {result}");
                 worstGradient = Math.Max(worstGradient, result.MaxError);
 

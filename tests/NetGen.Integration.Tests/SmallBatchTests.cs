@@ -45,7 +45,7 @@ public sealed class SmallBatchTests
         (double[] x, double[] y) = TestData.Make(spec, count, seed: 20 + count);
 
         var net = DynamicNetworks.Create<double>(spec, seed: 6);
-        GradientCheck.Result result = GradientCheck.Check(net, x, y);
+        GradientCheckResult result = GradientCheck.Check(net, x, y);
         Assert.True(result.MaxError <= 1e-6, $"{name}, {count} rows: {result}");
 
         var generated = DynamicNetworks.Create<double>(spec, seed: 7);

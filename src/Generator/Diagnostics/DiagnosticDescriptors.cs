@@ -43,6 +43,10 @@ internal static class DiagnosticDescriptors
     public const string RuntimeMissingId = "NG0023";
 
     public const string InheritedMemberConflictId = "NG0024";
+    public const string FunctionNotFoundId = "NG0025";
+    public const string FunctionWrongRoleId = "NG0026";
+    public const string FunctionSignatureId = "NG0027";
+    public const string NotDifferentiableId = "NG0028";
 
     public static readonly DiagnosticDescriptor NotPartial = Create(
         NotPartialId, "Network class must be partial",
@@ -164,6 +168,26 @@ internal static class DiagnosticDescriptors
         InheritedMemberConflictId, "Inherited member conflicts with the generated network",
         "'{0}' inherits '{1}' from '{2}', and the generated network defines a member with that name, which would hide it: rename it in the base class or derive from another class",
         "The generated part defines the INetwork members, the size constants and the parameter offsets in the network class; a member with one of these names inherited from a base class would be hidden (CS0108), so a network cannot derive from another network either.");
+
+    public static readonly DiagnosticDescriptor FunctionNotFound = Create(
+        FunctionNotFoundId, "Custom function not found",
+        "'{0}' has no method named '{1}' to use as {2}: declare [{3}] public static {4} {1}({5}) in the class, or name an existing one with nameof",
+        "A [Dense(size, nameof(F))] or [Network(nameof(F))] names a static method of the network class marked [ActivationFunction] or [LossFunction].");
+
+    public static readonly DiagnosticDescriptor FunctionWrongRole = Create(
+        FunctionWrongRoleId, "Custom function used for the wrong role",
+        "'{0}' is used as {1}, but it is {2}: mark it [{3}] (with the signature {4} {0}({5})), or name a method that is",
+        "An activation is a method marked [ActivationFunction] taking z; a loss is a method marked [LossFunction] taking (a, y).");
+
+    public static readonly DiagnosticDescriptor FunctionSignature = Create(
+        FunctionSignatureId, "Custom function has the wrong signature",
+        "'{0}' cannot be {1}: {2}; write it as [{3}] public static {4} {0}({5})",
+        "A custom activation is static, not generic, and maps one value of the network's precision to another; a custom loss takes the output a and the target y of that type and returns it.");
+
+    public static readonly DiagnosticDescriptor NotDifferentiable = Create(
+        NotDifferentiableId, "Custom function cannot be differentiated",
+        "'{0}' cannot be differentiated in '{1}': {2}",
+        "The generator differentiates the syntax tree of a custom function: its body is an expression, or local declarations, assignments to locals and a final return, using + − * /, unary −, numeric literals and constants, its parameters and locals, conditional expressions with comparisons, Math/MathF Exp, Log, Sqrt, Pow, Abs, Tanh, Sinh, Cosh, Sin, Cos, Atan, Max, Min, and other [ActivationFunction] methods.");
 
     /// <summary>The help page of <paramref name="id"/>, relative to the package root (and to the repository's).</summary>
     public static string HelpPage(string id) => string.Format(System.Globalization.CultureInfo.InvariantCulture, HelpPageFormat, id);

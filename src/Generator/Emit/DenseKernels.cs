@@ -38,7 +38,7 @@ internal static class DenseKernels
     public static void Forward(SourceWriter w, NetworkPlan plan, LayerPlan layer)
     {
         NumericType t = plan.T;
-        LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
+        LayerMath.ActivationRule act = LayerMath.For(layer.Model, t);
         int l = layer.Index;
         string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : layer.Panels ? "register-blocked product, W in column panels from 128 rows" : "register-blocked product";
         w.Line();
@@ -138,13 +138,23 @@ internal static class DenseKernels
     {
         NumericType t = plan.T;
         string T = t.Name;
-        LayerMath.LossRule loss = LayerMath.For(plan.Model.Loss);
-        LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
+        LayerMath.LossRule loss = LayerMath.For(plan.Model);
+        LayerMath.ActivationRule act = LayerMath.For(layer.Model, t);
         int l = layer.Index;
         string v = layer.ActIn, a = layer.A, d = layer.Delta;
         w.Line($"// ─── Output error, layer {l} ({act.Name}), {loss.Name} ───");
         w.Line($"// {loss.Cost}" + (loss.StableCost != loss.Cost ? $",  computed as {loss.StableCost}" : ""));
-        w.Line($"// {loss.Delta.Replace("^L", I(l))}" + (plan.Model.Loss == LossKind.MeanSquaredError ? $",  {act.Derivative}" : ""));
+        bool throughActivation = plan.Model.Loss == LossKind.MeanSquaredError || LayerMath.IsElementLoss(plan.Model.Loss);
+        w.Line($"// {loss.Delta.Replace("^L", I(l))}" + (throughActivation ? $",  {act.Derivative}" : ""));
+        if (LayerMath.IsElementLoss(plan.Model.Loss))
+        {
+            string lossType = LayerMath.ElementLossType(plan.Model, t);
+            w.Line(act.RowWise
+                ? $"{T} loss = global::NetGen.Losses.SoftmaxElementwise<{T}, {lossType}>({a}, y, {d}, rows, {layer.OutSize});"
+                : $"{T} loss = global::NetGen.Losses.Elementwise<{T}, {lossType}, {act.Kernel}>({v}, {a}, y, {d}, rows, {layer.OutSize}, {Alpha(t, layer)});");
+            return;
+        }
+
         if (plan.Model.Loss == LossKind.MeanSquaredError && layer.Unrolled && !act.RowWise)
         {
             w.Line($"{T} loss = {t.Lit(0)};");
@@ -228,7 +238,7 @@ internal static class DenseKernels
         NumericType t = plan.T;
         string T = t.Name;
         int l = layer.Index, p = previous.Index;
-        LayerMath.ActivationRule act = LayerMath.For(previous.Model.Activation);
+        LayerMath.ActivationRule act = LayerMath.For(previous.Model, t);
         string d = layer.Delta, dp = previous.Delta;
         w.Line($"// {LayerMath.Backpropagate(l, previous.ActIn)},   {act.Derivative}{AlphaNote(previous)}" +
             (previous.HasDropout ? $";  dropout: ∂C/∂{previous.ActOut} = ∂C/∂{previous.A} ∘ {previous.Mask}" : "") +

@@ -20,9 +20,13 @@ internal static class LaneKernels
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters.</summary>
+    /// <summary>
+    /// Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters, and only the
+    /// first seven activations and three losses (user-written functions and the issue-15 built-ins run the row kernels).
+    /// </summary>
     public static bool Applies(NetworkPlan plan) =>
-        plan.Layers.All(l => l.Unrolled) && !plan.HasBatchNorm && !plan.HasDropout && plan.ParameterCount <= MaxParameters;
+        plan.Layers.All(l => l.Unrolled) && !plan.HasBatchNorm && !plan.HasDropout && plan.ParameterCount <= MaxParameters &&
+        plan.Layers.All(l => l.Model.Activation <= ActivationKind.Softmax) && plan.Model.Loss <= LossKind.CrossEntropy;
 
     public static void Write(SourceWriter w, NetworkPlan plan)
     {

@@ -1,4 +1,5 @@
 using System;
+using NetGen.Generator.Differentiation;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit;
@@ -78,7 +79,53 @@ internal static class LayerMath
             (t, z, _) => $"global::NetGen.Softmax.Forward({z})",
             (t, g, z, a, _) => $"{a} * ({g} - {g}·{a})",
             (t, g, z, a, _) => $"{a} * ({g} - {g}·{a})"),
+
+        // Added through the differentiator: the forward formula is the defining expression, the derivative the
+        // differentiator's (a test checks the runtime's hand-vectorized kernels against both).
+        Differentiated("silu", BuiltinFunctions.SiLU, "global::NetGen.Activations.SiLU"),
+        Differentiated("gelu", BuiltinFunctions.GELU, "global::NetGen.Activations.GELU"),
+        Differentiated("softplus", BuiltinFunctions.SoftplusZ, "global::NetGen.Activations.Softplus"),
+        Differentiated("mish", BuiltinFunctions.Mish, "global::NetGen.Activations.Mish"),
     ];
+
+    /// <summary>
+    /// A row from a defining expression σ(z): the forward formula printed in each dialect, σ' from <see cref="Derivative"/>.
+    /// Element-wise code calls the runtime kernel type <paramref name="kernel"/> for g σ'(z), which binds the shared
+    /// subexpressions of σ' to locals; tiny layers inline the forward expression.
+    /// </summary>
+    private static ActivationRule Differentiated(string name, Expr forward, string kernel)
+    {
+        Expr derivative = Differentiation.Derivative.Of(forward, "z");
+        return new(name, "σ(z) = " + ExprEmitter.Print(forward, Dialect.Math), "σ'(z) = " + ExprEmitter.Print(derivative, Dialect.Math),
+            (t, z, _) => ExprEmitter.Print(ExprEmitter.Replace(forward, new Var("z"), new Var(z)), Dialect.Scalar(t)),
+            (t, z, _) => ExprEmitter.Print(ExprEmitter.Replace(forward, new Var("z"), new Var(z)), Dialect.Vector(t)),
+            (t, g, z, a, _) => $"{kernel}.Delta({g}, {z}, {a}, {t.Lit(0)})",
+            (t, g, z, a, _) => $"{kernel}.Delta({g}, {z}, {a}, {t.Lit(0)})",
+            kernel);
+    }
+
+    /// <summary>The rule of a user-written activation: its generated <see cref="FunctionStruct"/> does the work.</summary>
+    private static ActivationRule Custom(FunctionModel function, NumericType type)
+    {
+        string fn = FunctionStruct(function);
+
+        // Tiny layers inline an expression without shared subexpressions (z / (1 + e^(−z)) reads best where it is used);
+        // one with them calls the struct, which binds them to locals.
+        // (call null: the derivative, in parentheses when inlined, as the right operand of g *)
+        string Inline(Expr e, string z, string? call, NumericType t) =>
+            ExprEmitter.Statements(e, Dialect.Scalar(t)).Locals.Count > 0 ? call ?? $"{fn}.Derivative({z})"
+            : call is null ? $"({ExprEmitter.Print(ExprEmitter.Replace(e, new Var("z"), new Var(z)), Dialect.Scalar(t))})"
+            : ExprEmitter.Print(ExprEmitter.Replace(e, new Var("z"), new Var(z)), Dialect.Scalar(t));
+        return new(function.Name, $"σ(z) = {function.Name}(z) = {ExprEmitter.Print(function.Forward, Dialect.Math)}", "σ'(z) = " + ExprEmitter.Print(function.Derivative, Dialect.Math),
+            (t, z, _) => Inline(function.Forward, z, $"{fn}.Apply({z})", t),
+            (t, z, _) => $"{fn}.Apply({z})",
+            (t, g, z, a, _) => $"{g} * {Inline(function.Derivative, z, null, t)}",
+            (t, g, z, a, _) => $"{g} * {fn}.Derivative({z})",
+            $"global::NetGen.Activations.Custom<{type.Name}, {fn}>");
+    }
+
+    /// <summary>The generated struct that holds a user-written function and its derivative (inside Kernels).</summary>
+    public static string FunctionStruct(FunctionModel function) => function.Name.TrimStart('@') + (function.IsLoss ? "Loss" : "Activation");
 
     /// <summary>One loss: its cost and output error as math, for the comments above the emitted code.</summary>
     /// <param name="Name">The loss.</param>
@@ -93,11 +140,34 @@ internal static class LayerMath
         new("mean squared error", "C = ½ Σ_j (a_j − y_j)²", "C = ½ Σ_j (a_j − y_j)²", "δ^L = σ'(z^L) ∘ (a^L − y)"),
         new("binary cross-entropy", "C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]", "C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|))", "δ^L = a^L − y"),
         new("cross-entropy", "C = −Σ_j y_j ln a_j", "C = Σ_j y_j (lse − z_j),  lse = max z + ln Σ_k e^(z_k − max z)", "δ^L = a^L Σ_j y_j − y  (= a^L − y for one-hot or probability targets)"),
+        ElementLoss("huber (δ = 1)", BuiltinFunctions.Huber),
+        ElementLoss("log-cosh", BuiltinFunctions.LogCosh),
+        ElementLoss("mean absolute error", BuiltinFunctions.MeanAbsoluteError, "  (subgradient 0 at a = y)"),
     ];
+
+    /// <summary>A loss C = Σ_j ℓ(a_j, y_j) with ∂ℓ/∂a from the differentiator; δ^L = σ'(z^L) ∘ ∂ℓ/∂a.</summary>
+    private static LossRule ElementLoss(string name, Expr loss, string note = "")
+    {
+        string l = ExprEmitter.Print(loss, Dialect.Math), d = ExprEmitter.Print(Differentiation.Derivative.Of(loss, "a"), Dialect.Math);
+        return new(name, $"C = Σ_j ℓ(a_j, y_j),  ℓ(a, y) = {l}", $"C = Σ_j ℓ(a_j, y_j),  ℓ(a, y) = {l}", $"δ^L = σ'(z^L) ∘ ∂ℓ/∂a,  ∂ℓ/∂a = {d}{note}");
+    }
+
+    /// <summary>Whether the loss is a sum of a per-output ℓ(a_j, y_j) run by NetGen.Losses.Elementwise.</summary>
+    public static bool IsElementLoss(LossKind loss) => loss is LossKind.Huber or LossKind.LogCosh or LossKind.MeanAbsoluteError or LossKind.Custom;
 
     public static ActivationRule For(ActivationKind activation) => s_activations[(int)activation];
 
+    /// <summary>The rule of a layer's activation, built-in or user-written.</summary>
+    public static ActivationRule For(LayerModel layer, NumericType type) =>
+        layer.Function is not null ? Custom(layer.Function, type) : For(layer.Activation);
+
     public static LossRule For(LossKind loss) => s_losses[(int)loss];
+
+    /// <summary>The rule of the network's loss, built-in or user-written.</summary>
+    public static LossRule For(NetworkModel model) =>
+        model.LossFunction is { } f
+            ? ElementLoss($"{f.Name} (user-written)", f.Forward) with { Delta = $"δ^L = σ'(z^L) ∘ ∂ℓ/∂a,  ∂ℓ/∂a = {ExprEmitter.Print(f.Derivative, Dialect.Math)}" }
+            : For(model.Loss);
 
     // ───── the layer kinds: the equations written above each block (l is the layer's index) ─────
 
@@ -124,6 +194,11 @@ internal static class LayerMath
         $"∂C/∂γ{l} += Σ_s ∂C/∂v ∘ ẑ,   ∂C/∂β{l} += Σ_s ∂C/∂v,   δ{l} = γ{l} / √(σ² + ε) ∘ (∂C/∂v − mean_s ∂C/∂v − ẑ ∘ mean_s(∂C/∂v ∘ ẑ))";
 
     /// <summary>The runtime kernel that computes a loss and δ^L over a tile (see NetGen.Losses).</summary>
+    /// <summary>The runtime type of an element-wise loss ℓ(a, y) (the argument of NetGen.Losses.Elementwise).</summary>
+    public static string ElementLossType(NetworkModel model, NumericType type) =>
+        model.LossFunction is { } f ? $"global::NetGen.Losses.Custom<{type.Name}, {FunctionStruct(f)}>" : $"global::NetGen.Losses.{model.Loss}";
+
+    /// <summary>The runtime kernel of a built-in loss of the first three kinds.</summary>
     public static string LossKernel(LossKind loss, bool softmaxOutput) => loss switch
     {
         LossKind.MeanSquaredError when softmaxOutput => "global::NetGen.Losses.SoftmaxMeanSquaredError",

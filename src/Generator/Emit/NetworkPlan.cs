@@ -117,7 +117,7 @@ internal sealed class NetworkPlan
     /// <summary>e.g. "2 → 2 (sigmoid) → 1 (identity)".</summary>
     public string Summary =>
         Model.InputSize.ToString(CultureInfo.InvariantCulture) +
-        string.Concat(Layers.Select(l => $" → {l.Out} ({LayerMath.For(l.Model.Activation).Name})"));
+        string.Concat(Layers.Select(l => $" → {l.Out} ({LayerMath.For(l.Model, T).Name})"));
 
     public IEnumerable<string> TopologyTable()
     {
@@ -125,7 +125,7 @@ internal sealed class NetworkPlan
         yield return $"0  input [{Model.InputSize}]".PadRight(43) + (Model.InputDropout > 0 ? $"dropout p = {NumericType.DoubleText(Model.InputDropout)}" : "");
         foreach (LayerPlan layer in Layers)
         {
-            string name = LayerMath.For(layer.Model.Activation).Name;
+            string name = LayerMath.For(layer.Model, T).Name;
             if (layer.Model.Activation is ActivationKind.LeakyReLU or ActivationKind.ELU)
             {
                 name += $" α={NumericType.DoubleText(layer.Model.Alpha)}";

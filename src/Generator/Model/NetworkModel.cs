@@ -10,6 +10,11 @@ internal enum ActivationKind
     LeakyReLU = 4,
     ELU = 5,
     Softmax = 6,
+    SiLU = 7,
+    GELU = 8,
+    Softplus = 9,
+    Mish = 10,
+    Custom = 11,
 }
 
 /// <summary>The loss; values mirror NetGen.Loss.</summary>
@@ -18,7 +23,18 @@ internal enum LossKind
     MeanSquaredError = 0,
     BinaryCrossEntropy = 1,
     CrossEntropy = 2,
+    Huber = 3,
+    LogCosh = 4,
+    MeanAbsoluteError = 5,
+    Custom = 6,
 }
+
+/// <summary>A user-written activation or loss, read from its syntax tree and differentiated.</summary>
+/// <param name="Name">The method's name (what the spec and model files call it).</param>
+/// <param name="IsLoss">A loss ℓ(a, y) (true) or an activation σ(z).</param>
+/// <param name="Forward">σ(z) or ℓ(a, y), with locals and calls substituted.</param>
+/// <param name="Derivative">σ'(z) or ∂ℓ/∂a, simplified.</param>
+internal sealed record FunctionModel(string Name, bool IsLoss, NetGen.Generator.Differentiation.Expr Forward, NetGen.Generator.Differentiation.Expr Derivative);
 
 /// <summary>
 /// Everything the emitted file depends on, and nothing Roslyn: value-equatable, so the pipeline re-emits a network
@@ -30,13 +46,22 @@ internal enum LossKind
 /// <param name="Layers">The dense layers l = 1..L.</param>
 /// <param name="Loss">The per-sample cost.</param>
 /// <param name="IsDouble">double (true) or float.</param>
+/// <param name="LossFunction">The user-written loss (Loss is Custom), else null.</param>
 internal sealed record NetworkModel(
     TypeHierarchy Type,
     int InputSize,
     double InputDropout,
     EquatableArray<LayerModel> Layers,
     LossKind Loss,
-    bool IsDouble);
+    bool IsDouble,
+    FunctionModel? LossFunction = null)
+{
+    /// <summary>The user-written functions, each once: the layers' activations in order, then the loss.</summary>
+    public System.Collections.Generic.IEnumerable<FunctionModel> Functions =>
+        System.Linq.Enumerable.Distinct(System.Linq.Enumerable.Concat(
+            System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(Layers, l => l.Function is not null), l => l.Function!),
+            LossFunction is null ? [] : [LossFunction]));
+}
 
 /// <summary>Dense layer l with its batch normalization and dropout.</summary>
 /// <param name="Index">l, from 1.</param>
@@ -49,6 +74,7 @@ internal sealed record NetworkModel(
 /// <param name="BatchNormMomentum">The running-average momentum.</param>
 /// <param name="BatchNormEpsilon">The ε added to the variance.</param>
 /// <param name="DropoutRate">The dropout rate on a^l (0 when none).</param>
+/// <param name="Function">The user-written activation (Activation is Custom), else null.</param>
 internal sealed record LayerModel(
     int Index,
     int InputSize,
@@ -59,7 +85,8 @@ internal sealed record LayerModel(
     bool BatchNorm,
     double BatchNormMomentum,
     double BatchNormEpsilon,
-    double DropoutRate)
+    double DropoutRate,
+    FunctionModel? Function = null)
 {
     public long WeightCount => (long)InputSize * OutputSize;
 }

@@ -12,20 +12,30 @@ public abstract record LayerSpec;
 /// <param name="Alpha">The α of LeakyReLU or ELU; <see cref="double.NaN"/> means the default (0.01 and 1).</param>
 public sealed record DenseLayerSpec(int Size, Activation Activation = Activation.Identity, double Alpha = double.NaN) : LayerSpec
 {
+    /// <summary>A dense layer with a user-written activation (<see cref="Activation"/> is <see cref="NetGen.Activation.Custom"/>).</summary>
+    /// <param name="size">The number of neurons.</param>
+    /// <param name="function">σ and σ'.</param>
+    public DenseLayerSpec(int size, CustomActivation function)
+        : this(size, Activation.Custom) => Function = function ?? throw new ArgumentNullException(nameof(function));
+
+    /// <summary>The user-written activation when <see cref="Activation"/> is <see cref="NetGen.Activation.Custom"/>, else null.</summary>
+    public CustomActivation? Function { get; init; }
+
     /// <summary>The α the activation uses: the given one, or its default.</summary>
     public double EffectiveAlpha => double.IsNaN(Alpha) ? ActivationInfo.DefaultAlpha(Activation) : Alpha;
 
     /// <summary>Two dense layers are equal when they compute the same function: an α written out equal to the default equals the default.</summary>
     public bool Equals(DenseLayerSpec? other) =>
-        other is not null && Size == other.Size && Activation == other.Activation && EffectiveAlpha.Equals(other.EffectiveAlpha);
+        other is not null && Size == other.Size && Activation == other.Activation && EffectiveAlpha.Equals(other.EffectiveAlpha) &&
+        Equals(Function, other.Function);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Size, Activation, EffectiveAlpha);
+    public override int GetHashCode() => HashCode.Combine(Size, Activation, EffectiveAlpha, Function);
 
     /// <inheritdoc />
     public override string ToString()
     {
-        string name = ActivationInfo.Name(Activation);
+        string name = Function?.Name ?? ActivationInfo.Name(Activation);
         return ActivationInfo.HasAlpha(Activation)
             ? string.Create(CultureInfo.InvariantCulture, $"Dense({Size}, {name}, α={EffectiveAlpha:R})")
             : string.Create(CultureInfo.InvariantCulture, $"Dense({Size}, {name})");
@@ -73,6 +83,11 @@ public static class ActivationInfo
         Activation.LeakyReLU => "leaky_relu",
         Activation.ELU => "elu",
         Activation.Softmax => "softmax",
+        Activation.SiLU => "silu",
+        Activation.GELU => "gelu",
+        Activation.Softplus => "softplus",
+        Activation.Mish => "mish",
+        Activation.Custom => "custom",
         _ => $"undefined activation {(int)activation}",
     };
 }

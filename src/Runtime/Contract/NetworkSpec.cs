@@ -22,11 +22,32 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     /// <param name="precision">The floating-point type the network computes in.</param>
     /// <exception cref="ArgumentException">The topology is invalid; the message says which layer and how to fix it.</exception>
     public NetworkSpec(int inputSize, IEnumerable<LayerSpec> layers, Loss loss, Precision precision = Precision.Single)
+        : this(inputSize, layers, loss, null, precision)
+    {
+    }
+
+    /// <summary>Creates and validates a spec trained with a user-written loss (<see cref="Loss"/> is <see cref="NetGen.Loss.Custom"/>).</summary>
+    /// <param name="inputSize">The number of input features (≥ 1).</param>
+    /// <param name="layers">Dense, dropout and batch-normalization layers in the order they apply.</param>
+    /// <param name="loss">ℓ(a, y) and ∂ℓ/∂a, summed over the outputs.</param>
+    /// <param name="precision">The floating-point type the network computes in.</param>
+    public NetworkSpec(int inputSize, IEnumerable<LayerSpec> layers, CustomLoss loss, Precision precision = Precision.Single)
+        : this(inputSize, layers, Loss.Custom, loss ?? throw new ArgumentNullException(nameof(loss)), precision)
+    {
+    }
+
+    private NetworkSpec(int inputSize, IEnumerable<LayerSpec> layers, Loss loss, CustomLoss? lossFunction, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        if (loss == Loss.Custom && lossFunction is null)
+        {
+            throw new ArgumentException("Loss.Custom needs the function: use the constructor that takes a CustomLoss.", nameof(loss));
+        }
+
         InputSize = inputSize;
         _layers = layers.ToArray();
         Loss = loss;
+        LossFunction = loss == Loss.Custom ? lossFunction : null;
         Precision = precision;
         (Stages, InputDropoutRate, ParameterCount, StateCount, Layout) = Compile(inputSize, _layers, loss, precision);
         DenseLayers = Stages.Select(s => s.Dense).ToArray();
@@ -46,6 +67,40 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
 
     /// <summary>The per-sample cost.</summary>
     public Loss Loss { get; }
+
+    /// <summary>The user-written loss when <see cref="Loss"/> is <see cref="NetGen.Loss.Custom"/>, else null.</summary>
+    public CustomLoss? LossFunction { get; }
+
+    /// <summary>The user-written functions the spec uses (activations in layer order, then the loss), each once.</summary>
+    public IReadOnlyList<CustomFunction> CustomFunctions =>
+        DenseLayers.Where(d => d.Function is not null).Select(d => (CustomFunction)d.Function!)
+            .Concat(LossFunction is null ? [] : [LossFunction]).DistinctBy(f => (f.GetType(), f.Name)).ToArray();
+
+    /// <summary>The same spec with other layers, keeping the loss (and its function) and the precision.</summary>
+    internal NetworkSpec WithLayers(IEnumerable<LayerSpec> layers) => new(InputSize, layers, Loss, LossFunction, Precision);
+
+    /// <summary>
+    /// The spec with each function known by name only (read from a model file) replaced by the one of that name in
+    /// <paramref name="functions"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A function is not supplied.</exception>
+    public NetworkSpec WithFunctions(IEnumerable<CustomFunction> functions)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        var supplied = functions.ToList();
+        T Find<T>(T unresolved, string kind) where T : CustomFunction =>
+            supplied.OfType<T>().FirstOrDefault(f => f.Name == unresolved.Name && !f.IsUnresolved)
+            ?? throw new ArgumentException(
+                $"The model uses the user-written {kind} '{unresolved.Name}', which is not among the functions supplied ({(supplied.Count == 0 ? "none" : string.Join(", ", supplied.Select(f => f.Name)))}): pass it, e.g. the generated network's Spec.CustomFunctions.",
+                nameof(functions));
+
+        var layers = _layers.Select(l => l is DenseLayerSpec { Function: { IsUnresolved: true } f } dense ? dense with { Function = Find(f, "activation") } : l).ToList();
+        CustomLoss? loss = LossFunction is { IsUnresolved: true } lf ? Find(lf, "loss") : LossFunction;
+        return new NetworkSpec(InputSize, layers, Loss, loss, Precision);
+    }
+
+    /// <summary>Whether a function is known by name only (read from a model file without being supplied).</summary>
+    public bool HasUnresolvedFunctions => CustomFunctions.Any(f => f.IsUnresolved);
 
     /// <summary>The floating-point type.</summary>
     public Precision Precision { get; }
@@ -75,10 +130,13 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
     public bool HasTrainingBehavior => InputDropoutRate > 0 || Stages.Any(s => s.DropoutRate > 0 || s.BatchNorm is not null);
 
     /// <summary>The same topology in another precision.</summary>
-    public NetworkSpec WithPrecision(Precision precision) => precision == Precision ? this : new NetworkSpec(InputSize, _layers, Loss, precision);
+    public NetworkSpec WithPrecision(Precision precision) => precision == Precision ? this : new NetworkSpec(InputSize, _layers, Loss, LossFunction, precision);
 
     /// <summary>The same topology with another loss.</summary>
     public NetworkSpec WithLoss(Loss loss) => loss == Loss ? this : new NetworkSpec(InputSize, _layers, loss, Precision);
+
+    /// <summary>The same topology with a user-written loss.</summary>
+    public NetworkSpec WithLoss(CustomLoss loss) => new(InputSize, _layers, loss, Precision);
 
     /// <summary>A one-line description, e.g. <c>Input(2) → Dense(2, sigmoid) → Dense(1, identity); MeanSquaredError; Single</c>.</summary>
     public override string ToString()
@@ -90,14 +148,14 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
             sb.Append(" → ").Append(layer);
         }
 
-        sb.Append("; ").Append(Loss).Append("; ").Append(Precision);
+        sb.Append("; ").Append(LossFunction?.Name ?? Loss.ToString()).Append("; ").Append(Precision);
         return sb.ToString();
     }
 
     /// <inheritdoc />
     public bool Equals(NetworkSpec? other) =>
         other is not null && InputSize == other.InputSize && Loss == other.Loss && Precision == other.Precision &&
-        _layers.AsSpan().SequenceEqual(other._layers);
+        Equals(LossFunction, other.LossFunction) && _layers.AsSpan().SequenceEqual(other._layers);
 
     /// <summary>Whether two specs describe the same topology and loss, whatever their precision.</summary>
     public bool SameTopology(NetworkSpec other) => other is not null && WithPrecision(other.Precision).Equals(other);
@@ -264,6 +322,11 @@ public sealed class NetworkSpec : IEquatable<NetworkSpec>
                 throw new ArgumentException($"{where}: unknown activation {(int)dense.Activation} (NG0013).", nameof(layers));
             }
 
+            if (dense.Activation == Activation.Custom && dense.Function is null)
+            {
+                throw new ArgumentException($"{where}: Activation.Custom needs the function: pass a CustomActivation, new DenseLayerSpec(size, function).", nameof(layers));
+            }
+
             if (dense.Activation == Activation.Softmax && !isOutput)
             {
                 throw new ArgumentException($"{where}: Softmax is only allowed on the output (last Dense) layer (NG0006).", nameof(layers));
@@ -374,6 +437,13 @@ public sealed class NetworkSpecBuilder
         return this;
     }
 
+    /// <summary>Appends a dense layer with a user-written activation.</summary>
+    public NetworkSpecBuilder Dense(int size, CustomActivation activation)
+    {
+        _layers.Add(new DenseLayerSpec(size, activation));
+        return this;
+    }
+
     /// <summary>Appends dropout.</summary>
     public NetworkSpecBuilder Dropout(double rate)
     {
@@ -390,4 +460,7 @@ public sealed class NetworkSpecBuilder
 
     /// <summary>Validates and builds the spec.</summary>
     public NetworkSpec Build(Loss loss, Precision precision = Precision.Single) => new(_inputSize, _layers, loss, precision);
+
+    /// <summary>Validates and builds the spec with a user-written loss.</summary>
+    public NetworkSpec Build(CustomLoss loss, Precision precision = Precision.Single) => new(_inputSize, _layers, loss, precision);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Threading;
@@ -50,6 +51,14 @@ public sealed class GenericNetwork<T> : INetwork<T>, ITrainingOutputs<T> where T
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
         {
             throw new NotSupportedException($"GenericNetwork<{typeof(T).Name}> is not supported: use float or double.");
+        }
+
+        if (spec.HasUnresolvedFunctions)
+        {
+            throw new ArgumentException(
+                $"The spec names the user-written function(s) {string.Join(", ", spec.CustomFunctions.Where(f => f.IsUnresolved).Select(f => $"'{f.Name}'"))} without their code (it was read from a model file): " +
+                "load the model with ModelFile.LoadGeneric<T>(path, functions), passing e.g. the generated network's Spec.CustomFunctions, or call spec.WithFunctions(functions).",
+                nameof(spec));
         }
 
         Spec = spec.WithPrecision(typeof(T) == typeof(float) ? Precision.Single : Precision.Double);
@@ -237,8 +246,8 @@ public sealed class GenericNetwork<T> : INetwork<T>, ITrainingOutputs<T> where T
         for (int s = 0; s < count; s++)
         {
             ReadOnlySpan<T> v = w.V.AsSpan(s * width, width), a = w.H.AsSpan(s * width, width), y = targets.Slice(s * width, width);
-            loss += LossMath.Cost(Spec.Loss, v, a, y);
-            LossMath.OutputDelta(Spec.Loss, output.Activation, _alphas[last], v, a, y, delta.Slice(s * width, width));
+            loss += LossMath.Cost(Spec.Loss, v, a, y, Spec.LossFunction);
+            LossMath.OutputDelta(Spec.Loss, output.Activation, _alphas[last], v, a, y, delta.Slice(s * width, width), Spec.LossFunction, output.Dense.Function);
         }
 
         // Back through the layers: δ^l from ∂C/∂a^l, then ∂C/∂W^l, ∂C/∂b^l and ∂C/∂a^{l−1}.
@@ -260,7 +269,7 @@ public sealed class GenericNetwork<T> : INetwork<T>, ITrainingOutputs<T> where T
                 for (int s = 0; s < count; s++)
                 {
                     Span<T> row = d.Slice(s * n, n);
-                    ActivationMath.Backprop(stage.Activation, _alphas[l], w.V.AsSpan(s * n, n), w.H.AsSpan(s * n, n), row, row);
+                    ActivationMath.Backprop(stage.Activation, _alphas[l], w.V.AsSpan(s * n, n), w.H.AsSpan(s * n, n), row, row, stage.Dense.Function);
                 }
             }
 
@@ -346,7 +355,7 @@ public sealed class GenericNetwork<T> : INetwork<T>, ITrainingOutputs<T> where T
             Span<T> h = w.H.AsSpan(0, count * n);
             for (int s = 0; s < count; s++)
             {
-                ActivationMath.Activate(stage.Activation, _alphas[l], w.V.AsSpan(s * n, n), h.Slice(s * n, n));
+                ActivationMath.Activate(stage.Activation, _alphas[l], w.V.AsSpan(s * n, n), h.Slice(s * n, n), stage.Dense.Function);
             }
 
             if (stage.DropoutRate > 0)

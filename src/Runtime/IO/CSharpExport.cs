@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Numerics;
 using System.Text;
 
@@ -135,6 +136,16 @@ public static class CSharpExport
             throw new ArgumentException(
                 $"The network holds {network.Parameters.Length} parameters and {network.State.Length} state values, but its spec needs {spec.ParameterCount} and {spec.StateCount}.",
                 nameof(network));
+        }
+
+        foreach (DenseStage stage in spec.Stages)
+        {
+            if (stage.Dense.Function is { CSharpExpression: null } function)
+            {
+                throw new NotSupportedException(
+                    $"Layer {stage.Index} uses the user-written activation '{function.Name}', whose C# source is not known (it was made by hand or read from a model file without it): " +
+                    "construct the CustomActivation with its csharpExpression, export the generated network itself (its Spec carries the source), or use a built-in activation.");
+            }
         }
 
         TOut[] parameters = Convert<T, TOut>(network.Parameters);
@@ -361,7 +372,7 @@ public static class CSharpExport
             TOut alpha = ActivationInfo.HasAlpha(stage.Activation) ? TOut.CreateChecked(stage.Alpha) : TOut.Zero;
             string cast = type == "float" ? "(float)" : string.Empty;
             string alphaText = ActivationInfo.HasAlpha(stage.Activation) ? $", α = {Literal(alpha)}" : string.Empty;
-            w.Line($"// a{l} = σ(z{l}), σ(z) = {Formula(stage.Activation)}{alphaText}");
+            w.Line($"// a{l} = σ(z{l}), σ(z) = {(stage.Dense.Function is { } fn ? $"{fn.Name}(z) = {fn.Formula ?? fn.CSharpExpression}" : Formula(stage.Activation))}{alphaText}");
             switch (stage.Activation)
             {
                 case Activation.Identity:
@@ -396,6 +407,21 @@ public static class CSharpExport
                     w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] /= sum;");
                     w.Close();
                     break;
+                case Activation.SiLU:
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] / ({one} + {cast}global::System.Math.Exp(-{z}[j]));");
+                    break;
+                case Activation.GELU:
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {Literal(TOut.CreateTruncating(0.5))} * {z}[j] * ({one} + {cast}global::System.Math.Tanh({Literal(TOut.CreateTruncating(0.7978845608028654))} * ({z}[j] + {Literal(TOut.CreateTruncating(0.044715))} * {z}[j] * {z}[j] * {z}[j])));");
+                    break;
+                case Activation.Softplus:
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = global::System.Math.Max({z}[j], {zero}) + {cast}global::System.Math.Log({one} + {cast}global::System.Math.Exp(-global::System.Math.Abs({z}[j])));");
+                    break;
+                case Activation.Mish:
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {z}[j] * {cast}global::System.Math.Tanh(global::System.Math.Max({z}[j], {zero}) + {cast}global::System.Math.Log({one} + {cast}global::System.Math.Exp(-global::System.Math.Abs({z}[j]))));");
+                    break;
+                case Activation.Custom:
+                    w.Line($"for (int j = 0; j < {Int(n)}; j++) {a}[{at}j] = {cast}{CustomName(stage)}({z}[j]);");
+                    break;
                 default:
                     throw new NotSupportedException($"Layer {l}: the activation {stage.Activation} cannot be exported.");
             }
@@ -407,6 +433,14 @@ public static class CSharpExport
         }
 
         w.Close();
+        foreach (DenseStage stage in stages.Where(s => s.Dense.Function is not null).DistinctBy(s => s.Dense.Function!.Name))
+        {
+            CustomActivation f = stage.Dense.Function!;
+            w.Line();
+            w.Line($"// The user-written activation {f.Name}: σ(z) = {f.Formula ?? f.CSharpExpression}");
+            w.Line($"private static double {CustomName(stage)}(double z) => {f.CSharpExpression};");
+        }
+
         w.Close();
         if (hasNamespace)
         {
@@ -472,8 +506,11 @@ public static class CSharpExport
         return result;
     }
 
+    /// <summary>The private method of the exported class that holds a user-written activation.</summary>
+    private static string CustomName(DenseStage stage) => "Activation" + new string(stage.Dense.Function!.Name.Where(char.IsLetterOrDigit).ToArray());
+
     private static string ActivationName(DenseStage stage) =>
-        ActivationInfo.HasAlpha(stage.Activation)
+        stage.Dense.Function is { } f ? f.Name : ActivationInfo.HasAlpha(stage.Activation)
             ? string.Create(CultureInfo.InvariantCulture, $"{ActivationInfo.Name(stage.Activation)} α={stage.Alpha:R}")
             : ActivationInfo.Name(stage.Activation);
 
@@ -486,6 +523,10 @@ public static class CSharpExport
         Activation.LeakyReLU => "z > 0 ? z : α z",
         Activation.ELU => "z > 0 ? z : α (e^z − 1)",
         Activation.Softmax => "e^(z_j − max z) / Σ_i e^(z_i − max z)",
+        Activation.SiLU => "z / (1 + e^−z)",
+        Activation.GELU => "½ z (1 + tanh(√(2/π) (z + 0.044715 z³)))",
+        Activation.Softplus => "max(z, 0) + ln(1 + e^−|z|)",
+        Activation.Mish => "z tanh(softplus z)",
         _ => throw new NotSupportedException($"The activation {activation} cannot be exported."),
     };
 

@@ -26,12 +26,18 @@ namespace NetGen;
 /// 8      4     u32 format version = 2
 /// 12     8     u64 length of the whole file in bytes, checksum included
 /// 20     1     u8  precision: 0 = float (binary32), 1 = double (binary64) — the width w of every value below
-/// 21     1     u8  loss: 0 = MeanSquaredError, 1 = BinaryCrossEntropy, 2 = CrossEntropy
+/// 21     1     u8  loss: 0 = MeanSquaredError, 1 = BinaryCrossEntropy, 2 = CrossEntropy, 3 = Huber, 4 = LogCosh,
+///                  5 = MeanAbsoluteError, 6 = Custom (a user-written loss, named after the layer records)
 /// 22     4     i32 input size
 /// 26     4     i32 n, the number of layer records
 /// 30     …     n layer records, in the order the layers apply:
 ///                kind u8 = 1 Dense:     i32 size, u8 activation (Identity 0, Sigmoid 1, Tanh 2, ReLU 3,
-///                                       LeakyReLU 4, ELU 5, Softmax 6), f64 α (NaN = the default α)
+///                                       LeakyReLU 4, ELU 5, Softmax 6, SiLU 7, GELU 8, Softplus 9, Mish 10,
+///                                       Custom 11), f64 α (NaN = the default α), and for Custom the
+///                                       function's name as a string
+///                kind u8 = 2 Dropout:   f64 rate
+///                kind u8 = 3 BatchNorm: f64 momentum, f64 ε
+/// …      …     for loss 6 only: the loss function's name as a string
 ///                kind u8 = 2 Dropout:   f64 rate
 ///                kind u8 = 3 BatchNorm: f64 momentum, f64 ε
 /// h      4     i32 P, the parameter count
@@ -51,6 +57,12 @@ namespace NetGen;
 ///                a string is an i32 byte count and that many bytes of UTF-8
 /// end−4  4     u32 checksum: CRC-32 of every byte before it
 /// </code>
+/// <para>
+/// A user-written function (<see cref="CustomActivation"/>, <see cref="CustomLoss"/>) is stored by name only: loading
+/// such a model into a network takes the network's functions of those names; loading it into a new generic network
+/// needs them supplied (<see cref="LoadGeneric{T}(string, IEnumerable{CustomFunction}, bool)"/>, e.g. from the generated
+/// network's <c>Spec.CustomFunctions</c>), and says which are missing otherwise.
+/// </para>
 /// <para>
 /// CRC-32 is the zlib/PNG one (reflected polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF). α is
 /// stored as given (NaN when the layer uses its default), so the stored <see cref="NetworkSpec"/> equals the
@@ -221,6 +233,22 @@ public static class ModelFile
     public static GenericNetwork<T> LoadGeneric<T>(string path, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T> =>
         LoadGenericWithPreprocessing<T>(path, convertPrecision).Network;
 
+    /// <summary>
+    /// Reads a model file that uses user-written functions into a new <see cref="GenericNetwork{T}"/>, taking the
+    /// functions by name from <paramref name="functions"/> (e.g. <c>new MyNetwork().Spec.CustomFunctions</c>).
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is not a valid model file, or its precision is not T's.</exception>
+    /// <exception cref="ArgumentException">A function the model names is not among <paramref name="functions"/>.</exception>
+    public static GenericNetwork<T> LoadGeneric<T>(string path, IEnumerable<CustomFunction> functions, bool convertPrecision = false) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        Precision precision = ValueCodec.PrecisionOf<T>();
+        Contents<T> contents = ReadFile<T>(path, (header, reader) => CheckPrecision(reader, header, precision, convertPrecision));
+        var network = new GenericNetwork<T>(contents.Spec.WithFunctions(functions));
+        Apply(network, contents);
+        return network;
+    }
+
     /// <summary><see cref="LoadGeneric{T}(string, bool)"/>, with the preprocessing stored with the network.</summary>
     internal static (GenericNetwork<T> Network, Preprocessing Preprocessing) LoadGenericWithPreprocessing<T>(string path, bool convertPrecision)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -311,6 +339,11 @@ public static class ModelFile
                     w.WriteInt32(dense.Size);
                     w.WriteByte((byte)dense.Activation);
                     w.WriteDouble(double.IsNaN(dense.Alpha) ? double.NaN : dense.Alpha);
+                    if (dense.Function is not null)
+                    {
+                        WriteString(w, dense.Function.Name);
+                    }
+
                     break;
                 case DropoutLayerSpec dropout:
                     w.WriteByte(KindDropout);
@@ -324,6 +357,11 @@ public static class ModelFile
                 default:
                     throw new NotSupportedException($"Layers of type {layer.GetType().Name} cannot be saved in model format version {FormatVersion}.");
             }
+        }
+
+        if (spec.LossFunction is not null)
+        {
+            WriteString(w, spec.LossFunction.Name);
         }
 
         w.WriteInt32(spec.ParameterCount);
@@ -429,6 +467,19 @@ public static class ModelFile
         w.WriteBytes(bytes);
     }
 
+    private static string ReadName(ModelReader r, string what)
+    {
+        int length = r.ReadInt32($"the length of {what}");
+        if (length is <= 0 or > 4096)
+        {
+            throw r.Error(string.Create(CultureInfo.InvariantCulture, $"is corrupted: {what} has length {length}, expected 1 to 4096 bytes."));
+        }
+
+        var bytes = new byte[length];
+        r.ReadExactly(bytes, what);
+        return Encoding.UTF8.GetString(bytes);
+    }
+
     /// <summary>The file length for a spec stored with values of <paramref name="width"/> bytes.</summary>
     private static long ExpectedLength(NetworkSpec spec, int width)
     {
@@ -437,10 +488,16 @@ public static class ModelFile
         {
             length += layer switch
             {
+                DenseLayerSpec { Function: { } f } => 1 + 4 + 1 + 8 + 4 + Encoding.UTF8.GetByteCount(f.Name),
                 DenseLayerSpec => 1 + 4 + 1 + 8,
                 DropoutLayerSpec => 1 + 8,
                 _ => 1 + 8 + 8,
             };
+        }
+
+        if (spec.LossFunction is not null)
+        {
+            length += 4 + Encoding.UTF8.GetByteCount(spec.LossFunction.Name);
         }
 
         return length + 4 + 4 + 4 + ((long)spec.ParameterCount + spec.StateCount) * width + 8 + 4;
@@ -527,7 +584,9 @@ public static class ModelFile
                     int size = r.ReadInt32($"the size of {where}");
                     byte activation = r.ReadByte($"the activation of {where}");
                     double alpha = r.ReadDouble($"the alpha of {where}");
-                    layers.Add(new DenseLayerSpec(size, (Activation)activation, double.IsNaN(alpha) ? double.NaN : alpha));
+                    layers.Add((Activation)activation == Activation.Custom
+                        ? new DenseLayerSpec(size, CustomActivation.Unresolved(ReadName(r, $"the activation's name of {where}")))
+                        : new DenseLayerSpec(size, (Activation)activation, double.IsNaN(alpha) ? double.NaN : alpha));
                     break;
                 }
 
@@ -549,6 +608,7 @@ public static class ModelFile
             }
         }
 
+        CustomLoss? lossFunction = lossByte == (byte)Loss.Custom ? CustomLoss.Unresolved(ReadName(r, "the loss's name")) : null;
         int parameterCount = r.ReadInt32("the parameter count");
         int stateCount = r.ReadInt32("the state count");
         uint computed = r.Crc;
@@ -568,7 +628,7 @@ public static class ModelFile
 
         if (!Enum.IsDefined((Loss)lossByte))
         {
-            throw r.Error(string.Create(CultureInfo.InvariantCulture, $"is invalid: its loss byte is {lossByte}, expected 0 (MeanSquaredError), 1 (BinaryCrossEntropy) or 2 (CrossEntropy)."));
+            throw r.Error(string.Create(CultureInfo.InvariantCulture, $"is invalid: its loss byte is {lossByte}, expected 0 (MeanSquaredError), 1 (BinaryCrossEntropy), 2 (CrossEntropy), 3 (Huber), 4 (LogCosh), 5 (MeanAbsoluteError) or 6 (Custom)."));
         }
 
         for (int i = 0; i < layers.Count; i++)
@@ -577,7 +637,7 @@ public static class ModelFile
             {
                 throw r.Error(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"holds an invalid topology: layer record {i + 1} has activation {(int)activation}, expected 0 to 6 (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax)."));
+                    $"holds an invalid topology: layer record {i + 1} has activation {(int)activation}, expected 0 to 11 (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax, SiLU, GELU, Softplus, Mish, Custom)."));
             }
         }
 
@@ -585,7 +645,7 @@ public static class ModelFile
         NetworkSpec spec;
         try
         {
-            spec = new NetworkSpec(inputSize, layers, (Loss)lossByte, precision);
+            spec = lossFunction is null ? new NetworkSpec(inputSize, layers, (Loss)lossByte, precision) : new NetworkSpec(inputSize, layers, lossFunction, precision);
         }
         catch (ArgumentException e)
         {
@@ -731,7 +791,7 @@ public static class ModelFile
                 : layer);
         }
 
-        return new NetworkSpec(spec.InputSize, layers, spec.Loss, spec.Precision);
+        return spec.WithLayers(layers);
     }
 
     /// <summary>One sentence naming the first difference between two topologies.</summary>
@@ -756,7 +816,7 @@ public static class ModelFile
             return string.Create(CultureInfo.InvariantCulture, $"{file.Layers.Count} layers are stored, the network has {network.Layers.Count}.");
         }
 
-        return $"The losses differ: {file.Loss} stored, {network.Loss} in the network.";
+        return $"The losses differ: {file.LossFunction?.Name ?? file.Loss.ToString()} stored, {network.LossFunction?.Name ?? network.Loss.ToString()} in the network.";
     }
 
     private static string Describe(Precision precision) => precision == Precision.Single ? "float (Single, 32-bit)" : "double (Double, 64-bit)";

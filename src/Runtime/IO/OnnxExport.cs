@@ -183,6 +183,20 @@ public static class OnnxExport
             }
 
             string a = last ? (targetScaling is null ? "output" : "output_scaled") : $"a{suffix}";
+            if (stage.Activation is Activation.SiLU or Activation.GELU or Activation.Softplus or Activation.Mish)
+            {
+                ComposedActivation(graph, initializers, stage.Activation, suffix, z, a);
+                previous = a;
+                continue;
+            }
+
+            if (stage.Dense.Function is { } custom)
+            {
+                throw new NotSupportedException(
+                    $"Layer {l} uses the user-written activation '{custom.Name}'{(custom.Formula is null ? "" : $" (σ(z) = {custom.Formula})")}, which ONNX export cannot express: " +
+                    "NetGen keeps a custom function as compiled code, not as operators. Use a built-in activation (SiLU, GELU, Softplus and Mish are exported), or export the network to C# with CSharpExport.");
+            }
+
             graph.Message(GraphNode, stage.Activation switch
             {
                 Activation.Identity => Node("Identity", $"Identity{suffix}", [z], a),
@@ -315,6 +329,46 @@ public static class OnnxExport
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// The activations added in issue 15, as opset-13 operators: silu = z · Sigmoid(z); softplus = Softplus(z);
+    /// mish = z · Tanh(Softplus(z)); gelu = ½ z (1 + Tanh(√(2/π) (z + 0.044715 z³))).
+    /// </summary>
+    private static void ComposedActivation(ProtoMessage graph, List<ProtoMessage> initializers, Activation activation, string suffix, string z, string a)
+    {
+        string name = activation.ToString();
+        string T(string part) => $"{name}{suffix}_{part}";
+        switch (activation)
+        {
+            case Activation.SiLU:
+                graph.Message(GraphNode, Node("Sigmoid", T("sigmoid"), [z], T("s")));
+                graph.Message(GraphNode, Node("Mul", T("mul"), [z, T("s")], a));
+                break;
+            case Activation.Softplus:
+                graph.Message(GraphNode, Node("Softplus", T("softplus"), [z], a));
+                break;
+            case Activation.Mish:
+                graph.Message(GraphNode, Node("Softplus", T("softplus"), [z], T("sp")));
+                graph.Message(GraphNode, Node("Tanh", T("tanh"), [T("sp")], T("t")));
+                graph.Message(GraphNode, Node("Mul", T("mul"), [z, T("t")], a));
+                break;
+            default:
+                initializers.Add(Tensor<float>(T("k"), [], [0.044715f]));
+                initializers.Add(Tensor<float>(T("c"), [], [0.7978845608028654f]));
+                initializers.Add(Tensor<float>(T("half"), [], [0.5f]));
+                initializers.Add(Tensor<float>(T("one"), [], [1f]));
+                graph.Message(GraphNode, Node("Mul", T("z2"), [z, z], T("zz")));
+                graph.Message(GraphNode, Node("Mul", T("z3"), [T("zz"), z], T("zzz")));
+                graph.Message(GraphNode, Node("Mul", T("kz3"), [T("k"), T("zzz")], T("kzzz")));
+                graph.Message(GraphNode, Node("Add", T("inner"), [z, T("kzzz")], T("u")));
+                graph.Message(GraphNode, Node("Mul", T("scaled"), [T("c"), T("u")], T("cu")));
+                graph.Message(GraphNode, Node("Tanh", T("tanh"), [T("cu")], T("t")));
+                graph.Message(GraphNode, Node("Add", T("onePlus"), [T("one"), T("t")], T("opt")));
+                graph.Message(GraphNode, Node("Mul", T("halfZ"), [T("half"), z], T("hz")));
+                graph.Message(GraphNode, Node("Mul", T("mul"), [T("hz"), T("opt")], a));
+                break;
+        }
     }
 
     private static ProtoMessage Node(string opType, string name, string[] inputs, string output, ProtoMessage? attribute = null)

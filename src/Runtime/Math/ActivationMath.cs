@@ -19,16 +19,41 @@ namespace NetGen;
 /// leaky_relu   z &gt; 0 ? z : α z              z &gt; 0 ? 1 : α
 /// elu          z &gt; 0 ? z : α (e^z − 1)      z &gt; 0 ? 1 : a + α
 /// softmax      e^{z_j − max} / Σ e^{z − max}  δ = a ∘ (g − (g·a))  (Jacobian-vector product)
+/// silu         z / (1 + e^−z)                s (1 + z (1 − s)),  s = sigmoid z
+/// gelu         ½ z (1 + tanh(c (z + k z³)))  ½ (1 + t) + ½ z (1 − t²) c (1 + 3 k z²),  c = √(2/π), k = 0.044715
+/// softplus     max(z, 0) + ln(1 + e^−|z|)    sigmoid z
+/// mish         z tanh(softplus z)            t + z (1 − t²) sigmoid z,  t = tanh(softplus z)
+/// custom       the user's σ (a delegate)     the generator's σ' (a delegate)
 /// </code>
 /// </remarks>
 public static class ActivationMath
 {
     /// <summary>a = σ(z) for one sample's row (softmax normalizes over the whole span).</summary>
-    public static void Activate<T>(Activation activation, T alpha, ReadOnlySpan<T> z, Span<T> a)
+    public static void Activate<T>(Activation activation, T alpha, ReadOnlySpan<T> z, Span<T> a, CustomActivation? function = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (activation)
         {
+            case Activation.SiLU:
+                Elementwise<T, Activations.SiLU>(z, a);
+                break;
+            case Activation.GELU:
+                Elementwise<T, Activations.GELU>(z, a);
+                break;
+            case Activation.Softplus:
+                Elementwise<T, Activations.Softplus>(z, a);
+                break;
+            case Activation.Mish:
+                Elementwise<T, Activations.Mish>(z, a);
+                break;
+            case Activation.Custom:
+                ArgumentNullException.ThrowIfNull(function);
+                for (int j = 0; j < z.Length; j++)
+                {
+                    a[j] = function.Apply(z[j]);
+                }
+
+                break;
             case Activation.Identity:
                 z.CopyTo(a);
                 break;
@@ -62,12 +87,33 @@ public static class ActivationMath
     /// <param name="a">σ(z).</param>
     /// <param name="g">∂C/∂a.</param>
     /// <param name="delta">∂C/∂z, overwritten; may alias <paramref name="g"/>.</param>
-    public static void Backprop<T>(Activation activation, T alpha, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta)
+    /// <param name="function">The user-written activation when <paramref name="activation"/> is Custom.</param>
+    public static void Backprop<T>(Activation activation, T alpha, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, CustomActivation? function = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = z.Length;
         switch (activation)
         {
+            case Activation.SiLU:
+                DeltaElementwise<T, Activations.SiLU>(z, a, g, delta);
+                break;
+            case Activation.GELU:
+                DeltaElementwise<T, Activations.GELU>(z, a, g, delta);
+                break;
+            case Activation.Softplus:
+                DeltaElementwise<T, Activations.Softplus>(z, a, g, delta);
+                break;
+            case Activation.Mish:
+                DeltaElementwise<T, Activations.Mish>(z, a, g, delta);
+                break;
+            case Activation.Custom:
+                ArgumentNullException.ThrowIfNull(function);
+                for (int j = 0; j < n; j++)
+                {
+                    delta[j] = g[j] * function.Derivative(z[j]);
+                }
+
+                break;
             case Activation.Identity:
                 g.CopyTo(delta);
                 break;
@@ -122,6 +168,22 @@ public static class ActivationMath
         }
     }
 
+    private static void Elementwise<T, TAct>(ReadOnlySpan<T> z, Span<T> a) where T : unmanaged, IFloatingPointIeee754<T> where TAct : struct, IActivation
+    {
+        for (int j = 0; j < z.Length; j++)
+        {
+            a[j] = TAct.Apply(z[j], T.Zero);
+        }
+    }
+
+    private static void DeltaElementwise<T, TAct>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T> where TAct : struct, IActivation
+    {
+        for (int j = 0; j < z.Length; j++)
+        {
+            delta[j] = TAct.Delta(g[j], z[j], a[j], T.Zero);
+        }
+    }
+
     /// <summary>Numerically stable softmax: subtracts the maximum before exponentiating.</summary>
     public static void Softmax<T>(ReadOnlySpan<T> z, Span<T> a) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -173,16 +235,34 @@ public static class ActivationMath
 /// mean squared error  ½ Σ_j (a_j − y_j)²                               σ'(v) ∘ (a − y)  (softmax: its Jacobian-vector product)
 /// binary CE, sigmoid  Σ_j max(v_j, 0) − v_j y_j + ln(1 + e^−|v_j|)     a − y
 /// cross-entropy, sm.  Σ_j y_j (lse(v) − v_j),  lse = max + ln Σ e^{v−max}  a Σ_j y_j − y  (= a − y when Σ y = 1)
+/// huber (δ = 1)       Σ_j (|d| ≤ 1 ? ½ d² : |d| − ½),  d = a_j − y_j        σ'(v) ∘ clamp(d, −1, 1)
+/// log-cosh            Σ_j |d| + ln(1 + e^−2|d|) − ln 2                     σ'(v) ∘ tanh d
+/// mean absolute error Σ_j |d|                                             σ'(v) ∘ sign d  (0 at d = 0: the subgradient)
+/// custom              Σ_j ℓ(a_j, y_j)  (a delegate)                         σ'(v) ∘ ∂ℓ/∂a  (the generator's, a delegate)
 /// </code>
 /// </remarks>
 public static class LossMath
 {
     /// <summary>The per-sample cost C.</summary>
-    public static T Cost<T>(Loss loss, ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    public static T Cost<T>(Loss loss, ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, CustomLoss? function = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T c = T.Zero;
         switch (loss)
         {
+            case Loss.Huber:
+                return Sum<T, Losses.Huber>(a, y);
+            case Loss.LogCosh:
+                return Sum<T, Losses.LogCosh>(a, y);
+            case Loss.MeanAbsoluteError:
+                return Sum<T, Losses.MeanAbsoluteError>(a, y);
+            case Loss.Custom:
+                ArgumentNullException.ThrowIfNull(function);
+                for (int j = 0; j < a.Length; j++)
+                {
+                    c += function.Loss(a[j], y[j]);
+                }
+
+                return c;
             case Loss.MeanSquaredError:
                 for (int j = 0; j < a.Length; j++)
                 {
@@ -215,14 +295,14 @@ public static class LossMath
     }
 
     /// <summary>The cost of an output a alone (no pre-activation available), clamping probabilities away from 0 and 1.</summary>
-    public static T CostFromOutput<T>(Loss loss, ReadOnlySpan<T> a, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    public static T CostFromOutput<T>(Loss loss, ReadOnlySpan<T> a, ReadOnlySpan<T> y, CustomLoss? function = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T eps = typeof(T) == typeof(float) ? T.CreateChecked(1e-7) : T.CreateChecked(1e-15);
         T c = T.Zero;
         switch (loss)
         {
-            case Loss.MeanSquaredError:
-                return Cost(loss, a, a, y);
+            case Loss.MeanSquaredError or Loss.Huber or Loss.LogCosh or Loss.MeanAbsoluteError or Loss.Custom:
+                return Cost(loss, a, a, y, function);
             case Loss.BinaryCrossEntropy:
                 for (int j = 0; j < a.Length; j++)
                 {
@@ -244,14 +324,29 @@ public static class LossMath
     }
 
     /// <summary>δ^L = ∂C/∂v for the output layer.</summary>
-    public static void OutputDelta<T>(Loss loss, Activation activation, T alpha, ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta)
+    public static void OutputDelta<T>(Loss loss, Activation activation, T alpha, ReadOnlySpan<T> v, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta,
+        CustomLoss? function = null, CustomActivation? activationFunction = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (loss)
         {
             case Loss.MeanSquaredError:
                 TensorPrimitives.Subtract(a, y, delta);
-                ActivationMath.Backprop(activation, alpha, v, a, delta, delta);
+                ActivationMath.Backprop(activation, alpha, v, a, delta, delta, activationFunction);
+                break;
+            case Loss.Huber or Loss.LogCosh or Loss.MeanAbsoluteError or Loss.Custom:
+                for (int j = 0; j < a.Length; j++)
+                {
+                    delta[j] = loss switch
+                    {
+                        Loss.Huber => Losses.Huber.Derivative(a[j], y[j]),
+                        Loss.LogCosh => Losses.LogCosh.Derivative(a[j], y[j]),
+                        Loss.MeanAbsoluteError => Losses.MeanAbsoluteError.Derivative(a[j], y[j]),
+                        _ => (function ?? throw new ArgumentNullException(nameof(function))).Derivative(a[j], y[j]),
+                    };
+                }
+
+                ActivationMath.Backprop(activation, alpha, v, a, delta, delta, activationFunction);
                 break;
             case Loss.BinaryCrossEntropy:
                 TensorPrimitives.Subtract(a, y, delta);
@@ -270,6 +365,17 @@ public static class LossMath
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, null);
         }
+    }
+
+    private static T Sum<T, TLoss>(ReadOnlySpan<T> a, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T> where TLoss : struct, IElementLoss
+    {
+        T c = T.Zero;
+        for (int j = 0; j < a.Length; j++)
+        {
+            c += TLoss.Loss(a[j], y[j]);
+        }
+
+        return c;
     }
 
     /// <summary>ln Σ_j e^{v_j}, computed as max + ln Σ e^{v − max}.</summary>

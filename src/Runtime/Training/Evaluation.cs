@@ -72,7 +72,7 @@ public static class Evaluation
                 ReadOnlySpan<T> y = data.TargetRow(first + s);
                 if (includeLoss)
                 {
-                    lossSum += double.CreateChecked(LossMath.CostFromOutput(loss, a, y));
+                    lossSum += double.CreateChecked(LossMath.CostFromOutput(loss, a, y, network.Spec.LossFunction));
                 }
 
                 if (classification)

@@ -39,10 +39,10 @@ internal static class FuzzGen
             new Arg($"({type})int.MinValue", int.MinValue), new Arg($"{type}.{members[^1]} + 1", undefined))),
         (1, Pick(new Arg("1", null), new Arg("\"x\"", null), new Arg("null", null), new Arg(type == "Loss" ? "Activation.ReLU" : "Loss.CrossEntropy", null))));
 
-    public static readonly Gen<Arg> Loss = EnumArg("Loss", ["MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy"], 3);
+    public static readonly Gen<Arg> Loss = EnumArg("Loss", ["MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy", "Huber", "LogCosh", "MeanAbsoluteError"], 7);
 
     public static readonly Gen<Arg> Activation = Gen.Frequency(
-        (10, EnumArg("Activation", ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax"], 7)),
+        (10, EnumArg("Activation", ["Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softmax", "SiLU", "GELU", "Softplus", "Mish"], 12)),
         (1, Pick(new Arg("Activation.ReLU | Activation.Tanh", 3), new Arg("(Activation)(2 + 3)", 5))));
 
     public static readonly Gen<Arg> Precision = Gen.Frequency(
@@ -102,7 +102,7 @@ internal static class FuzzGen
         };
 
     private static Attr NetworkAttr(string name, string args, bool broken, Arg loss, Arg? precision) =>
-        broken ? new Attr(AttrKind.Network, name, args, true)
+        broken || AmbiguousDefault(args, loss) ? new Attr(AttrKind.Network, name, args, true)
                : new Attr(AttrKind.Network, name, args, false, Loss: (int)loss.Value!, Precision: precision is null ? 0 : (int)precision.Value!);
 
     public static readonly Gen<Attr> Input =
@@ -140,8 +140,14 @@ internal static class FuzzGen
             _ => new Attr(AttrKind.Dense, name, $"{size.Text}, Activation = {act.Text}", true),
         };
 
+    /// <summary>
+    /// A bare positional 'default' is ambiguous between the enum and the function-name (string) constructors of [Dense]
+    /// and [Network] (issue 15); named ('activation: default') it binds the enum constructor.
+    /// </summary>
+    private static bool AmbiguousDefault(string args, Arg? value) => value?.Text == "default" && !args.Contains(": default", StringComparison.Ordinal);
+
     private static Attr DenseAttr(string name, string args, Arg size, Arg? activation, Arg? alpha) =>
-        size.Broken || activation?.Broken == true || alpha?.Broken == true
+        size.Broken || activation?.Broken == true || alpha?.Broken == true || AmbiguousDefault(args, activation)
             ? new Attr(AttrKind.Dense, name, args, true)
             : new Attr(AttrKind.Dense, name, args, false, Size: (int)size.Value!, Activation: activation is null ? 0 : (int)activation.Value!,
                 AlphaWritten: alpha is not null, Alpha: alpha is null ? double.NaN : (double)alpha.Value!);
@@ -187,7 +193,7 @@ internal static class FuzzGen
     // Clean variants: arguments that compile and are in range (the layer order, sizes and members may still break a rule).
     private static bool CleanSize(int size) => size is > 0 and <= 2000;
 
-    private static readonly Gen<Attr> CleanNetwork = Network.Where(a => !a.Broken && a.Loss is >= 0 and <= 2 && a.Precision is 0 or 1);
+    private static readonly Gen<Attr> CleanNetwork = Network.Where(a => !a.Broken && a.Loss is >= 0 and <= 5 && a.Precision is 0 or 1);
 
     private static readonly Gen<Attr> CleanInput = Input.Where(a => !a.Broken && CleanSize(a.Size));
 
@@ -203,7 +209,7 @@ internal static class FuzzGen
 
     /// <summary>A hidden layer: [Dense], maybe [BatchNorm], maybe [Dropout].</summary>
     private static Gen<Attr[]> HiddenGroup(bool clean) =>
-        from dense in clean ? CleanDense(HiddenActivation.Where(a => a.Value is int v && v is >= 0 and <= 5)) : Dense(Gen.Frequency((12, HiddenActivation), (1, Activation)))
+        from dense in clean ? CleanDense(HiddenActivation.Where(a => a.Value is int v && v is (>= 0 and <= 5) or (>= 7 and <= 10))) : Dense(Gen.Frequency((12, HiddenActivation), (1, Activation)))
         from batchNorm in Gen.Frequency((4, Gen.Const(default(Attr))), (1, (clean ? CleanBatchNorm : BatchNorm).Select(b => (Attr?)b)))
         from dropout in Gen.Frequency((4, Gen.Const(default(Attr))), (1, (clean ? CleanDropout : Dropout).Select(d => (Attr?)d)))
         select new[] { dense, batchNorm, dropout }.OfType<Attr>().ToArray();
@@ -220,7 +226,7 @@ internal static class FuzzGen
             {
                 1 => Gen.Const(new Arg("Activation.Sigmoid", 1)),
                 2 => Gen.Const(new Arg("Activation.Softmax", 6)),
-                _ => clean ? Activation.Where(a => a.Value is int v && v is >= 0 and <= 6) : HiddenActivation,
+                _ => clean ? Activation.Where(a => a.Value is int v && v is >= 0 and <= 10) : HiddenActivation,
             })
         select new[] { network, input, inputDropout }.OfType<Attr>().Concat(hidden.SelectMany(h => h)).Append(output).ToArray();
 

@@ -81,7 +81,7 @@ internal static class FuzzOracle
         Rule(netgen.Any(a => a.Attr.Broken), BrokenArguments);
         Rule(networks.Count > 1, "[Network] twice");
         Attr network = networks[0].Attr;
-        Rule(!network.Broken && network.Loss is < 0 or > 2, "undefined Loss");
+        Rule(!network.Broken && network.Loss is < 0 or > 5, "undefined Loss (or Loss.Custom without a function)");
         Rule(!network.Broken && network.Precision is < 0 or > 1, "undefined Precision");
 
         var layers = netgen.Where(a => a.Attr.IsLayer).ToList();

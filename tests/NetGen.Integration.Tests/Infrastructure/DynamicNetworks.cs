@@ -22,7 +22,9 @@ public static class DynamicNetworks
     public static string Declaration(NetworkSpec spec, string className)
     {
         var sb = new StringBuilder();
-        sb.Append($"[Network(Loss.{spec.Loss}, Precision = Precision.{spec.Precision})]\n");
+        sb.Append(spec.LossFunction is { } loss
+            ? $"[Network(nameof({loss.Name}), Precision = Precision.{spec.Precision})]\n"
+            : $"[Network(Loss.{spec.Loss}, Precision = Precision.{spec.Precision})]\n");
         sb.Append($"[Input({spec.InputSize})]\n");
         foreach (LayerSpec layer in spec.Layers)
         {
@@ -30,7 +32,7 @@ public static class DynamicNetworks
             {
                 case DenseLayerSpec dense:
                     string alpha = double.IsNaN(dense.Alpha) ? "" : $", Alpha = {dense.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
-                    sb.Append($"[Dense({dense.Size}, Activation.{dense.Activation}{alpha})]\n");
+                    sb.Append(dense.Function is { } f ? $"[Dense({dense.Size}, nameof({f.Name}))]\n" : $"[Dense({dense.Size}, Activation.{dense.Activation}{alpha})]\n");
                     break;
                 case DropoutLayerSpec drop:
                     sb.Append($"[Dropout({drop.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})]\n");
@@ -41,7 +43,8 @@ public static class DynamicNetworks
             }
         }
 
-        sb.Append($"public partial class {className} {{ }}\n");
+        bool custom = spec.CustomFunctions.Count > 0;
+        sb.Append(custom ? $"public partial class {className}\n{{\n{TestFunctions.Methods(spec.Precision)}\n}}\n" : $"public partial class {className} {{ }}\n");
         return sb.ToString();
     }
 
@@ -49,7 +52,7 @@ public static class DynamicNetworks
     public static IReadOnlyList<Func<int, object>> Compile(IReadOnlyList<NetworkSpec> specs)
     {
         var names = specs.Select((_, i) => $"Net{i}").ToArray();
-        var source = new StringBuilder("using NetGen;\nnamespace Dynamic;\n");
+        var source = new StringBuilder("using System;\nusing NetGen;\nnamespace Dynamic;\n");
         for (int i = 0; i < specs.Count; i++)
         {
             source.Append(Declaration(specs[i], names[i]));

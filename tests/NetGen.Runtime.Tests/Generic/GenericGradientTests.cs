@@ -23,7 +23,7 @@ public sealed class GenericGradientTests(ITestOutputHelper output)
         NetworkSpec spec = Specs.Matrix(Precision.Double).Single(m => m.Name == name).Spec;
         var net = new GenericNetwork<double>(spec, seed: 3);
         (double[] x, double[] y) = Data(spec, 6, seed: 9);
-        GradientCheck.Result result = GradientCheck.Check(net, x, y);
+        GradientCheckResult result = GradientCheck.Check(net, x, y);
         output.WriteLine(result.ToString());
         Assert.True(result.MaxError <= 1e-6, $"{name}: {result}");
     }
@@ -44,7 +44,7 @@ public sealed class GenericGradientTests(ITestOutputHelper output)
             }
         }
 
-        GradientCheck.Result result = GradientCheck.Check(net, x, y);
+        GradientCheckResult result = GradientCheck.Check(net, x, y);
         Assert.True(result.MaxError <= 1e-6, result.ToString());
     }
 
@@ -55,7 +55,7 @@ public sealed class GenericGradientTests(ITestOutputHelper output)
             .Dense(6, Activation.Sigmoid).BatchNorm().Dense(3, Activation.Softmax).Build(Loss.CrossEntropy, Precision.Double);
         var net = new GenericNetwork<double>(spec, seed: 4);
         (double[] x, double[] y) = Data(spec, 8, seed: 5);
-        GradientCheck.Result result = GradientCheck.Check(net, x, y);
+        GradientCheckResult result = GradientCheck.Check(net, x, y);
         output.WriteLine(result.ToString());
         Assert.True(result.MaxError <= 1e-6, result.ToString());
     }

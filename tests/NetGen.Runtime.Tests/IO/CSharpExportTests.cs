@@ -123,6 +123,12 @@ public sealed class CSharpExportTests
         List<NetworkSpec> specs = RandomSpecs(seed, 30);
         // The matrix's wide nets (9 → 13 → 7 → 11), every output combination once, the hidden activation rotating.
         specs.AddRange(Specs.Matrix(Precision.Single).Where(m => m.Name.StartsWith("wide", StringComparison.Ordinal)).Where((_, i) => i % 7 == 0).Select(m => m.Spec));
+        foreach (Activation activation in Enum.GetValues<Activation>().Where(a => !specs.Any(s => s.Stages.Any(st => st.Activation == a))))
+        {
+            // the issue-15 activations and a user-written one (its C# comes from the expression it carries)
+            specs.Add(Specs.Matrix(Precision.Single).First(m => m.Name.StartsWith("wide", StringComparison.Ordinal) && m.Spec.Stages.Any(st => st.Activation == activation)).Spec);
+        }
+
         Assert.Contains(specs, s => s.InputDropoutRate > 0);
         Assert.Contains(specs, s => s.Stages.Any(st => st.BatchNorm is not null));
         Assert.Contains(specs, s => s.Stages.Any(st => st.DropoutRate > 0));

@@ -33,6 +33,11 @@ public sealed class OnnxExportTests : IDisposable
         yield return ("batchnorm output", NetworkSpec.Input(3).Dropout(0.2).Dense(4, Activation.ELU).BatchNorm()
             .Dense(2, Activation.Sigmoid).BatchNorm(0.5, 0.2).Build(Loss.MeanSquaredError, precision));
         yield return ("single layer", NetworkSpec.Input(1).Dense(1).Build(Loss.MeanSquaredError, precision));
+        foreach (Activation added in new[] { Activation.SiLU, Activation.GELU, Activation.Softplus, Activation.Mish })
+        {
+            yield return ($"{added} (issue 15)", NetworkSpec.Input(5).Dense(7, added).Dense(4, added).Build(Loss.Huber, precision));
+        }
+
         yield return ("wide", NetworkSpec.Input(33).Dense(65, Activation.Tanh).BatchNorm().Dense(17, Activation.LeakyReLU)
             .Dense(9, Activation.Softmax).Build(Loss.CrossEntropy, precision));
     }
@@ -44,6 +49,25 @@ public sealed class OnnxExportTests : IDisposable
         NetworkSpec spec = Topologies(Precision.Single).Single(t => t.Name == name).Spec;
         var net = new GenericNetwork<float>(spec, 1);
         Randomize(net, 17);
+        AssertMatches(net, ExportToBytes(net));
+    }
+
+    [Fact]
+    public void A_user_written_activation_is_refused_with_a_message_that_says_what_to_do()
+    {
+        var swish = new CustomActivation("Swish", z => z / (1 + Math.Exp(-z)), z => 0, "z / (1 + e^(−z))", null);
+        var net = new GenericNetwork<float>(NetworkSpec.Input(2).Dense(3, swish).Dense(1).Build(Loss.MeanSquaredError), 1);
+        NotSupportedException e = Assert.Throws<NotSupportedException>(() => ExportToBytes(net));
+        Assert.Contains("user-written activation 'Swish'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("SiLU", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_user_written_loss_does_not_stop_the_export_of_the_inference_graph()
+    {
+        var loss = new CustomLoss("Squared", (a, y) => (a - y) * (a - y), (a, y) => 2 * (a - y));
+        var net = new GenericNetwork<float>(NetworkSpec.Input(3).Dense(4, Activation.Tanh).Dense(2).Build(loss), 1);
+        Randomize(net, 5);
         AssertMatches(net, ExportToBytes(net));
     }
 

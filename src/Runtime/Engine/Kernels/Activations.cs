@@ -151,6 +151,151 @@ public static class Activations
             VectorMath.IfPositive(z, g, g * (a + new Vector<T>(alpha)));
     }
 
+    /// <summary>SiLU/Swish: σ(z) = z / (1 + e^(−z)), σ'(z) = s (1 + z (1 − s)), s = 1 / (1 + e^(−z)).</summary>
+    public readonly struct SiLU : IActivation
+    {
+        /// <inheritdoc />
+        public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z / (T.One + T.Exp(-z));
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z / (Vector<T>.One + Simd.Exp(-z));
+
+        /// <inheritdoc />
+        public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T s = T.One / (T.One + T.Exp(-z));
+            return g * s * (T.One + z * (T.One - s));
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Vector<T> s = Vector<T>.One / (Vector<T>.One + Simd.Exp(-z));
+            return g * s * (Vector<T>.One + z * (Vector<T>.One - s));
+        }
+    }
+
+    /// <summary>
+    /// GELU, tanh form: σ(z) = ½ z (1 + t), t = tanh(c (z + 0.044715 z³)), c = √(2/π);
+    /// σ'(z) = ½ (1 + t) + ½ z (1 − t²) c (1 + 3 · 0.044715 z²).
+    /// </summary>
+    public readonly struct GELU : IActivation
+    {
+        private const double C = 0.7978845608028654, K = 0.044715;
+
+        /// <inheritdoc />
+        public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
+            T.CreateTruncating(0.5) * z * (T.One + T.Tanh(T.CreateTruncating(C) * (z + T.CreateTruncating(K) * z * z * z)));
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
+            new Vector<T>(T.CreateTruncating(0.5)) * z * (Vector<T>.One + VectorMath.Tanh(new Vector<T>(T.CreateTruncating(C)) * (z + new Vector<T>(T.CreateTruncating(K)) * z * z * z)));
+
+        /// <inheritdoc />
+        public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T half = T.CreateTruncating(0.5), t = T.Tanh(T.CreateTruncating(C) * (z + T.CreateTruncating(K) * z * z * z));
+            return g * (half * (T.One + t) + half * z * (T.One - t * t) * T.CreateTruncating(C) * (T.One + T.CreateTruncating(3 * K) * z * z));
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var half = new Vector<T>(T.CreateTruncating(0.5));
+            var c = new Vector<T>(T.CreateTruncating(C));
+            Vector<T> t = VectorMath.Tanh(c * (z + new Vector<T>(T.CreateTruncating(K)) * z * z * z));
+            return g * (half * (Vector<T>.One + t) + half * z * (Vector<T>.One - t * t) * c * (Vector<T>.One + new Vector<T>(T.CreateTruncating(3 * K)) * z * z));
+        }
+    }
+
+    /// <summary>Softplus: σ(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^(−|z|)), σ'(z) = 1 / (1 + e^(−z)).</summary>
+    public readonly struct Softplus : IActivation
+    {
+        /// <inheritdoc />
+        public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => T.Max(z, T.Zero) + T.Log(T.One + T.Exp(-T.Abs(z)));
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
+            Vector.Max(z, Vector<T>.Zero) + Log(Vector<T>.One + Simd.Exp(-Vector.Abs(z)));
+
+        /// <inheritdoc />
+        public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => g / (T.One + T.Exp(-z));
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => g / (Vector<T>.One + Simd.Exp(-z));
+    }
+
+    /// <summary>Mish: σ(z) = z t, t = tanh(softplus(z)); σ'(z) = t + z (1 − t²) / (1 + e^(−z)).</summary>
+    public readonly struct Mish : IActivation
+    {
+        /// <inheritdoc />
+        public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z * T.Tanh(Softplus.Apply(z, alpha));
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => z * VectorMath.Tanh(Softplus.Apply(z, alpha));
+
+        /// <inheritdoc />
+        public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T t = T.Tanh(Softplus.Apply(z, alpha));
+            return g * (t + z * (T.One - t * t) / (T.One + T.Exp(-z)));
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            Vector<T> t = VectorMath.Tanh(Softplus.Apply(z, alpha));
+            return g * (t + z * (Vector<T>.One - t * t) / (Vector<T>.One + Simd.Exp(-z)));
+        }
+    }
+
+    /// <summary>
+    /// A user-written activation <typeparamref name="TF"/> of precision <typeparamref name="TU"/> (emitted by the generator)
+    /// as an <see cref="IActivation"/>: the kernels run with T = TU, so each reinterpretation is the identity the JIT removes.
+    /// </summary>
+    public readonly struct Custom<TU, TF> : IActivation
+        where TU : unmanaged, IFloatingPointIeee754<TU>
+        where TF : struct, IActivationFunction<TU>
+    {
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Apply<T>(T z, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            TU r = TF.Apply(Unsafe.As<T, TU>(ref z));
+            return Unsafe.As<TU, T>(ref r);
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Apply<T>(Vector<T> z, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => TF.Apply(z.As<T, TU>()).As<TU, T>();
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Delta<T>(T g, T z, T a, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            TU d = TF.Derivative(Unsafe.As<T, TU>(ref z));
+            return g * Unsafe.As<TU, T>(ref d);
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Delta<T>(Vector<T> g, Vector<T> z, Vector<T> a, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
+            g * TF.Derivative(z.As<T, TU>()).As<TU, T>();
+    }
+
+    /// <summary>ln x lane by lane for float or double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Log<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector.Log(x.As<T, float>()).As<float, T>() : Vector.Log(x.As<T, double>()).As<double, T>();
+
     /// <summary>a = σ(z) over <paramref name="length"/> values: <see cref="Vector{T}"/> chunks, then a scalar remainder.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T, TAct>(ReadOnlySpan<T> z, Span<T> a, int length, T alpha)
