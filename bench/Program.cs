@@ -11,9 +11,16 @@ using NetGen.Benchmarks;
 //     issue 11's interleaved A/B of the frozen legacy generated code (bench/Legacy) and the current one (AbRunner)
 // dotnet run -c Release --project bench -- --scaling [--topologies b,c,d] [--rounds 9]
 //     issue 13's scaling check: one shared instance from 1 and 2 threads, two instances as the control (ScalingRunner)
+// dotnet run -c Release --project bench -- --kernels [--batches 16,32,64,256] [--rounds 21] [--only dW1,d1,step2,…]
+//     issue 12's kernel A/B: each wide-layer kernel of the Fashion network, frozen (bench/Legacy/LegacyDense.cs) vs current (KernelRunner)
 if (Array.IndexOf(args, "--ab") >= 0)
 {
     return AbRunner.Run(args);
+}
+
+if (Array.IndexOf(args, "--kernels") >= 0)
+{
+    return KernelRunner.Run(args);
 }
 
 if (Array.IndexOf(args, "--scaling") >= 0)
