@@ -306,185 +306,222 @@ public static class Dense
             return;
         }
 
-        int r0 = 0;
-        for (; r0 + 4 <= k; r0 += 4)
+        // a chunk of at most PackedRows samples at a time, so that its δ panel fits the stack (and L1)
+        for (int s0 = 0; s0 < rows; s0 += PackedRows)
         {
-            GradientRows4<T, TLayer>(ref gr, ref xr, ref dr, r0, rows, scale);
+            int chunk = Math.Min(PackedRows, rows - s0);
+            GradientPanels<T, TLayer>(ref gr, ref At(ref xr, (nint)s0 * k), ref At(ref dr, (nint)s0 * n), chunk, scale);
         }
+    }
 
-        for (; r0 < k; r0++)
-        {
-            GradientRow<T, TLayer>(ref gr, ref xr, ref dr, r0, rows, scale);
-        }
+    /// <summary>The most samples whose δ panel <see cref="AccumulateGradients"/> packs at once (16 KB of floats on the stack).</summary>
+    private const int PackedRows = 256;
 
-        int jb = 0;
-        for (; jb + vw <= n; jb += vw)
+    /// <summary>Rows of ∂C/∂W per register block of <see cref="AccumulateGradients"/> (6 × 2 vectors: 12 accumulators).</summary>
+    private const int GradientBlockRows = 6;
+
+    /// <summary>The most bytes of δ panels <see cref="AccumulateGradients"/> packs all at once (a core's L1 data cache).</summary>
+    private const int WholePanelBytes = 32 * 1024;
+
+    /// <summary>
+    /// ∂C/∂W and ∂C/∂b of ≤ <see cref="PackedRows"/> samples over panels of 2 vectors of columns: δ[:, j … j + 2w) is
+    /// copied into a contiguous panel on the stack (zero-padded past Out) and summed for ∂C/∂b on the way; each block of 6
+    /// rows k of ∂C/∂W then reads a panel as one stream while a[s, k … k + 5] is broadcast, and adds its 12 sums once.
+    /// Read in place, δ's rows (Out values apart: 1 KB for 256 outputs) would map to a few L1 sets and evict each other.
+    /// When all panels fit in <see cref="WholePanelBytes"/> (small batches) they are packed first and the blocks walk ∂C/∂W
+    /// row by row, so that its rows stream in order (at 16–32 samples the kernel is bound by reading and writing ∂C/∂W);
+    /// else one panel at a time, which then stays in L1 for all In/6 blocks. Each element is the same fused multiply-add
+    /// chain over s as before, then g += scale · sum (fused for the columns in whole vectors, as before), so the result is
+    /// the same bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void GradientPanels<T, TLayer>(ref T gr, ref T xr, ref T dr, int rows, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+    {
+        int k = TLayer.In, n = TLayer.Out, vw = Vector<T>.Count, nr = 2 * vw;
+        int panels = (n + nr - 1) / nr, panelLength = rows * nr;
+        bool whole = (long)panels * panelLength * Unsafe.SizeOf<T>() <= WholePanelBytes;
+        var scaleV = new Vector<T>(scale);
+        Span<T> packed = stackalloc T[whole ? panels * panelLength : panelLength];
+        ref T panel0 = ref MemoryMarshal.GetReference(packed);
+        ref T gw = ref At(ref gr, TLayer.W);
+        if (whole)
         {
-            Vector<T> sum = Vector<T>.Zero;
-            ref T ds = ref At(ref dr, jb);
-            for (int s = 0; s < rows; s++)
+            for (int p = 0; p < panels; p++)
             {
-                sum += Load(ref ds, 0);
-                ds = ref At(ref ds, n);
+                PackPanel<T, TLayer>(ref gr, ref dr, p * nr, rows, ref At(ref panel0, p * panelLength), scaleV, scale);
             }
 
-            Store(ref gr, TLayer.B + jb, Fma(scaleV, sum, Load(ref gr, TLayer.B + jb)));
-        }
-
-        for (; jb < n; jb++)
-        {
-            T sum = T.Zero;
-            for (int s = 0; s < rows; s++)
+            int k0 = 0;
+            for (; k0 + GradientBlockRows <= k; k0 += GradientBlockRows)
             {
-                sum += At(ref dr, s * n + jb);
+                ref T gk = ref At(ref gw, (nint)k0 * n);
+                for (int p = 0; p < panels; p++)
+                {
+                    GradientBlock6<T>(ref At(ref gk, p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
+                }
             }
 
-            At(ref gr, TLayer.B + jb) += scale * sum;
+            for (; k0 < k; k0++)
+            {
+                ref T gk = ref At(ref gw, (nint)k0 * n);
+                for (int p = 0; p < panels; p++)
+                {
+                    GradientBlock1<T>(ref At(ref gk, p * nr), ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
+                }
+            }
+
+            return;
+        }
+
+        for (int j = 0; j < n; j += nr)
+        {
+            PackPanel<T, TLayer>(ref gr, ref dr, j, rows, ref panel0, scaleV, scale);
+            ref T gk = ref At(ref gw, j);
+            int k0 = 0;
+            for (; k0 + GradientBlockRows <= k; k0 += GradientBlockRows)
+            {
+                GradientBlock6<T>(ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
+            }
+
+            for (; k0 < k; k0++)
+            {
+                GradientBlock1<T>(ref At(ref gk, (nint)k0 * n), ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
+            }
         }
     }
 
     /// <summary>
-    /// Rows k0 … k0 + 3 of ∂C/∂W, 2 vectors of j per block, then 1, then scalars (the sizes constants of TLayer). Too large
-    /// for the JIT to inline: one call per 4 rows.
+    /// Copies δ[:, j … j + 2w) into <paramref name="panel"/> [rows × 2w] (zeros past Out) and adds scale · Σ_s δ[s, j…]
+    /// to ∂C/∂b (the sums run over s in order, as before).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientRows4<T, TLayer>(ref T gr, ref T xr, ref T dr, int k0, int rows, T scale)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackPanel<T, TLayer>(ref T gr, ref T dr, int j, int rows, ref T panel, Vector<T> scaleV, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
     {
-        int k = TLayer.In, n = TLayer.Out, weights = TLayer.W, vw = Vector<T>.Count;
-        var scaleV = new Vector<T>(scale);
-        ref T g0 = ref At(ref gr, weights + (k0 + 0) * n);   // row k0 of ∂C/∂W
-        ref T g1 = ref At(ref gr, weights + (k0 + 1) * n);
-        ref T g2 = ref At(ref gr, weights + (k0 + 2) * n);
-        ref T g3 = ref At(ref gr, weights + (k0 + 3) * n);
-        int j = 0;
-        for (; j + 2 * vw <= n; j += 2 * vw)
+        int n = TLayer.Out, vw = Vector<T>.Count, nr = 2 * vw;
+        int width = Math.Min(nr, n - j);
+        Vector<T> sum0 = Vector<T>.Zero, sum1 = Vector<T>.Zero;
+        ref T ds = ref At(ref dr, j);
+        ref T ps = ref panel;
+        for (int s = 0; s < rows; s++)
         {
-            Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
-            Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
-            ref T ds = ref At(ref dr, j);    // δ[s, j…], one sample per step
-            ref T xs = ref At(ref xr, k0);   // a[s, k0…]
-            for (int s = 0; s < rows; s++)
+            Vector<T> d0, d1;
+            if (width == nr)
             {
-                var d0 = Load(ref ds, 0);
-                var d1 = Load(ref ds, vw);
-                var u0 = new Vector<T>(At(ref xs, 0));
-                c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
-                var u1 = new Vector<T>(At(ref xs, 1));
-                c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
-                var u2 = new Vector<T>(At(ref xs, 2));
-                c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
-                var u3 = new Vector<T>(At(ref xs, 3));
-                c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
-                ds = ref At(ref ds, n);
-                xs = ref At(ref xs, k);
+                d0 = Load(ref ds, 0);
+                d1 = Load(ref ds, vw);
+                Store(ref ps, 0, d0);
+                Store(ref ps, vw, d1);
+            }
+            else
+            {
+                for (int c = 0; c < nr; c++)
+                {
+                    At(ref ps, c) = c < width ? At(ref ds, c) : T.Zero;
+                }
+
+                d0 = Load(ref ps, 0);
+                d1 = Load(ref ps, vw);
             }
 
-            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-            Store(ref g0, j + vw, Fma(scaleV, c01, Load(ref g0, j + vw)));
-            Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
-            Store(ref g1, j + vw, Fma(scaleV, c11, Load(ref g1, j + vw)));
-            Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
-            Store(ref g2, j + vw, Fma(scaleV, c21, Load(ref g2, j + vw)));
-            Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
-            Store(ref g3, j + vw, Fma(scaleV, c31, Load(ref g3, j + vw)));
+            sum0 += d0;
+            sum1 += d1;
+            ds = ref At(ref ds, n);
+            ps = ref At(ref ps, nr);
         }
 
-        for (; j + vw <= n; j += vw)
-        {
-            Vector<T> c00 = Vector<T>.Zero, c10 = Vector<T>.Zero, c20 = Vector<T>.Zero, c30 = Vector<T>.Zero;
-            ref T ds = ref At(ref dr, j);
-            ref T xs = ref At(ref xr, k0);
-            for (int s = 0; s < rows; s++)
-            {
-                var d0 = Load(ref ds, 0);
-                c00 = Fma(new Vector<T>(At(ref xs, 0)), d0, c00);
-                c10 = Fma(new Vector<T>(At(ref xs, 1)), d0, c10);
-                c20 = Fma(new Vector<T>(At(ref xs, 2)), d0, c20);
-                c30 = Fma(new Vector<T>(At(ref xs, 3)), d0, c30);
-                ds = ref At(ref ds, n);
-                xs = ref At(ref xs, k);
-            }
-
-            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-            Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
-            Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
-            Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
-        }
-
-        for (; j < n; j++)
-        {
-            T c0 = T.Zero, c1 = T.Zero, c2 = T.Zero, c3 = T.Zero;
-            for (int s = 0; s < rows; s++)
-            {
-                T dj = At(ref dr, s * n + j);
-                int xs = s * k + k0;
-                c0 = T.FusedMultiplyAdd(At(ref xr, xs + 0), dj, c0);
-                c1 = T.FusedMultiplyAdd(At(ref xr, xs + 1), dj, c1);
-                c2 = T.FusedMultiplyAdd(At(ref xr, xs + 2), dj, c2);
-                c3 = T.FusedMultiplyAdd(At(ref xr, xs + 3), dj, c3);
-            }
-
-            At(ref g0, j) += scale * c0;
-            At(ref g1, j) += scale * c1;
-            At(ref g2, j) += scale * c2;
-            At(ref g3, j) += scale * c3;
-        }
+        ref T gb = ref At(ref gr, TLayer.B + j);
+        AddScaled(ref gb, 0, sum0, scaleV, scale, width);
+        AddScaled(ref gb, vw, sum1, scaleV, scale, width - vw);
     }
 
-    /// <summary>Row k0 of ∂C/∂W.</summary>
+    /// <summary>Rows k0 … k0 + 5 of ∂C/∂W over one δ panel: 6 × 2 vectors of sums over the samples, then g += scale · sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientRow<T, TLayer>(ref T gr, ref T xr, ref T dr, int k0, int rows, T scale)
+    private static void GradientBlock6<T>(ref T g, nint n, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TLayer : struct, IDenseLayer<T>
     {
-        int k = TLayer.In, n = TLayer.Out, weights = TLayer.W, vw = Vector<T>.Count;
-        var scaleV = new Vector<T>(scale);
-        ref T g0 = ref At(ref gr, weights + (k0 + 0) * n);   // row k0 of ∂C/∂W
-        int j = 0;
-        for (; j + 2 * vw <= n; j += 2 * vw)
+        int vw = Vector<T>.Count;
+        Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
+        Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
+        Vector<T> c40 = Vector<T>.Zero, c41 = Vector<T>.Zero, c50 = Vector<T>.Zero, c51 = Vector<T>.Zero;
+        ref T ds = ref panel;   // δ[s, j…], 2 vectors per sample
+        ref T xs = ref x;       // a[s, k0…]
+        for (int s = 0; s < rows; s++)
         {
-            Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero;
-            ref T ds = ref At(ref dr, j);
-            ref T xs = ref At(ref xr, k0);
-            for (int s = 0; s < rows; s++)
-            {
-                var u0 = new Vector<T>(At(ref xs, 0));
-                c00 = Fma(u0, Load(ref ds, 0), c00);
-                c01 = Fma(u0, Load(ref ds, vw), c01);
-                ds = ref At(ref ds, n);
-                xs = ref At(ref xs, k);
-            }
-
-            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
-            Store(ref g0, j + vw, Fma(scaleV, c01, Load(ref g0, j + vw)));
+            var d0 = Load(ref ds, 0);
+            var d1 = Load(ref ds, vw);
+            var u = new Vector<T>(At(ref xs, 0));
+            c00 = Fma(u, d0, c00); c01 = Fma(u, d1, c01);
+            u = new Vector<T>(At(ref xs, 1));
+            c10 = Fma(u, d0, c10); c11 = Fma(u, d1, c11);
+            u = new Vector<T>(At(ref xs, 2));
+            c20 = Fma(u, d0, c20); c21 = Fma(u, d1, c21);
+            u = new Vector<T>(At(ref xs, 3));
+            c30 = Fma(u, d0, c30); c31 = Fma(u, d1, c31);
+            u = new Vector<T>(At(ref xs, 4));
+            c40 = Fma(u, d0, c40); c41 = Fma(u, d1, c41);
+            u = new Vector<T>(At(ref xs, 5));
+            c50 = Fma(u, d0, c50); c51 = Fma(u, d1, c51);
+            ds = ref At(ref ds, 2 * vw);
+            xs = ref At(ref xs, k);
         }
 
-        for (; j + vw <= n; j += vw)
-        {
-            Vector<T> c00 = Vector<T>.Zero;
-            ref T ds = ref At(ref dr, j);
-            ref T xs = ref At(ref xr, k0);
-            for (int s = 0; s < rows; s++)
-            {
-                c00 = Fma(new Vector<T>(At(ref xs, 0)), Load(ref ds, 0), c00);
-                ds = ref At(ref ds, n);
-                xs = ref At(ref xs, k);
-            }
+        AddScaled(ref g, 0, c00, scaleV, scale, width); AddScaled(ref g, vw, c01, scaleV, scale, width - vw);
+        g = ref At(ref g, n);
+        AddScaled(ref g, 0, c10, scaleV, scale, width); AddScaled(ref g, vw, c11, scaleV, scale, width - vw);
+        g = ref At(ref g, n);
+        AddScaled(ref g, 0, c20, scaleV, scale, width); AddScaled(ref g, vw, c21, scaleV, scale, width - vw);
+        g = ref At(ref g, n);
+        AddScaled(ref g, 0, c30, scaleV, scale, width); AddScaled(ref g, vw, c31, scaleV, scale, width - vw);
+        g = ref At(ref g, n);
+        AddScaled(ref g, 0, c40, scaleV, scale, width); AddScaled(ref g, vw, c41, scaleV, scale, width - vw);
+        g = ref At(ref g, n);
+        AddScaled(ref g, 0, c50, scaleV, scale, width); AddScaled(ref g, vw, c51, scaleV, scale, width - vw);
+    }
 
-            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+    /// <summary>Row k0 of ∂C/∂W over one δ panel (the rows after the last whole block of 6).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock1<T>(ref T g, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int vw = Vector<T>.Count;
+        Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero;
+        ref T ds = ref panel;
+        ref T xs = ref x;
+        for (int s = 0; s < rows; s++)
+        {
+            var u = new Vector<T>(xs);
+            c00 = Fma(u, Load(ref ds, 0), c00);
+            c01 = Fma(u, Load(ref ds, vw), c01);
+            ds = ref At(ref ds, 2 * vw);
+            xs = ref At(ref xs, k);
         }
 
-        for (; j < n; j++)
-        {
-            T c0 = T.Zero;
-            for (int s = 0; s < rows; s++)
-            {
-                c0 = T.FusedMultiplyAdd(At(ref xr, s * k + k0), At(ref dr, s * n + j), c0);
-            }
+        AddScaled(ref g, 0, c00, scaleV, scale, width);
+        AddScaled(ref g, vw, c01, scaleV, scale, width - vw);
+    }
 
-            At(ref g0, j) += scale * c0;
+    /// <summary>
+    /// g[i … i + w) += scale · c for the first <paramref name="lanes"/> lanes: a whole vector with one fused multiply-add,
+    /// a part of one (the columns past the last whole vector) element by element, none when lanes ≤ 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled<T>(ref T g, nint i, Vector<T> c, Vector<T> scaleV, T scale, int lanes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (lanes >= Vector<T>.Count)
+        {
+            Store(ref g, i, Fma(scaleV, c, Load(ref g, i)));
+            return;
+        }
+
+        for (int l = 0; l < lanes; l++)
+        {
+            At(ref g, i + l) += scale * c[l];
         }
     }
 
