@@ -45,6 +45,7 @@ public sealed class DenseKernelTests
         Backpropagate<float, Layer<float, S33, S20>>(rows);
         Backpropagate<float, Layer<float, S100, S64>>(rows);
         Backpropagate<float, Layer<float, S256, S200>>(rows);
+        Backpropagate<float, Layer<float, S100, S100>>(rows);
         Backpropagate<double, Layer<double, S3, S10>>(rows);
         Backpropagate<double, Layer<double, S33, S20>>(rows);
         Backpropagate<double, Layer<double, S256, S200>>(rows);

@@ -14,12 +14,14 @@ namespace NetGen;
 /// ∂C/∂a^{l−1} = (W^l)ᵀ δ^l           (Backpropagate)
 /// ∂C/∂W^l += a^{l−1} δ^lᵀ,  ∂C/∂b^l += Σ_s δ^l   (AccumulateGradients)
 /// </code>
-/// Each is a register-blocked kernel: 4 samples × 2 vectors of outputs in 8 <see cref="Vector{T}"/> accumulators with
-/// explicit fused multiply-adds, then the remainders (one sample with up to 8 vectors, one vector, scalars). Weights
-/// larger than L1 are read from column panels in batches of 128 rows or more; batches under 4 rows back-propagate with
-/// four dot products at a time instead of a transposed copy; one-output layers run vectorized over k. Inner loops walk
-/// refs forward by a constant stride. Every path adds the same products in the same order for a given row, so a row's
-/// result does not depend on the batch it came in.
+/// Each is a register-blocked kernel with explicit fused multiply-adds. The forward product: 4 samples × 2 vectors of
+/// outputs in 8 <see cref="Vector{T}"/> accumulators, then the remainders (one sample with up to 8 vectors, one vector,
+/// scalars); weights larger than L1 are read from column panels in batches of 128 rows or more. ∂C/∂W and, for weights
+/// larger than L1, (W^l)ᵀ δ^l: 6 rows × 2 vectors in 12 accumulators over panels of 2 vectors of columns copied to the
+/// stack, so that the inner loop reads one contiguous stream (rows of 1 KB would fall into a few L1 sets). Batches under
+/// 4 rows back-propagate with four dot products at a time instead of a transposed copy; one-output layers run
+/// vectorized over k. Every path adds the same products in the same order for a given element, so a row's result does
+/// not depend on the batch it came in, nor on the block it fell in.
 /// </summary>
 public static class Dense
 {
@@ -103,7 +105,9 @@ public static class Dense
 
     /// <summary>
     /// ∂C/∂a^{l−1} = (W^l)ᵀ δ^l into <paramref name="dPrevious"/>: a product with the transposed copy of W^l when the batch
-    /// has one (<paramref name="transposed"/> not empty: 4 rows or more), else row by row.
+    /// has one (<paramref name="transposed"/> not empty: 4 rows or more) — for a W^l larger than L1 in 6-row blocks over
+    /// contiguous panels of the copy (<see cref="PanelProduct"/>), else in the forward's 4-row blocks — and without one
+    /// row by row.
     /// </summary>
     /// <param name="p">The parameters.</param>
     /// <param name="transposed">All transposed copies (empty for batches under 4 rows).</param>
@@ -123,6 +127,12 @@ public static class Dense
         {
             ReadOnlySpan<T> wt = transposed.Slice(offset, inputs * outputs);
             ref T tr = ref MemoryMarshal.GetReference(wt);
+            if (UsesPanels<T, TLayer>() && (long)outputs * 2 * Vector<T>.Count * Unsafe.SizeOf<T>() <= WholePanelBytes)
+            {
+                PanelProduct<T, OutputsOf<T, TLayer>, InputsOf<T, TLayer>>(ref MemoryMarshal.GetReference(delta), ref tr, ref MemoryMarshal.GetReference(dPrevious), rows);
+                return;
+            }
+
             Block<T, OutputsOf<T, TLayer>, InputsOf<T, TLayer>, ProductOnly>(
                 ref MemoryMarshal.GetReference(delta), ref tr, ref Unsafe.NullRef<T>(), false,
                 ref MemoryMarshal.GetReference(dPrevious), ref Unsafe.NullRef<T>(), T.Zero,
@@ -317,9 +327,6 @@ public static class Dense
     /// <summary>The most samples whose δ panel <see cref="AccumulateGradients"/> packs at once (16 KB of floats on the stack).</summary>
     private const int PackedRows = 256;
 
-    /// <summary>Rows of ∂C/∂W per register block of <see cref="AccumulateGradients"/> (6 × 2 vectors: 12 accumulators).</summary>
-    private const int GradientBlockRows = 6;
-
     /// <summary>The most bytes of δ panels <see cref="AccumulateGradients"/> packs all at once (a core's L1 data cache).</summary>
     private const int WholePanelBytes = 32 * 1024;
 
@@ -355,21 +362,20 @@ public static class Dense
             }
 
             int k0 = 0;
-            for (; k0 + GradientBlockRows <= k; k0 += GradientBlockRows)
+            for (; SixMore(k - k0); k0 += 6)
             {
                 ref T gk = ref At(ref gw, (nint)k0 * n);
                 for (int p = 0; p < panels; p++)
                 {
-                    GradientBlock6<T>(ref At(ref gk, p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
+                    GradientBlock<T, R6>(ref At(ref gk, p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
                 }
             }
 
-            for (; k0 < k; k0++)
+            if (k0 < k)
             {
-                ref T gk = ref At(ref gw, (nint)k0 * n);
                 for (int p = 0; p < panels; p++)
                 {
-                    GradientBlock1<T>(ref At(ref gk, p * nr), ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
+                    GradientRest(k - k0, ref At(ref gw, (nint)k0 * n + p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
                 }
             }
 
@@ -381,14 +387,14 @@ public static class Dense
             PackPanel<T, TLayer>(ref gr, ref dr, j, rows, ref panel0, scaleV, scale);
             ref T gk = ref At(ref gw, j);
             int k0 = 0;
-            for (; k0 + GradientBlockRows <= k; k0 += GradientBlockRows)
+            for (; SixMore(k - k0); k0 += 6)
             {
-                GradientBlock6<T>(ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
+                GradientBlock<T, R6>(ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
             }
 
-            for (; k0 < k; k0++)
+            if (k0 < k)
             {
-                GradientBlock1<T>(ref At(ref gk, (nint)k0 * n), ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
+                GradientRest(k - k0, ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
             }
         }
     }
@@ -439,12 +445,16 @@ public static class Dense
         AddScaled(ref gb, vw, sum1, scaleV, scale, width - vw);
     }
 
-    /// <summary>Rows k0 … k0 + 5 of ∂C/∂W over one δ panel: 6 × 2 vectors of sums over the samples, then g += scale · sum.</summary>
+    /// <summary>
+    /// Rows k0 … k0 + R − 1 (R ≤ 6, a constant to the JIT) of ∂C/∂W over one δ panel: R × 2 vectors of sums over the
+    /// samples, then g += scale · sum.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientBlock6<T>(ref T g, nint n, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
+    private static void GradientBlock<T, TRows>(ref T g, nint n, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TRows : struct, ISize
     {
-        int vw = Vector<T>.Count;
+        int r = TRows.Value, vw = Vector<T>.Count;
         Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
         Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
         Vector<T> c40 = Vector<T>.Zero, c41 = Vector<T>.Zero, c50 = Vector<T>.Zero, c51 = Vector<T>.Zero;
@@ -456,54 +466,137 @@ public static class Dense
             var d1 = Load(ref ds, vw);
             var u = new Vector<T>(At(ref xs, 0));
             c00 = Fma(u, d0, c00); c01 = Fma(u, d1, c01);
-            u = new Vector<T>(At(ref xs, 1));
-            c10 = Fma(u, d0, c10); c11 = Fma(u, d1, c11);
-            u = new Vector<T>(At(ref xs, 2));
-            c20 = Fma(u, d0, c20); c21 = Fma(u, d1, c21);
-            u = new Vector<T>(At(ref xs, 3));
-            c30 = Fma(u, d0, c30); c31 = Fma(u, d1, c31);
-            u = new Vector<T>(At(ref xs, 4));
-            c40 = Fma(u, d0, c40); c41 = Fma(u, d1, c41);
-            u = new Vector<T>(At(ref xs, 5));
-            c50 = Fma(u, d0, c50); c51 = Fma(u, d1, c51);
+            if (r > 1)
+            {
+                u = new Vector<T>(At(ref xs, 1));
+                c10 = Fma(u, d0, c10); c11 = Fma(u, d1, c11);
+            }
+
+            if (r > 2)
+            {
+                u = new Vector<T>(At(ref xs, 2));
+                c20 = Fma(u, d0, c20); c21 = Fma(u, d1, c21);
+            }
+
+            if (r > 3)
+            {
+                u = new Vector<T>(At(ref xs, 3));
+                c30 = Fma(u, d0, c30); c31 = Fma(u, d1, c31);
+            }
+
+            if (r > 4)
+            {
+                u = new Vector<T>(At(ref xs, 4));
+                c40 = Fma(u, d0, c40); c41 = Fma(u, d1, c41);
+            }
+
+            if (r > 5)
+            {
+                u = new Vector<T>(At(ref xs, 5));
+                c50 = Fma(u, d0, c50); c51 = Fma(u, d1, c51);
+            }
+
             ds = ref At(ref ds, 2 * vw);
             xs = ref At(ref xs, k);
         }
 
         AddScaled(ref g, 0, c00, scaleV, scale, width); AddScaled(ref g, vw, c01, scaleV, scale, width - vw);
-        g = ref At(ref g, n);
-        AddScaled(ref g, 0, c10, scaleV, scale, width); AddScaled(ref g, vw, c11, scaleV, scale, width - vw);
-        g = ref At(ref g, n);
-        AddScaled(ref g, 0, c20, scaleV, scale, width); AddScaled(ref g, vw, c21, scaleV, scale, width - vw);
-        g = ref At(ref g, n);
-        AddScaled(ref g, 0, c30, scaleV, scale, width); AddScaled(ref g, vw, c31, scaleV, scale, width - vw);
-        g = ref At(ref g, n);
-        AddScaled(ref g, 0, c40, scaleV, scale, width); AddScaled(ref g, vw, c41, scaleV, scale, width - vw);
-        g = ref At(ref g, n);
-        AddScaled(ref g, 0, c50, scaleV, scale, width); AddScaled(ref g, vw, c51, scaleV, scale, width - vw);
-    }
-
-    /// <summary>Row k0 of ∂C/∂W over one δ panel (the rows after the last whole block of 6).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientBlock1<T>(ref T g, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int vw = Vector<T>.Count;
-        Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero;
-        ref T ds = ref panel;
-        ref T xs = ref x;
-        for (int s = 0; s < rows; s++)
+        if (r > 1)
         {
-            var u = new Vector<T>(xs);
-            c00 = Fma(u, Load(ref ds, 0), c00);
-            c01 = Fma(u, Load(ref ds, vw), c01);
-            ds = ref At(ref ds, 2 * vw);
-            xs = ref At(ref xs, k);
+            g = ref At(ref g, n);
+            AddScaled(ref g, 0, c10, scaleV, scale, width); AddScaled(ref g, vw, c11, scaleV, scale, width - vw);
         }
 
-        AddScaled(ref g, 0, c00, scaleV, scale, width);
-        AddScaled(ref g, vw, c01, scaleV, scale, width - vw);
+        if (r > 2)
+        {
+            g = ref At(ref g, n);
+            AddScaled(ref g, 0, c20, scaleV, scale, width); AddScaled(ref g, vw, c21, scaleV, scale, width - vw);
+        }
+
+        if (r > 3)
+        {
+            g = ref At(ref g, n);
+            AddScaled(ref g, 0, c30, scaleV, scale, width); AddScaled(ref g, vw, c31, scaleV, scale, width - vw);
+        }
+
+        if (r > 4)
+        {
+            g = ref At(ref g, n);
+            AddScaled(ref g, 0, c40, scaleV, scale, width); AddScaled(ref g, vw, c41, scaleV, scale, width - vw);
+        }
+
+        if (r > 5)
+        {
+            g = ref At(ref g, n);
+            AddScaled(ref g, 0, c50, scaleV, scale, width); AddScaled(ref g, vw, c51, scaleV, scale, width - vw);
+        }
     }
+
+    /// <summary>
+    /// The rows of ∂C/∂W after the last block of 6 (<paramref name="left"/> &lt; 6, or 8: two blocks of 4, since 6 + 2 would
+    /// leave a block of 4 accumulators, too few to hide the fused multiply-add latency). Not inlined: inlined, the five
+    /// block shapes made the caller spill an accumulator of its main loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GradientRest<T>(int left, ref T g, nint n, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        while (left > 0)
+        {
+            int r = left >= 8 ? 4 : left;
+            switch (r)
+            {
+                case 5: GradientBlock<T, R5>(ref g, n, ref x, k, ref panel, rows, scaleV, scale, width); break;
+                case 4: GradientBlock<T, R4>(ref g, n, ref x, k, ref panel, rows, scaleV, scale, width); break;
+                case 3: GradientBlock<T, R3>(ref g, n, ref x, k, ref panel, rows, scaleV, scale, width); break;
+                case 2: GradientBlock<T, R2>(ref g, n, ref x, k, ref panel, rows, scaleV, scale, width); break;
+                default: GradientBlock<T, R1>(ref g, n, ref x, k, ref panel, rows, scaleV, scale, width); break;
+            }
+
+            g = ref At(ref g, r * n);
+            x = ref At(ref x, r);
+            left -= r;
+        }
+    }
+
+    /// <summary>The rows of C after the last block of 6, as <see cref="GradientRest"/> (not inlined, for the same reason).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ProductRest<T>(int left, ref T a, nint k, ref T panel, ref T c, nint n, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        while (left > 0)
+        {
+            int r = left >= 8 ? 4 : left;
+            switch (r)
+            {
+                case 5: ProductBlock<T, R5>(ref a, k, ref panel, ref c, n, width); break;
+                case 4: ProductBlock<T, R4>(ref a, k, ref panel, ref c, n, width); break;
+                case 3: ProductBlock<T, R3>(ref a, k, ref panel, ref c, n, width); break;
+                case 2: ProductBlock<T, R2>(ref a, k, ref panel, ref c, n, width); break;
+                default: ProductBlock<T, R1>(ref a, k, ref panel, ref c, n, width); break;
+            }
+
+            a = ref At(ref a, r * k);
+            c = ref At(ref c, r * n);
+            left -= r;
+        }
+    }
+
+    /// <summary>Whether <paramref name="left"/> rows still start a block of 6 (not for 8: 4 + 4, see <see cref="GradientRest"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SixMore(int left) => left >= 6 && left != 8;
+
+    private readonly struct R1 : ISize { public static int Value => 1; }
+
+    private readonly struct R2 : ISize { public static int Value => 2; }
+
+    private readonly struct R3 : ISize { public static int Value => 3; }
+
+    private readonly struct R4 : ISize { public static int Value => 4; }
+
+    private readonly struct R5 : ISize { public static int Value => 5; }
+
+    private readonly struct R6 : ISize { public static int Value => 6; }
 
     /// <summary>
     /// g[i … i + w) += scale · c for the first <paramref name="lanes"/> lanes: a whole vector with one fused multiply-add,
@@ -522,6 +615,166 @@ public static class Dense
         for (int l = 0; l < lanes; l++)
         {
             At(ref g, i + l) += scale * c[l];
+        }
+    }
+
+    /// <summary>
+    /// C[s, j] = Σ_k A[s, k] · B[k, j] for A [rows × K] and B [K × N] row-major (Backpropagate: δ^l and (W^l)ᵀ), one panel of
+    /// 2 vectors of columns at a time: B[:, j … j + 2w) is copied into a contiguous panel on the stack (zero-padded past N;
+    /// K · 2w values, at most <see cref="WholePanelBytes"/>), then every block of 6 rows reads it as one stream while
+    /// A[s, k] is broadcast, 12 accumulators. B's rows (N values apart: 1 KB for 256) would map to a few L1 sets when read
+    /// in place; the panel stays in L1 for all rows/6 blocks. Each element is the same fused multiply-add chain over k
+    /// from zero as in <see cref="Block"/>, so the result is the same bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void PanelProduct<T, TK, TN>(ref T a, ref T b, ref T c, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, ISize
+        where TN : struct, ISize
+    {
+        int k = TK.Value, n = TN.Value, vw = Vector<T>.Count, nr = 2 * vw;
+        Span<T> packed = stackalloc T[k * nr];
+        ref T panel = ref MemoryMarshal.GetReference(packed);
+        for (int j = 0; j < n; j += nr)
+        {
+            int width = Math.Min(nr, n - j);
+            ref T from = ref At(ref b, j);
+            ref T to = ref panel;
+            for (int kk = 0; kk < k; kk++)
+            {
+                if (width == nr)
+                {
+                    Store(ref to, 0, Load(ref from, 0));
+                    Store(ref to, vw, Load(ref from, vw));
+                }
+                else
+                {
+                    for (int l = 0; l < nr; l++)
+                    {
+                        At(ref to, l) = l < width ? At(ref from, l) : T.Zero;
+                    }
+                }
+
+                from = ref At(ref from, n);
+                to = ref At(ref to, nr);
+            }
+
+            int s = 0;
+            for (; SixMore(rows - s); s += 6)
+            {
+                ProductBlock<T, R6>(ref At(ref a, (nint)s * k), k, ref panel, ref At(ref c, (nint)s * n + j), n, width);
+            }
+
+            if (s < rows)
+            {
+                ProductRest(rows - s, ref At(ref a, (nint)s * k), k, ref panel, ref At(ref c, (nint)s * n + j), n, width);
+            }
+        }
+    }
+
+    /// <summary>Rows s … s + R − 1 (R ≤ 6, a constant to the JIT) of C over one B panel: R × 2 vectors of sums over k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ProductBlock<T, TRows>(ref T a, nint k, ref T panel, ref T c, nint n, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRows : struct, ISize
+    {
+        int r = TRows.Value, vw = Vector<T>.Count;
+        Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
+        Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
+        Vector<T> c40 = Vector<T>.Zero, c41 = Vector<T>.Zero, c50 = Vector<T>.Zero, c51 = Vector<T>.Zero;
+        ref T x0 = ref a;
+        ref T x1 = ref At(ref a, k);
+        ref T x2 = ref At(ref a, 2 * k);
+        ref T x3 = ref At(ref a, 3 * k);
+        ref T x4 = ref At(ref a, 4 * k);
+        ref T x5 = ref At(ref a, 5 * k);
+        ref T wk = ref panel;
+        for (nint kk = 0; kk < k; kk++)
+        {
+            var w0 = Load(ref wk, 0);
+            var w1 = Load(ref wk, vw);
+            var u = new Vector<T>(At(ref x0, kk));
+            c00 = Fma(u, w0, c00); c01 = Fma(u, w1, c01);
+            if (r > 1)
+            {
+                u = new Vector<T>(At(ref x1, kk));
+                c10 = Fma(u, w0, c10); c11 = Fma(u, w1, c11);
+            }
+
+            if (r > 2)
+            {
+                u = new Vector<T>(At(ref x2, kk));
+                c20 = Fma(u, w0, c20); c21 = Fma(u, w1, c21);
+            }
+
+            if (r > 3)
+            {
+                u = new Vector<T>(At(ref x3, kk));
+                c30 = Fma(u, w0, c30); c31 = Fma(u, w1, c31);
+            }
+
+            if (r > 4)
+            {
+                u = new Vector<T>(At(ref x4, kk));
+                c40 = Fma(u, w0, c40); c41 = Fma(u, w1, c41);
+            }
+
+            if (r > 5)
+            {
+                u = new Vector<T>(At(ref x5, kk));
+                c50 = Fma(u, w0, c50); c51 = Fma(u, w1, c51);
+            }
+
+            wk = ref At(ref wk, 2 * vw);
+        }
+
+        StorePart(ref c, 0, c00, width); StorePart(ref c, vw, c01, width - vw);
+        if (r > 1)
+        {
+            c = ref At(ref c, n);
+            StorePart(ref c, 0, c10, width); StorePart(ref c, vw, c11, width - vw);
+        }
+
+        if (r > 2)
+        {
+            c = ref At(ref c, n);
+            StorePart(ref c, 0, c20, width); StorePart(ref c, vw, c21, width - vw);
+        }
+
+        if (r > 3)
+        {
+            c = ref At(ref c, n);
+            StorePart(ref c, 0, c30, width); StorePart(ref c, vw, c31, width - vw);
+        }
+
+        if (r > 4)
+        {
+            c = ref At(ref c, n);
+            StorePart(ref c, 0, c40, width); StorePart(ref c, vw, c41, width - vw);
+        }
+
+        if (r > 5)
+        {
+            c = ref At(ref c, n);
+            StorePart(ref c, 0, c50, width); StorePart(ref c, vw, c51, width - vw);
+        }
+    }
+
+    /// <summary>c[i …] = v for the first <paramref name="lanes"/> lanes (a whole vector, a part, or none when lanes ≤ 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePart<T>(ref T c, nint i, Vector<T> v, int lanes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (lanes >= Vector<T>.Count)
+        {
+            Store(ref c, i, v);
+            return;
+        }
+
+        for (int l = 0; l < lanes; l++)
+        {
+            At(ref c, i + l) = v[l];
         }
     }
 
