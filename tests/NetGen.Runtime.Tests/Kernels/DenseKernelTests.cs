@@ -60,6 +60,7 @@ public sealed class DenseKernelTests
         Forward<float, Layer<float, S5, S17>>(rows);
         Forward<float, Layer<float, S33, S20>>(rows);
         Forward<float, Layer<float, S200, S256>>(rows);
+        Forward<float, Layer<float, S100, S100>>(rows);
         Forward<double, Layer<double, S13, S24>>(rows);
         Forward<double, Layer<double, S256, S200>>(rows);
     }

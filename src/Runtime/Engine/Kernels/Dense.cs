@@ -14,11 +14,12 @@ namespace NetGen;
 /// ∂C/∂a^{l−1} = (W^l)ᵀ δ^l           (Backpropagate)
 /// ∂C/∂W^l += a^{l−1} δ^lᵀ,  ∂C/∂b^l += Σ_s δ^l   (AccumulateGradients)
 /// </code>
-/// Each is a register-blocked kernel with explicit fused multiply-adds. The forward product: 4 samples × 2 vectors of
-/// outputs in 8 <see cref="Vector{T}"/> accumulators, then the remainders (one sample with up to 8 vectors, one vector,
-/// scalars); weights larger than L1 are read from column panels in batches of 128 rows or more. ∂C/∂W and, for weights
-/// larger than L1, (W^l)ᵀ δ^l: 6 rows × 2 vectors in 12 accumulators over panels of 2 vectors of columns copied to the
-/// stack, so that the inner loop reads one contiguous stream (rows of 1 KB would fall into a few L1 sets). Batches under
+/// Each is a register-blocked kernel with explicit fused multiply-adds. ∂C/∂W, and for weights larger than L1 the
+/// products with W and (W^l)ᵀ from 8 rows: 6 rows × 2 vectors in 12 <see cref="Vector{T}"/> accumulators over panels of
+/// 2 vectors of columns copied to the stack, so that the inner loop reads one contiguous stream that stays in cache
+/// (rows of 1 KB read in place fall into a few L1 sets). Otherwise the product runs 4 samples × 2 vectors of outputs in 8
+/// accumulators, then the remainders (one sample with up to 8 vectors, one vector, scalars); a W whose panels do not fit
+/// the stack is copied into the workspace in batches of 128 rows or more. Batches under
 /// 4 rows back-propagate with four dot products at a time instead of a transposed copy; one-output layers run
 /// vectorized over k. Every path adds the same products in the same order for a given element, so a row's result does
 /// not depend on the batch it came in, nor on the block it fell in.
@@ -32,10 +33,22 @@ public static class Dense
     public const int PanelBytes = 32 * 1024;
 
     /// <summary>
-    /// The fewest rows for which copying W into panels pays: measured on 784 → 128 (c's first layer), one thread,
+    /// The fewest rows for which copying all of W into panels in the workspace pays, for a W whose one panel is larger
+    /// than <see cref="StackPanelBytes"/> (In above 2048 floats): measured on 784 → 128 (c's first layer), one thread,
     /// inference 10 % slower at 32 rows, even at 64, 1–2 % faster at 128 and 8–12 % at 256 (training B256 7 %).
     /// </summary>
     public const int PanelRows = 128;
+
+    /// <summary>
+    /// The most bytes of one panel of W (In × 2 vectors) the products copy to the stack (<see cref="PanelProduct"/>): W's
+    /// panels one at a time, each kept in L1/L2 for all the blocks of rows. On 784 → 256 (bench --kernels, 2026-12-06)
+    /// the forward ran at 67–85 GFLOP/s from 16 rows to 256 against 49–53 reading W in place (16–64 rows) and
+    /// 82–89 with the workspace panels (128–256).
+    /// </summary>
+    public const int StackPanelBytes = 64 * 1024;
+
+    /// <summary>The fewest rows for which the forward product of a W larger than L1 copies W to the stack one panel at a time (below: W read in place, each row once per block of 4 samples).</summary>
+    public const int StackPanelMinRows = 8;
 
     /// <summary>Whether <typeparamref name="TLayer"/>'s forward product reads W from column panels in batches of <see cref="PanelRows"/> rows or more.</summary>
     public static bool UsesPanels<T, TLayer>() where T : unmanaged, IFloatingPointIeee754<T> where TLayer : struct, IDenseLayer<T> =>
@@ -84,6 +97,16 @@ public static class Dense
         }
 
         ref T wr = ref MemoryMarshal.GetReference(w);
+        if (UsesPanels<T, TLayer>() && rows >= StackPanelMinRows
+            && (long)inputs * 2 * Vector<T>.Count * Unsafe.SizeOf<T>() <= StackPanelBytes)
+        {
+            // W larger than L1: one panel of W (2 vectors of columns, contiguous over k) on the stack at a time, read by
+            // every 6-row block while it is in L1/L2, instead of all of W from L2/L3 once per block
+            PanelProduct<T, InputsOf<T, TLayer>, OutputsOf<T, TLayer>, TAct>(ref MemoryMarshal.GetReference(a), ref wr,
+                ref MemoryMarshal.GetReference(b), true, ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(activation), TLayer.Alpha, rows);
+            return;
+        }
+
         ref T panels = ref wr;
         nint panelStart = 1, panelStep = outputs;
         if (UsesPanels<T, TLayer>() && rows >= PanelRows)
@@ -127,9 +150,10 @@ public static class Dense
         {
             ReadOnlySpan<T> wt = transposed.Slice(offset, inputs * outputs);
             ref T tr = ref MemoryMarshal.GetReference(wt);
-            if (UsesPanels<T, TLayer>() && (long)outputs * 2 * Vector<T>.Count * Unsafe.SizeOf<T>() <= WholePanelBytes)
+            if (UsesPanels<T, TLayer>() && (long)outputs * 2 * Vector<T>.Count * Unsafe.SizeOf<T>() <= StackPanelBytes)
             {
-                PanelProduct<T, OutputsOf<T, TLayer>, InputsOf<T, TLayer>>(ref MemoryMarshal.GetReference(delta), ref tr, ref MemoryMarshal.GetReference(dPrevious), rows);
+                PanelProduct<T, OutputsOf<T, TLayer>, InputsOf<T, TLayer>, ProductOnly>(ref MemoryMarshal.GetReference(delta), ref tr,
+                    ref Unsafe.NullRef<T>(), false, ref MemoryMarshal.GetReference(dPrevious), ref Unsafe.NullRef<T>(), T.Zero, rows);
                 return;
             }
 
@@ -537,7 +561,7 @@ public static class Dense
     /// leave a block of 4 accumulators, too few to hide the fused multiply-add latency). Not inlined: inlined, the five
     /// block shapes made the caller spill an accumulator of its main loop.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientRest<T>(int left, ref T g, nint n, ref T x, nint k, ref T panel, int rows, Vector<T> scaleV, T scale, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -560,24 +584,26 @@ public static class Dense
     }
 
     /// <summary>The rows of C after the last block of 6, as <see cref="GradientRest"/> (not inlined, for the same reason).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ProductRest<T>(int left, ref T a, nint k, ref T panel, ref T c, nint n, int width)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ProductRest<T, TAct>(int left, ref T a, nint k, ref T panel, Vector<T> init0, Vector<T> init1,
+        ref T c, ref T act, T alpha, nint o, nint n, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TAct : struct, IActivation
     {
         while (left > 0)
         {
             int r = left >= 8 ? 4 : left;
             switch (r)
             {
-                case 5: ProductBlock<T, R5>(ref a, k, ref panel, ref c, n, width); break;
-                case 4: ProductBlock<T, R4>(ref a, k, ref panel, ref c, n, width); break;
-                case 3: ProductBlock<T, R3>(ref a, k, ref panel, ref c, n, width); break;
-                case 2: ProductBlock<T, R2>(ref a, k, ref panel, ref c, n, width); break;
-                default: ProductBlock<T, R1>(ref a, k, ref panel, ref c, n, width); break;
+                case 5: ProductBlock<T, R5, TAct>(ref a, k, ref panel, init0, init1, ref c, ref act, alpha, o, n, width); break;
+                case 4: ProductBlock<T, R4, TAct>(ref a, k, ref panel, init0, init1, ref c, ref act, alpha, o, n, width); break;
+                case 3: ProductBlock<T, R3, TAct>(ref a, k, ref panel, init0, init1, ref c, ref act, alpha, o, n, width); break;
+                case 2: ProductBlock<T, R2, TAct>(ref a, k, ref panel, init0, init1, ref c, ref act, alpha, o, n, width); break;
+                default: ProductBlock<T, R1, TAct>(ref a, k, ref panel, init0, init1, ref c, ref act, alpha, o, n, width); break;
             }
 
             a = ref At(ref a, r * k);
-            c = ref At(ref c, r * n);
+            o += r * n;
             left -= r;
         }
     }
@@ -619,23 +645,26 @@ public static class Dense
     }
 
     /// <summary>
-    /// C[s, j] = Σ_k A[s, k] · B[k, j] for A [rows × K] and B [K × N] row-major (Backpropagate: δ^l and (W^l)ᵀ), one panel of
-    /// 2 vectors of columns at a time: B[:, j … j + 2w) is copied into a contiguous panel on the stack (zero-padded past N;
-    /// K · 2w values, at most <see cref="WholePanelBytes"/>), then every block of 6 rows reads it as one stream while
-    /// A[s, k] is broadcast, 12 accumulators. B's rows (N values apart: 1 KB for 256) would map to a few L1 sets when read
-    /// in place; the panel stays in L1 for all rows/6 blocks. Each element is the same fused multiply-add chain over k
-    /// from zero as in <see cref="Block"/>, so the result is the same bit for bit.
+    /// C[s, j] = init_j + Σ_k A[s, k] · B[k, j] for A [rows × K] and B [K × N] row-major (the forward product: a^{l−1}, W^l
+    /// and b^l, σ applied on the store; Backpropagate: δ^l and (W^l)ᵀ, no bias), one panel of 2 vectors of columns at a
+    /// time: B[:, j … j + 2w) is copied into a contiguous panel on the stack (zero-padded past N; K · 2w values, at most
+    /// <see cref="StackPanelBytes"/>), then every block of 6 rows reads it as one stream while A[s, k] is broadcast, 12
+    /// accumulators. B's rows (N values apart: 1 KB for 256) would map to a few L1 sets when read in place, and a B larger
+    /// than L2 would come from L3 once per block of rows; the panel stays in L1 or L2 for all rows/6 blocks. Each element is
+    /// the same fused multiply-add chain over k from init_j as in <see cref="Block"/>, so the result is the same bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void PanelProduct<T, TK, TN>(ref T a, ref T b, ref T c, int rows)
+    private static void PanelProduct<T, TK, TN, TAct>(ref T a, ref T b, ref T bias, bool hasBias, ref T c, ref T act, T alpha, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, ISize
         where TN : struct, ISize
+        where TAct : struct, IActivation
     {
         int k = TK.Value, n = TN.Value, vw = Vector<T>.Count, nr = 2 * vw;
-        Span<T> packed = stackalloc T[k * nr];
+        Span<T> packed = stackalloc T[k * nr + nr];
         ref T panel = ref MemoryMarshal.GetReference(packed);
+        ref T init = ref At(ref panel, k * nr);   // b[j … j + 2w), zero-padded
         for (int j = 0; j < n; j += nr)
         {
             int width = Math.Min(nr, n - j);
@@ -660,121 +689,125 @@ public static class Dense
                 to = ref At(ref to, nr);
             }
 
+            for (int l = 0; l < nr; l++)
+            {
+                At(ref init, l) = hasBias && l < width ? At(ref bias, j + l) : T.Zero;
+            }
+
+            Vector<T> init0 = Load(ref init, 0), init1 = Load(ref init, vw);
             int s = 0;
             for (; SixMore(rows - s); s += 6)
             {
-                ProductBlock<T, R6>(ref At(ref a, (nint)s * k), k, ref panel, ref At(ref c, (nint)s * n + j), n, width);
+                ProductBlock<T, R6, TAct>(ref At(ref a, (nint)s * k), k, ref panel, init0, init1, ref c, ref act, alpha, (nint)s * n + j, n, width);
             }
 
             if (s < rows)
             {
-                ProductRest(rows - s, ref At(ref a, (nint)s * k), k, ref panel, ref At(ref c, (nint)s * n + j), n, width);
+                ProductRest<T, TAct>(rows - s, ref At(ref a, (nint)s * k), k, ref panel, init0, init1, ref c, ref act, alpha, (nint)s * n + j, n, width);
             }
         }
     }
 
-    /// <summary>Rows s … s + R − 1 (R ≤ 6, a constant to the JIT) of C over one B panel: R × 2 vectors of sums over k.</summary>
+    /// <summary>Rows s … s + R − 1 (R ≤ 6, a constant to the JIT) of C over one B panel, from index o: R × 2 vectors of sums over k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ProductBlock<T, TRows>(ref T a, nint k, ref T panel, ref T c, nint n, int width)
+    private static void ProductBlock<T, TRows, TAct>(ref T a, nint k, ref T panel, Vector<T> init0, Vector<T> init1,
+        ref T c, ref T act, T alpha, nint o, nint n, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : struct, ISize
+        where TAct : struct, IActivation
     {
         int r = TRows.Value, vw = Vector<T>.Count;
-        Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
-        Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
-        Vector<T> c40 = Vector<T>.Zero, c41 = Vector<T>.Zero, c50 = Vector<T>.Zero, c51 = Vector<T>.Zero;
-        ref T x0 = ref a;
-        ref T x1 = ref At(ref a, k);
-        ref T x2 = ref At(ref a, 2 * k);
-        ref T x3 = ref At(ref a, 3 * k);
-        ref T x4 = ref At(ref a, 4 * k);
-        ref T x5 = ref At(ref a, 5 * k);
+        Vector<T> c00 = init0, c01 = init1, c10 = init0, c11 = init1, c20 = init0, c21 = init1;
+        Vector<T> c30 = init0, c31 = init1, c40 = init0, c41 = init1, c50 = init0, c51 = init1;
+        ref T xs = ref a;   // A[s, kk], the rows below it k further (a constant displacement once inlined)
         ref T wk = ref panel;
         for (nint kk = 0; kk < k; kk++)
         {
             var w0 = Load(ref wk, 0);
             var w1 = Load(ref wk, vw);
-            var u = new Vector<T>(At(ref x0, kk));
+            var u = new Vector<T>(xs);
             c00 = Fma(u, w0, c00); c01 = Fma(u, w1, c01);
             if (r > 1)
             {
-                u = new Vector<T>(At(ref x1, kk));
+                u = new Vector<T>(At(ref xs, 1 * k));
                 c10 = Fma(u, w0, c10); c11 = Fma(u, w1, c11);
             }
 
             if (r > 2)
             {
-                u = new Vector<T>(At(ref x2, kk));
+                u = new Vector<T>(At(ref xs, 2 * k));
                 c20 = Fma(u, w0, c20); c21 = Fma(u, w1, c21);
             }
 
             if (r > 3)
             {
-                u = new Vector<T>(At(ref x3, kk));
+                u = new Vector<T>(At(ref xs, 3 * k));
                 c30 = Fma(u, w0, c30); c31 = Fma(u, w1, c31);
             }
 
             if (r > 4)
             {
-                u = new Vector<T>(At(ref x4, kk));
+                u = new Vector<T>(At(ref xs, 4 * k));
                 c40 = Fma(u, w0, c40); c41 = Fma(u, w1, c41);
             }
 
             if (r > 5)
             {
-                u = new Vector<T>(At(ref x5, kk));
+                u = new Vector<T>(At(ref xs, 5 * k));
                 c50 = Fma(u, w0, c50); c51 = Fma(u, w1, c51);
             }
 
             wk = ref At(ref wk, 2 * vw);
+            xs = ref At(ref xs, 1);
         }
 
-        StorePart(ref c, 0, c00, width); StorePart(ref c, vw, c01, width - vw);
+        StorePart<T, TAct>(ref c, ref act, alpha, o, c00, width); StorePart<T, TAct>(ref c, ref act, alpha, o + vw, c01, width - vw);
         if (r > 1)
         {
-            c = ref At(ref c, n);
-            StorePart(ref c, 0, c10, width); StorePart(ref c, vw, c11, width - vw);
+            o += n;
+            StorePart<T, TAct>(ref c, ref act, alpha, o, c10, width); StorePart<T, TAct>(ref c, ref act, alpha, o + vw, c11, width - vw);
         }
 
         if (r > 2)
         {
-            c = ref At(ref c, n);
-            StorePart(ref c, 0, c20, width); StorePart(ref c, vw, c21, width - vw);
+            o += n;
+            StorePart<T, TAct>(ref c, ref act, alpha, o, c20, width); StorePart<T, TAct>(ref c, ref act, alpha, o + vw, c21, width - vw);
         }
 
         if (r > 3)
         {
-            c = ref At(ref c, n);
-            StorePart(ref c, 0, c30, width); StorePart(ref c, vw, c31, width - vw);
+            o += n;
+            StorePart<T, TAct>(ref c, ref act, alpha, o, c30, width); StorePart<T, TAct>(ref c, ref act, alpha, o + vw, c31, width - vw);
         }
 
         if (r > 4)
         {
-            c = ref At(ref c, n);
-            StorePart(ref c, 0, c40, width); StorePart(ref c, vw, c41, width - vw);
+            o += n;
+            StorePart<T, TAct>(ref c, ref act, alpha, o, c40, width); StorePart<T, TAct>(ref c, ref act, alpha, o + vw, c41, width - vw);
         }
 
         if (r > 5)
         {
-            c = ref At(ref c, n);
-            StorePart(ref c, 0, c50, width); StorePart(ref c, vw, c51, width - vw);
+            o += n;
+            StorePart<T, TAct>(ref c, ref act, alpha, o, c50, width); StorePart<T, TAct>(ref c, ref act, alpha, o + vw, c51, width - vw);
         }
     }
 
-    /// <summary>c[i …] = v for the first <paramref name="lanes"/> lanes (a whole vector, a part, or none when lanes ≤ 0).</summary>
+    /// <summary>c[i …] = v (and σ(v) into act) for the first <paramref name="lanes"/> lanes: a whole vector, a part, or none when lanes ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePart<T>(ref T c, nint i, Vector<T> v, int lanes)
+    private static void StorePart<T, TAct>(ref T c, ref T act, T alpha, nint i, Vector<T> v, int lanes)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TAct : struct, IActivation
     {
         if (lanes >= Vector<T>.Count)
         {
-            Store(ref c, i, v);
+            Put<T, TAct>(ref c, ref act, alpha, i, v);
             return;
         }
 
         for (int l = 0; l < lanes; l++)
         {
-            At(ref c, i + l) = v[l];
+            PutScalar<T, TAct>(ref c, ref act, alpha, i + l, v[l]);
         }
     }
 
