@@ -40,7 +40,7 @@ internal static class DenseKernels
         NumericType t = plan.T;
         LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
         int l = layer.Index;
-        string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : layer.Panels ? "register-blocked product, W in column panels from 128 rows" : "register-blocked product";
+        string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : layer.Panels ? $"register-blocked product, W in column panels from {(layer.In <= 2048 ? 8 : 128)} rows" : "register-blocked product";
         w.Line();
         w.Line($"// ─── Layer {l}: dense {layer.In} → {layer.Out}, {act.Name} ({kernel}) ───");
         w.Line($"// {LayerMath.DenseForward(l, layer.Out)}");

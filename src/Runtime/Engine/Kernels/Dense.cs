@@ -40,15 +40,25 @@ public static class Dense
     public const int PanelRows = 128;
 
     /// <summary>
-    /// The most bytes of one panel of W (In × 2 vectors) the products copy to the stack (<see cref="PanelProduct"/>): W's
-    /// panels one at a time, each kept in L1/L2 for all the blocks of rows. On 784 → 256 (bench --kernels, 2026-12-06)
-    /// the forward ran at 67–85 GFLOP/s from 16 rows to 256 against 49–53 reading W in place (16–64 rows) and
-    /// 82–89 with the workspace panels (128–256).
+    /// The most bytes of one panel of W (In × 2 vectors: In ≤ 2048 with 256-bit vectors) the products copy to the stack
+    /// (<see cref="PanelProduct"/>): W's panels one at a time, each kept in L1/L2 for all the blocks of rows. On 784 → 256
+    /// (bench --kernels, 2026-12-06) the forward ran at 67–85 GFLOP/s from 16 rows to 256 against 49–53 reading W in
+    /// place (16–64 rows) and 82–89 with the workspace panels (128–256).
     /// </summary>
-    public const int StackPanelBytes = 64 * 1024;
+    public const int StackPanelBytes = 128 * 1024;
 
-    /// <summary>The fewest rows for which the forward product of a W larger than L1 copies W to the stack one panel at a time (below: W read in place, each row once per block of 4 samples).</summary>
+    /// <summary>The fewest rows for which the forward product of a W larger than L2/2 copies W to the stack one panel at a time (below: W read in place, each row once per block of 4 samples).</summary>
     public const int StackPanelMinRows = 8;
+
+    /// <summary>
+    /// The fewest rows for which the forward product of a W larger than L1 but not than <see cref="HalfL2Bytes"/> copies W
+    /// to the stack one panel at a time: on 256 → 128 (128 KB, read from L2 in place) the copy cost 8–13 % at 16 rows and
+    /// gained 20–28 % from 32 (bench --kernels, 2026-12-06).
+    /// </summary>
+    public const int StackPanelL2Rows = 32;
+
+    /// <summary>Half a core's L2 cache (Zen 3: 512 KB): a W up to this size stays in L2 while the product reads it in place.</summary>
+    public const int HalfL2Bytes = 256 * 1024;
 
     /// <summary>Whether <typeparamref name="TLayer"/>'s forward product reads W from column panels in batches of <see cref="PanelRows"/> rows or more.</summary>
     public static bool UsesPanels<T, TLayer>() where T : unmanaged, IFloatingPointIeee754<T> where TLayer : struct, IDenseLayer<T> =>
@@ -97,7 +107,7 @@ public static class Dense
         }
 
         ref T wr = ref MemoryMarshal.GetReference(w);
-        if (UsesPanels<T, TLayer>() && rows >= StackPanelMinRows
+        if (UsesPanels<T, TLayer>() && rows >= StackPanelMinRows && (rows >= StackPanelL2Rows || (long)inputs * outputs * Unsafe.SizeOf<T>() > HalfL2Bytes)
             && (long)inputs * 2 * Vector<T>.Count * Unsafe.SizeOf<T>() <= StackPanelBytes)
         {
             // W larger than L1: one panel of W (2 vectors of columns, contiguous over k) on the stack at a time, read by
