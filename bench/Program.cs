@@ -14,6 +14,9 @@ using NetGen.Benchmarks;
 // dotnet run -c Release --project bench -- --fit [--part fashion,phases,digits] [--rows 16384] [--rounds 7]
 //     issue 12's real step: Fit epochs of the Fashion-sized network (µs/sample, GFLOP/s, % of the 2-core peak), a B = 64
 //     step by phase, the digits job cold and warm; separate-pass and fused-update Fit interleaved (FitRunner)
+// dotnet run -c Release --project bench -- --kernels [--batches 16,32,64,256] [--rounds 21] [--only dW1,d1,step2,…]
+//     issue 12's kernel A/B: each wide-layer kernel of the Fashion network, frozen (bench/Legacy/LegacyDense.cs) vs current (KernelRunner)
+// dotnet run -c Release --project bench -- --ab --topologies ha,hb   issue 12's hand-written kernels (bench/Hand) against the generated networks
 if (Array.IndexOf(args, "--fit") >= 0)
 {
     return FitRunner.Run(args);
@@ -22,6 +25,11 @@ if (Array.IndexOf(args, "--fit") >= 0)
 if (Array.IndexOf(args, "--ab") >= 0)
 {
     return AbRunner.Run(args);
+}
+
+if (Array.IndexOf(args, "--kernels") >= 0)
+{
+    return KernelRunner.Run(args);
 }
 
 if (Array.IndexOf(args, "--scaling") >= 0)

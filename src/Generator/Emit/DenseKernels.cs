@@ -40,7 +40,7 @@ internal static class DenseKernels
         NumericType t = plan.T;
         LayerMath.ActivationRule act = LayerMath.For(layer.Model, t);
         int l = layer.Index;
-        string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : layer.Panels ? "register-blocked product, W in column panels from 128 rows" : "register-blocked product";
+        string kernel = layer.Unrolled ? $"unrolled, {layer.Model.WeightCount} weights" : layer.Panels ? $"register-blocked product, W in column panels from {PanelRows(layer, plan.T)} rows" : "register-blocked product";
         w.Line();
         w.Line($"// ─── Layer {l}: dense {layer.In} → {layer.Out}, {act.Name} ({kernel}) ───");
         w.Line($"// {LayerMath.DenseForward(l, layer.Out)}");
@@ -276,6 +276,14 @@ internal static class DenseKernels
     // ───────────────────────────── helpers ─────────────────────────────
 
     public static string Alpha(NumericType t, LayerPlan layer) => t.Lit(layer.Model.Alpha);
+
+    /// <summary>
+    /// The fewest rows for which the runtime's forward product reads a paneled layer's W from column panels (NetGen.Dense:
+    /// one panel on the stack from 8 rows for a W over 256 KB, from 32 below; all of W in the workspace from 128 rows for
+    /// more than 2048 inputs).
+    /// </summary>
+    private static int PanelRows(LayerPlan layer, NumericType t) =>
+        layer.In > 2048 ? 128 : (long)layer.In * layer.Out * t.Bytes > 256 * 1024 ? 8 : 32;
 
     private static string AlphaNote(LayerPlan layer) =>
         layer.Model.Activation is ActivationKind.LeakyReLU or ActivationKind.ELU ? $",  α = {NumericType.DoubleText(layer.Model.Alpha)}" : "";

@@ -108,7 +108,7 @@ namespace Samples
                 int rows = t.Rows;
                 global::System.ReadOnlySpan<float> a0 = t.Inputs;
 
-                // ─── Layer 1: dense 300 → 45, relu (register-blocked product, W in column panels from 128 rows) ───
+                // ─── Layer 1: dense 300 → 45, relu (register-blocked product, W in column panels from 32 rows) ───
                 // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·45 + j
                 // a1 = σ(z1)      σ(z) = max(0, z)
                 global::System.Span<float> z1 = ws[Z1], a1 = ws[A1];
