@@ -166,6 +166,11 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     {
         int count = Rows(inputs.Length, targets.Length, nameof(targets));
         KeepOutputs(count);
+        if (TKernels.HasLanes && count == 1)
+        {
+            return TKernels.LanesBackward<ScalarLane<T>>(_parameters, _gradients, inputs, targets, KeptOutputs(0, 1), 1, T.One);
+        }
+
         ulong key = NextKey();
         bool transposed = PrepareTransposed(count);
         if (!TKernels.HasBatchNorm && count >= TKernels.ParallelTrainingRows)

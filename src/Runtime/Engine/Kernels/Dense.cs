@@ -351,6 +351,15 @@ public static class Dense
             return;
         }
 
+        if (rows <= InPlaceGradientRows && n >= 2 * vw)
+        {
+            // A few samples: δ read in place, 4 rows of ∂C/∂W at a time (packing the panels cost more than it saved:
+            // 0.6-0.8x of this at 1-8 rows on 784 -> 256 and 256 -> 128; bench --kernels, 2026-12-06). A layer narrower
+            // than a panel (128 -> 10) gains from the panels at every batch.
+            InPlaceGradients<T, TLayer>(ref gr, ref xr, ref dr, rows, scale);
+            return;
+        }
+
         // a chunk of at most PackedRows samples at a time, so that its δ panel fits the stack (and L1)
         for (int s0 = 0; s0 < rows; s0 += PackedRows)
         {
@@ -359,14 +368,201 @@ public static class Dense
         }
     }
 
-    /// <summary>The most samples whose δ panel <see cref="AccumulateGradients"/> packs at once (16 KB of floats on the stack).</summary>
-    private const int PackedRows = 256;
+    /// <summary>Batches of at most this many samples accumulate ∂C/∂W with δ read in place (<see cref="InPlaceGradients"/>) instead of packed into panels.</summary>
+    private const int InPlaceGradientRows = 16;
+
+    /// <summary>∂C/∂W and ∂C/∂b of a few samples, δ read in place: rows of ∂C/∂W 4 at a time, then one by one, then the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InPlaceGradients<T, TLayer>(ref T gr, ref T xr, ref T dr, int rows, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+    {
+        int k = TLayer.In, n = TLayer.Out, vw = Vector<T>.Count;
+        var scaleV = new Vector<T>(scale);
+        int r0 = 0;
+        for (; r0 + 4 <= k; r0 += 4)
+        {
+            GradientRows4<T, TLayer>(ref gr, ref xr, ref dr, r0, rows, scale);
+        }
+
+        for (; r0 < k; r0++)
+        {
+            GradientRow<T, TLayer>(ref gr, ref xr, ref dr, r0, rows, scale);
+        }
+
+        int jb = 0;
+        for (; jb + vw <= n; jb += vw)
+        {
+            Vector<T> sum = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, jb);
+            for (int s = 0; s < rows; s++)
+            {
+                sum += Load(ref ds, 0);
+                ds = ref At(ref ds, n);
+            }
+
+            Store(ref gr, TLayer.B + jb, Fma(scaleV, sum, Load(ref gr, TLayer.B + jb)));
+        }
+
+        for (; jb < n; jb++)
+        {
+            T sum = T.Zero;
+            for (int s = 0; s < rows; s++)
+            {
+                sum += At(ref dr, s * n + jb);
+            }
+
+            At(ref gr, TLayer.B + jb) += scale * sum;
+        }
+    }
 
     /// <summary>
-    /// Batches of at most this many samples accumulate ∂C/∂W in blocks of 4 rows instead of 6 (when all δ panels fit):
-    /// at 16 samples the kernel is bound by reading and writing ∂C/∂W, and 4 rows streamed at once ran faster than 6.
+    /// Rows k0 … k0 + 3 of ∂C/∂W, 2 vectors of j per block, then 1, then scalars (the sizes constants of TLayer). Too large
+    /// for the JIT to inline: one call per 4 rows.
     /// </summary>
-    private const int FourRowGradientRows = 16;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientRows4<T, TLayer>(ref T gr, ref T xr, ref T dr, int k0, int rows, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+    {
+        int k = TLayer.In, n = TLayer.Out, weights = TLayer.W, vw = Vector<T>.Count;
+        var scaleV = new Vector<T>(scale);
+        ref T g0 = ref At(ref gr, weights + (k0 + 0) * n);   // row k0 of ∂C/∂W
+        ref T g1 = ref At(ref gr, weights + (k0 + 1) * n);
+        ref T g2 = ref At(ref gr, weights + (k0 + 2) * n);
+        ref T g3 = ref At(ref gr, weights + (k0 + 3) * n);
+        int j = 0;
+        for (; j + 2 * vw <= n; j += 2 * vw)
+        {
+            Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero, c10 = Vector<T>.Zero, c11 = Vector<T>.Zero;
+            Vector<T> c20 = Vector<T>.Zero, c21 = Vector<T>.Zero, c30 = Vector<T>.Zero, c31 = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, j);    // δ[s, j…], one sample per step
+            ref T xs = ref At(ref xr, k0);   // a[s, k0…]
+            for (int s = 0; s < rows; s++)
+            {
+                var d0 = Load(ref ds, 0);
+                var d1 = Load(ref ds, vw);
+                var u0 = new Vector<T>(At(ref xs, 0));
+                c00 = Fma(u0, d0, c00); c01 = Fma(u0, d1, c01);
+                var u1 = new Vector<T>(At(ref xs, 1));
+                c10 = Fma(u1, d0, c10); c11 = Fma(u1, d1, c11);
+                var u2 = new Vector<T>(At(ref xs, 2));
+                c20 = Fma(u2, d0, c20); c21 = Fma(u2, d1, c21);
+                var u3 = new Vector<T>(At(ref xs, 3));
+                c30 = Fma(u3, d0, c30); c31 = Fma(u3, d1, c31);
+                ds = ref At(ref ds, n);
+                xs = ref At(ref xs, k);
+            }
+
+            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+            Store(ref g0, j + vw, Fma(scaleV, c01, Load(ref g0, j + vw)));
+            Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+            Store(ref g1, j + vw, Fma(scaleV, c11, Load(ref g1, j + vw)));
+            Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+            Store(ref g2, j + vw, Fma(scaleV, c21, Load(ref g2, j + vw)));
+            Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+            Store(ref g3, j + vw, Fma(scaleV, c31, Load(ref g3, j + vw)));
+        }
+
+        for (; j + vw <= n; j += vw)
+        {
+            Vector<T> c00 = Vector<T>.Zero, c10 = Vector<T>.Zero, c20 = Vector<T>.Zero, c30 = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, j);
+            ref T xs = ref At(ref xr, k0);
+            for (int s = 0; s < rows; s++)
+            {
+                var d0 = Load(ref ds, 0);
+                c00 = Fma(new Vector<T>(At(ref xs, 0)), d0, c00);
+                c10 = Fma(new Vector<T>(At(ref xs, 1)), d0, c10);
+                c20 = Fma(new Vector<T>(At(ref xs, 2)), d0, c20);
+                c30 = Fma(new Vector<T>(At(ref xs, 3)), d0, c30);
+                ds = ref At(ref ds, n);
+                xs = ref At(ref xs, k);
+            }
+
+            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+            Store(ref g1, j, Fma(scaleV, c10, Load(ref g1, j)));
+            Store(ref g2, j, Fma(scaleV, c20, Load(ref g2, j)));
+            Store(ref g3, j, Fma(scaleV, c30, Load(ref g3, j)));
+        }
+
+        for (; j < n; j++)
+        {
+            T c0 = T.Zero, c1 = T.Zero, c2 = T.Zero, c3 = T.Zero;
+            for (int s = 0; s < rows; s++)
+            {
+                T dj = At(ref dr, s * n + j);
+                int xs = s * k + k0;
+                c0 = T.FusedMultiplyAdd(At(ref xr, xs + 0), dj, c0);
+                c1 = T.FusedMultiplyAdd(At(ref xr, xs + 1), dj, c1);
+                c2 = T.FusedMultiplyAdd(At(ref xr, xs + 2), dj, c2);
+                c3 = T.FusedMultiplyAdd(At(ref xr, xs + 3), dj, c3);
+            }
+
+            At(ref g0, j) += scale * c0;
+            At(ref g1, j) += scale * c1;
+            At(ref g2, j) += scale * c2;
+            At(ref g3, j) += scale * c3;
+        }
+    }
+
+    /// <summary>Row k0 of ∂C/∂W.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientRow<T, TLayer>(ref T gr, ref T xr, ref T dr, int k0, int rows, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+    {
+        int k = TLayer.In, n = TLayer.Out, weights = TLayer.W, vw = Vector<T>.Count;
+        var scaleV = new Vector<T>(scale);
+        ref T g0 = ref At(ref gr, weights + (k0 + 0) * n);   // row k0 of ∂C/∂W
+        int j = 0;
+        for (; j + 2 * vw <= n; j += 2 * vw)
+        {
+            Vector<T> c00 = Vector<T>.Zero, c01 = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, j);
+            ref T xs = ref At(ref xr, k0);
+            for (int s = 0; s < rows; s++)
+            {
+                var u0 = new Vector<T>(At(ref xs, 0));
+                c00 = Fma(u0, Load(ref ds, 0), c00);
+                c01 = Fma(u0, Load(ref ds, vw), c01);
+                ds = ref At(ref ds, n);
+                xs = ref At(ref xs, k);
+            }
+
+            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+            Store(ref g0, j + vw, Fma(scaleV, c01, Load(ref g0, j + vw)));
+        }
+
+        for (; j + vw <= n; j += vw)
+        {
+            Vector<T> c00 = Vector<T>.Zero;
+            ref T ds = ref At(ref dr, j);
+            ref T xs = ref At(ref xr, k0);
+            for (int s = 0; s < rows; s++)
+            {
+                c00 = Fma(new Vector<T>(At(ref xs, 0)), Load(ref ds, 0), c00);
+                ds = ref At(ref ds, n);
+                xs = ref At(ref xs, k);
+            }
+
+            Store(ref g0, j, Fma(scaleV, c00, Load(ref g0, j)));
+        }
+
+        for (; j < n; j++)
+        {
+            T c0 = T.Zero;
+            for (int s = 0; s < rows; s++)
+            {
+                c0 = T.FusedMultiplyAdd(At(ref xr, s * k + k0), At(ref dr, s * n + j), c0);
+            }
+
+            At(ref g0, j) += scale * c0;
+        }
+    }
+
+    /// <summary>The most samples whose δ panel <see cref="AccumulateGradients"/> packs at once (16 KB of floats on the stack).</summary>
+    private const int PackedRows = 256;
 
     /// <summary>The most bytes of δ panels <see cref="AccumulateGradients"/> packs all at once (a core's L1 data cache).</summary>
     private const int WholePanelBytes = 32 * 1024;
@@ -403,18 +599,6 @@ public static class Dense
             }
 
             int k0 = 0;
-            if (rows <= FourRowGradientRows)
-            {
-                for (; k0 + 4 <= k; k0 += 4)
-                {
-                    ref T gk = ref At(ref gw, (nint)k0 * n);
-                    for (int p = 0; p < panels; p++)
-                    {
-                        GradientBlock<T, R4>(ref At(ref gk, p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
-                    }
-                }
-            }
-
             for (; SixMore(k - k0); k0 += 6)
             {
                 ref T gk = ref At(ref gw, (nint)k0 * n);
