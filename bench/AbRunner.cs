@@ -300,11 +300,12 @@ public static class AbRunner
         return max;
     }
 
-    private static double Median(double[] values)
+    /// <summary>The median (NaN for no values); the bench runners' one copy.</summary>
+    internal static double Median(double[] values)
     {
         double[] sorted = values.Order().ToArray();
         int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static string Report(List<CellResult> rows, Options options, DateTime started, TimeSpan took)

@@ -231,8 +231,8 @@ public static class FitRunner
         Epoch(separate, false, meterA);
         Epoch(fused, true, meterB);
         double peakAfter = TwoCorePeak();
-        double ma = Median(a), mb = Median(b);
-        double ratios = Median(a.Zip(b, (x, y) => y / x).ToArray());
+        double ma = AbRunner.Median(a), mb = AbRunner.Median(b);
+        double ratios = AbRunner.Median(a.Zip(b, (x, y) => y / x).ToArray());
         output.AppendLine();
         output.AppendLine(CultureInfo.InvariantCulture,
             $"## Fashion-sized Fit epoch: 784-256-128-10 ReLU softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds interleaved; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
@@ -333,7 +333,7 @@ public static class FitRunner
         output.AppendLine("|---|---|---|---|");
         for (int p = 0; p < phases.Length; p++)
         {
-            double m = Median(times[p]);
+            double m = AbRunner.Median(times[p]);
             string gflops = p switch
             {
                 0 => (forwardFlops * Batch / (m * 1e-6) / 1e9).ToString("F1", CultureInfo.InvariantCulture),
@@ -416,13 +416,7 @@ public static class FitRunner
         }
 
         output.AppendLine(CultureInfo.InvariantCulture,
-            $"warm, {rounds} rounds interleaved: separate passes {Median(a) * 1e3:F1} ms (min {a.Min() * 1e3:F1}), fused update {Median(b) * 1e3:F1} ms (min {b.Min() * 1e3:F1}); fused / separate {Median(b) / Median(a):F3}");
+            $"warm, {rounds} rounds interleaved: separate passes {AbRunner.Median(a) * 1e3:F1} ms (min {a.Min() * 1e3:F1}), fused update {AbRunner.Median(b) * 1e3:F1} ms (min {b.Min() * 1e3:F1}); fused / separate {AbRunner.Median(b) / AbRunner.Median(a):F3}");
     }
 
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.OrderBy(v => v).ToArray();
-        int n = sorted.Length;
-        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 }

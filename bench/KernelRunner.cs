@@ -142,9 +142,9 @@ public static class KernelRunner
 
         difference = Math.Max(difference, cell.Compare());
         double[] ratios = legacyNs.Zip(newNs, (l, n) => l / n).ToArray();
-        double legacyMedian = Median(legacyNs), newMedian = Median(newNs), totalCalls = (double)options.Rounds * roundCalls;
+        double legacyMedian = AbRunner.Median(legacyNs), newMedian = AbRunner.Median(newNs), totalCalls = (double)options.Rounds * roundCalls;
         return new Result(cell, legacyMedian, newMedian, cell.Flops / legacyMedian, cell.Flops / newMedian, legacyMedian / newMedian,
-            Median(ratios), ratios.Min(), ratios.Max(), cell.Flops / legacyNs.Min(), cell.Flops / newNs.Min(), difference, legacyBytes / totalCalls, newBytes / totalCalls, roundCalls);
+            AbRunner.Median(ratios), ratios.Min(), ratios.Max(), cell.Flops / legacyNs.Min(), cell.Flops / newNs.Min(), difference, legacyBytes / totalCalls, newBytes / totalCalls, roundCalls);
     }
 
     private static Timing Time(KernelCase cell, bool legacy, int calls)
@@ -203,12 +203,6 @@ public static class KernelRunner
         }
     }
 
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
     /// <summary>max |a − b| ÷ max |a| (0 when both are all zero).</summary>
     internal static double RelativeDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

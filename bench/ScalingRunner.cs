@@ -236,7 +236,7 @@ public static class ScalingRunner
             }
         }
 
-        double oneMedian = Median(oneRates), sharedMedian = Median(sharedRates), separateMedian = Median(separateRates);
+        double oneMedian = AbRunner.Median(oneRates), sharedMedian = AbRunner.Median(sharedRates), separateMedian = AbRunner.Median(separateRates);
         double[] sharedRatios = sharedRates.Zip(oneRates, (s, o) => s / o).ToArray();
         double[] separateRatios = separateRates.Zip(oneRates, (s, o) => s / o).ToArray();
         long mismatches = tally.Mismatches + oneTally.Mismatches + sharedTally.Mismatches + separateTally.Mismatches;
@@ -314,12 +314,6 @@ public static class ScalingRunner
     private static bool Same(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
         MemoryMarshal.AsBytes(a).SequenceEqual(MemoryMarshal.AsBytes(b));
 
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
     private static string Report(List<CellResult> rows, Options options, DateTime started, TimeSpan took)
     {
