@@ -65,6 +65,19 @@ public sealed class DenseKernelTests
         Forward<double, Layer<double, S256, S200>>(rows);
     }
 
+    /// <summary>σ applied after the product (e^z: not on the store), in a batch and for one row (<c>Dense.Row</c>), against σ of z in scalar code.</summary>
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Forward_applies_activations_that_are_not_on_the_store(int rows)
+    {
+        Activated<float, Layer<float, S5, S17>, Activations.Sigmoid>(rows);
+        Activated<float, Layer<float, S2, S64>, Activations.Sigmoid>(rows);
+        Activated<float, Layer<float, S33, S20>, Activations.Tanh>(rows);
+        Activated<float, Layer<float, S64, S1>, Activations.Identity>(rows);
+        Activated<double, Layer<double, S13, S24>, Activations.Sigmoid>(rows);
+        Activated<double, Layer<double, S100, S100>, Activations.Tanh>(rows);
+    }
+
     [Fact]
     public void AccumulateGradients_gives_the_same_bits_on_every_call()
     {
@@ -190,6 +203,28 @@ public sealed class DenseKernelTests
         }
     }
 
+    private static void Activated<T, TLayer, TAct>(int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+        where TAct : struct, IActivation
+    {
+        int k = TLayer.In, n = TLayer.Out;
+        T[] p = Parameters<T, TLayer>(seed: rows * 5 + k + n);
+        (T[] a, _) = Inputs<T, TLayer>(rows, seed: rows + 13 * k);
+        var z = new T[rows * n];
+        var activation = new T[rows * n + 3];   // sentinels after the last row
+        activation.AsSpan(rows * n).Fill(T.CreateTruncating(7));
+        Dense.Forward<T, TLayer, TAct>(p, a, z, activation, rows, new Workspace<T>([1]));
+        for (int i = 0; i < rows * n; i++)
+        {
+            double expected = double.CreateTruncating(TAct.Apply(z[i], T.Zero)), got = double.CreateTruncating(activation[i]);
+            Assert.True(Math.Abs(got - expected) <= 8 * Epsilon<T>() * Math.Max(Math.Abs(expected), 1),   // the vector tanh is accurate in absolute terms near 0
+                $"{typeof(T).Name} {k}→{n} {typeof(TAct).Name}, {rows} rows: a[{i}] = {got}, σ(z) = {expected}");
+        }
+
+        Assert.All(activation.AsSpan(rows * n).ToArray(), v => Assert.Equal(T.CreateTruncating(7), v));
+    }
+
     /// <summary>The unit roundoff of T.</summary>
     private static double Epsilon<T>() where T : unmanaged, IFloatingPointIeee754<T> => typeof(T) == typeof(float) ? 6e-8 : 1.2e-16;
 
@@ -246,6 +281,8 @@ public sealed class DenseKernelTests
     }
 
     private readonly struct S1 : ISize { public static int Value => 1; }
+
+    private readonly struct S2 : ISize { public static int Value => 2; }
 
     private readonly struct S3 : ISize { public static int Value => 3; }
 
