@@ -177,11 +177,18 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         {
             // Two halves, the second on another core, each with its own gradients, added in a fixed order:
             // the result is the same bit for bit whether the halves ran in parallel or one after the other.
+            // The second half's gradients are zero between calls: folded into the first's and cleared in one pass.
             Half half = _trainingHalf ??= new Half(this);
             half.Begin(_work, training: true, _gradients, key, transposed);
-            half.Gradients.AsSpan().Clear();
+            if (half.GradientsDirty)
+            {
+                half.Gradients.AsSpan().Clear();   // only after a call that threw between the halves and the fold
+            }
+
+            half.GradientsDirty = true;
             var (first, second) = half.Runner.Run(inputs, targets, default, Parallelism.Enabled);
-            VectorMath.Add<T>(_gradients, half.Gradients);
+            VectorMath.AddAndClear<T>(_gradients, half.Gradients);
+            half.GradientsDirty = false;
             return first + second;
         }
 
@@ -499,6 +506,9 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         public PairRunner<T> Runner { get; }
 
         public T[] Gradients { get; } = new T[TKernels.ParameterLength];
+
+        /// <summary>Whether <see cref="Gradients"/> may hold values of an unfinished call (it is all zero otherwise).</summary>
+        public bool GradientsDirty { get; set; }
 
         public void Begin(Workspace<T> first, bool training, T[] firstGradients, ulong key, bool transposed)
         {

@@ -75,6 +75,34 @@ public static partial class VectorMath
         }
     }
 
+    /// <summary>
+    /// g += h, then h = 0, in one pass (the same sums as <see cref="Add{T}"/>): a second core's partial gradients folded
+    /// into the first's and left zero for its next batch, without a separate clearing pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void AddAndClear<T>(Span<T> g, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.Length != h.Length)
+        {
+            throw new ArgumentException($"The spans hold {g.Length} and {h.Length} values.", nameof(h));
+        }
+
+        ref T gr = ref MemoryMarshal.GetReference(g);
+        ref T hr = ref MemoryMarshal.GetReference(h);
+        int i = 0;
+        for (; i + Vector<T>.Count <= g.Length; i += Vector<T>.Count)
+        {
+            Simd.Store(ref gr, i, Simd.Load(ref gr, i) + Simd.Load(ref hr, i));
+            Simd.Store(ref hr, i, Vector<T>.Zero);
+        }
+
+        for (; i < g.Length; i++)
+        {
+            g[i] += h[i];
+            h[i] = T.Zero;
+        }
+    }
+
     /// <summary>g += h, vectorized, in index order.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Add<T>(Span<T> g, ReadOnlySpan<T> h) where T : unmanaged, IFloatingPointIeee754<T>

@@ -220,4 +220,23 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => VectorMath.PackPanels<float>(new float[12], 3, 4, 0, new float[12]));
         VectorMath.PackPanels<float>(new float[12], 3, 4, 3, new float[9]);   // one panel of 3 columns: 9 values are enough
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(37)]
+    public void AddAndClear_adds_h_to_g_as_Add_does_and_leaves_h_zero(int length)
+    {
+        var rng = new Random(length + 1);
+        float[] g = Enumerable.Range(0, length).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        float[] h = Enumerable.Range(0, length).Select(_ => (float)rng.NextDouble() * 3 - 1).ToArray();
+        float[] expected = (float[])g.Clone();
+        VectorMath.Add<float>(expected, h);
+        VectorMath.AddAndClear<float>(g, h);
+        Assert.Equal(expected, g);
+        Assert.All(h, v => Assert.Equal(0f, v));
+        Assert.Throws<ArgumentException>(() => VectorMath.AddAndClear<float>(new float[length + 1], h));
+    }
 }
