@@ -1,0 +1,305 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Benchmarks.Hand;
+
+/// <summary>What is applied to a product's 16-wide panel before it is stored: z, σ(z), or a δ masked by σ'(z) through a.</summary>
+internal interface IEpilogue
+{
+    /// <summary>The stored value from the sum <paramref name="v"/> and, for a δ, the layer's activation <paramref name="a"/>.</summary>
+    static abstract Vector256<float> Apply(Vector256<float> v, Vector256<float> a);
+
+    /// <summary>Whether <see cref="Apply"/> reads a (the mask matrix), so the others skip the load.</summary>
+    static abstract bool ReadsA { get; }
+}
+
+/// <summary>z, stored as is.</summary>
+internal readonly struct Identity : IEpilogue
+{
+    public static bool ReadsA => false;
+
+    public static Vector256<float> Apply(Vector256<float> v, Vector256<float> a) => v;
+}
+
+/// <summary>a = max(0, z).</summary>
+internal readonly struct Relu : IEpilogue
+{
+    public static bool ReadsA => false;
+
+    public static Vector256<float> Apply(Vector256<float> v, Vector256<float> a) => Vector256.Max(v, Vector256<float>.Zero);
+}
+
+/// <summary>a = 1 / (1 + e^(−z)).</summary>
+internal readonly struct Sigmoid : IEpilogue
+{
+    public static bool ReadsA => false;
+
+    public static Vector256<float> Apply(Vector256<float> v, Vector256<float> a) =>
+        Vector256<float>.One / (Vector256<float>.One + VectorMath.Exp((-v).AsVector()).AsVector256());
+}
+
+/// <summary>δ = g ∘ 1[z &gt; 0], with z &gt; 0 ⇔ a = max(0, z) &gt; 0.</summary>
+internal readonly struct ReluDelta : IEpilogue
+{
+    public static bool ReadsA => true;
+
+    public static Vector256<float> Apply(Vector256<float> v, Vector256<float> a) =>
+        Avx.And(v, Avx.CompareGreaterThan(a, Vector256<float>.Zero));
+}
+
+/// <summary>δ = g ∘ a (1 − a), the sigmoid's derivative through a.</summary>
+internal readonly struct SigmoidDelta : IEpilogue
+{
+    public static bool ReadsA => true;
+
+    public static Vector256<float> Apply(Vector256<float> v, Vector256<float> a) => v * a * (Vector256<float>.One - a);
+}
+
+/// <summary>
+/// The two products a hand-written dense network is made of, AVX2/FMA, row-major, sizes in floats:
+/// Z = ε(X W + b) (forward, and δ^{l−1} = ε(δ^l (W^l)ᵀ) with W^lᵀ copied) as 4 rows × 16 columns micro-kernels
+/// (8 accumulators, W streamed once per 4 rows) or, for a single row, 1 × 64 (8 accumulators) and 1 × 16; and the
+/// fused update W += s Σ_rows Aᵀ D as 4 × 16 tiles of W summed over the whole batch in registers, so every weight
+/// is read and written once per step and no gradient buffer exists.
+/// </summary>
+internal static class HandGemm
+{
+    /// <summary>128 zeros: the bias of a product that has none.</summary>
+    public static readonly float[] Zeros = new float[128];
+
+    /// <summary>
+    /// Z[s, j] = ε(Σ_k X[s, k] W[k, j] + b[j]) for s &lt; rows, j &lt; cols (a multiple of 16), k &lt; depth; the mask M
+    /// (for the δ epilogues) has Z's layout.
+    /// </summary>
+    public static void Product<TEpi>(ref float x, int ldx, int rows, ref float w, int ldw, int depth, ref float bias, ref float z, int ldz, int cols, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        int s = 0;
+        for (; s + 4 <= rows; s += 4)
+        {
+            for (int j = 0; j < cols; j += 16)
+            {
+                Block4<TEpi>(ref Unsafe.Add(ref x, s * ldx), ldx, ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
+                    ref Unsafe.Add(ref z, s * ldz + j), ldz, ref Unsafe.Add(ref m, s * ldz + j));
+            }
+        }
+
+        for (; s < rows; s++)
+        {
+            int j = 0;
+            for (; j + 64 <= cols; j += 64)
+            {
+                Row64<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
+                    ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
+            }
+
+            for (; j < cols; j += 16)
+            {
+                Row16<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
+                    ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
+            }
+        }
+    }
+
+    /// <summary>4 rows × 16 columns: per k two loads of W, four broadcasts of X, eight FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block4<TEpi>(ref float x, int ldx, ref float w, int ldw, int depth, ref float bias, ref float z, int ldz, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        Vector256<float> b0 = Vector256.LoadUnsafe(ref bias), b1 = Vector256.LoadUnsafe(ref bias, 8);
+        Vector256<float> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
+        ref float x1 = ref Unsafe.Add(ref x, ldx);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * ldx);
+        ref float x3 = ref Unsafe.Add(ref x, 3 * ldx);
+        ref float wk = ref w;
+        for (int k = 0; k < depth; k++)
+        {
+            Vector256<float> w0 = Vector256.LoadUnsafe(ref wk), w1 = Vector256.LoadUnsafe(ref wk, 8);
+            var v = Vector256.Create(Unsafe.Add(ref x, k));
+            c00 = Fma.MultiplyAdd(v, w0, c00);
+            c01 = Fma.MultiplyAdd(v, w1, c01);
+            v = Vector256.Create(Unsafe.Add(ref x1, k));
+            c10 = Fma.MultiplyAdd(v, w0, c10);
+            c11 = Fma.MultiplyAdd(v, w1, c11);
+            v = Vector256.Create(Unsafe.Add(ref x2, k));
+            c20 = Fma.MultiplyAdd(v, w0, c20);
+            c21 = Fma.MultiplyAdd(v, w1, c21);
+            v = Vector256.Create(Unsafe.Add(ref x3, k));
+            c30 = Fma.MultiplyAdd(v, w0, c30);
+            c31 = Fma.MultiplyAdd(v, w1, c31);
+            wk = ref Unsafe.Add(ref wk, ldw);
+        }
+
+        Store<TEpi>(c00, c01, ref z, ref m);
+        Store<TEpi>(c10, c11, ref Unsafe.Add(ref z, ldz), ref Unsafe.Add(ref m, ldz));
+        Store<TEpi>(c20, c21, ref Unsafe.Add(ref z, 2 * ldz), ref Unsafe.Add(ref m, 2 * ldz));
+        Store<TEpi>(c30, c31, ref Unsafe.Add(ref z, 3 * ldz), ref Unsafe.Add(ref m, 3 * ldz));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TEpi>(Vector256<float> c0, Vector256<float> c1, ref float z, ref float m) where TEpi : struct, IEpilogue
+    {
+        Vector256<float> m0 = TEpi.ReadsA ? Vector256.LoadUnsafe(ref m) : default, m1 = TEpi.ReadsA ? Vector256.LoadUnsafe(ref m, 8) : default;
+        TEpi.Apply(c0, m0).StoreUnsafe(ref z);
+        TEpi.Apply(c1, m1).StoreUnsafe(ref z, 8);
+    }
+
+    /// <summary>One row × 64 columns: eight accumulators, the matrix-vector product at the load bound.</summary>
+    private static void Row64<TEpi>(ref float x, ref float w, int ldw, int depth, ref float bias, ref float z, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        Vector256<float> c0 = Vector256.LoadUnsafe(ref bias), c1 = Vector256.LoadUnsafe(ref bias, 8), c2 = Vector256.LoadUnsafe(ref bias, 16), c3 = Vector256.LoadUnsafe(ref bias, 24);
+        Vector256<float> c4 = Vector256.LoadUnsafe(ref bias, 32), c5 = Vector256.LoadUnsafe(ref bias, 40), c6 = Vector256.LoadUnsafe(ref bias, 48), c7 = Vector256.LoadUnsafe(ref bias, 56);
+        ref float wk = ref w;
+        for (int k = 0; k < depth; k++)
+        {
+            var v = Vector256.Create(Unsafe.Add(ref x, k));
+            c0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk), c0);
+            c1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 8), c1);
+            c2 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 16), c2);
+            c3 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 24), c3);
+            c4 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 32), c4);
+            c5 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 40), c5);
+            c6 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 48), c6);
+            c7 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 56), c7);
+            wk = ref Unsafe.Add(ref wk, ldw);
+        }
+
+        Store<TEpi>(c0, c1, ref z, ref m);
+        Store<TEpi>(c2, c3, ref Unsafe.Add(ref z, 16), ref Unsafe.Add(ref m, 16));
+        Store<TEpi>(c4, c5, ref Unsafe.Add(ref z, 32), ref Unsafe.Add(ref m, 32));
+        Store<TEpi>(c6, c7, ref Unsafe.Add(ref z, 48), ref Unsafe.Add(ref m, 48));
+    }
+
+    /// <summary>One row × 16 columns, even and odd k in separate accumulators (four chains instead of two).</summary>
+    private static void Row16<TEpi>(ref float x, ref float w, int ldw, int depth, ref float bias, ref float z, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        Vector256<float> c0 = Vector256.LoadUnsafe(ref bias), c1 = Vector256.LoadUnsafe(ref bias, 8), d0 = default, d1 = default;
+        ref float wk = ref w;
+        int k = 0;
+        for (; k + 2 <= depth; k += 2)
+        {
+            var v = Vector256.Create(Unsafe.Add(ref x, k));
+            var u = Vector256.Create(Unsafe.Add(ref x, k + 1));
+            ref float wn = ref Unsafe.Add(ref wk, ldw);
+            c0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk), c0);
+            c1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 8), c1);
+            d0 = Fma.MultiplyAdd(u, Vector256.LoadUnsafe(ref wn), d0);
+            d1 = Fma.MultiplyAdd(u, Vector256.LoadUnsafe(ref wn, 8), d1);
+            wk = ref Unsafe.Add(ref wn, ldw);
+        }
+
+        if (k < depth)
+        {
+            var v = Vector256.Create(Unsafe.Add(ref x, k));
+            c0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk), c0);
+            c1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref wk, 8), c1);
+        }
+
+        Store<TEpi>(c0 + d0, c1 + d1, ref z, ref m);
+    }
+
+    /// <summary>
+    /// The fused step of a weight matrix: P[k, j] += scale Σ_s A[s, k] D[s, j] for k &lt; depth (a multiple of 4),
+    /// j &lt; valid (P's row length ldp; D's columns are padded to a multiple of 16), in 4 × 16 tiles summed over all
+    /// rows in eight accumulators: per row two loads of D, four broadcasts of A, eight FMAs.
+    /// </summary>
+    public static void UpdateWeights(ref float a, int lda, ref float d, int ldd, int rows, ref float p, int ldp, int depth, int valid, float scale)
+    {
+        var sv = Vector256.Create(scale);
+        for (int k = 0; k < depth; k += 4)
+        {
+            for (int j = 0; j < valid; j += 16)
+            {
+                Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+                ref float ak = ref Unsafe.Add(ref a, k);
+                ref float dj = ref Unsafe.Add(ref d, j);
+                for (int s = 0; s < rows; s++)
+                {
+                    Vector256<float> d0 = Vector256.LoadUnsafe(ref dj), d1 = Vector256.LoadUnsafe(ref dj, 8);
+                    var v = Vector256.Create(ak);
+                    c00 = Fma.MultiplyAdd(v, d0, c00);
+                    c01 = Fma.MultiplyAdd(v, d1, c01);
+                    v = Vector256.Create(Unsafe.Add(ref ak, 1));
+                    c10 = Fma.MultiplyAdd(v, d0, c10);
+                    c11 = Fma.MultiplyAdd(v, d1, c11);
+                    v = Vector256.Create(Unsafe.Add(ref ak, 2));
+                    c20 = Fma.MultiplyAdd(v, d0, c20);
+                    c21 = Fma.MultiplyAdd(v, d1, c21);
+                    v = Vector256.Create(Unsafe.Add(ref ak, 3));
+                    c30 = Fma.MultiplyAdd(v, d0, c30);
+                    c31 = Fma.MultiplyAdd(v, d1, c31);
+                    ak = ref Unsafe.Add(ref ak, lda);
+                    dj = ref Unsafe.Add(ref dj, ldd);
+                }
+
+                ref float pk = ref Unsafe.Add(ref p, k * ldp + j);
+                int width = valid - j;
+                AddScaled(ref pk, c00, c01, sv, scale, width);
+                AddScaled(ref Unsafe.Add(ref pk, ldp), c10, c11, sv, scale, width);
+                AddScaled(ref Unsafe.Add(ref pk, 2 * ldp), c20, c21, sv, scale, width);
+                AddScaled(ref Unsafe.Add(ref pk, 3 * ldp), c30, c31, sv, scale, width);
+            }
+        }
+    }
+
+    /// <summary>P[0..16) += s (c0, c1), or only the first <paramref name="width"/> (8 to 15) of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled(ref float p, Vector256<float> c0, Vector256<float> c1, Vector256<float> sv, float scale, int width)
+    {
+        Fma.MultiplyAdd(sv, c0, Vector256.LoadUnsafe(ref p)).StoreUnsafe(ref p);
+        if (width >= 16)
+        {
+            Fma.MultiplyAdd(sv, c1, Vector256.LoadUnsafe(ref p, 8)).StoreUnsafe(ref p, 8);
+        }
+        else
+        {
+            for (int i = 0; i < width - 8; i++)
+            {
+                Unsafe.Add(ref p, 8 + i) += scale * c1.GetElement(i);
+            }
+        }
+    }
+
+    /// <summary>The fused step of a bias: b[j] += scale Σ_s D[s, j] for j &lt; valid.</summary>
+    public static void UpdateBias(ref float d, int ldd, int rows, ref float b, int valid, float scale)
+    {
+        int j = 0;
+        for (; j + 8 <= valid; j += 8)
+        {
+            Vector256<float> sum = default;
+            for (int s = 0; s < rows; s++)
+            {
+                sum += Vector256.LoadUnsafe(ref d, (nuint)(s * ldd + j));
+            }
+
+            Fma.MultiplyAdd(Vector256.Create(scale), sum, Vector256.LoadUnsafe(ref b, (nuint)j)).StoreUnsafe(ref b, (nuint)j);
+        }
+
+        for (; j < valid; j++)
+        {
+            float sum = 0;
+            for (int s = 0; s < rows; s++)
+            {
+                sum += Unsafe.Add(ref d, s * ldd + j);
+            }
+
+            Unsafe.Add(ref b, j) += scale * sum;
+        }
+    }
+
+    /// <summary>T[j, k] = W[k, j] for W [rows × cols] with row length ldw, T with row length ldt.</summary>
+    public static void Transpose(ref float w, int ldw, int rows, int cols, ref float t, int ldt)
+    {
+        for (int k = 0; k < rows; k++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                Unsafe.Add(ref t, j * ldt + k) = Unsafe.Add(ref w, k * ldw + j);
+            }
+        }
+    }
+}
