@@ -133,9 +133,17 @@ public sealed class HandC : IHandKernel
         // δ2 = (W3ᵀ δ3) ∘ 1[z2 > 0], δ1 = (W2ᵀ δ2) ∘ 1[z1 > 0], from copies of the weights before the step
         ref float a1 = ref _a1[0], a2 = ref _a2[0], d1 = ref _d1[0], d2 = ref _d2[0], d3 = ref _d3[0];
         VectorMath.Transpose<float>(p.AsSpan(W3, N2 * N3), N2, N3, _w3T);
-        VectorMath.Transpose<float>(p.AsSpan(W2, N1 * N2), N1, N2, _w2T);
         HandGemm.Product<ReluDelta>(ref d3, P3, rows, ref _w3T[0], N2, N3, ref HandGemm.Zeros[0], ref d2, N2, N2, ref a2);
-        HandGemm.Product<ReluDelta>(ref d2, N2, rows, ref _w2T[0], N1, N2, ref HandGemm.Zeros[0], ref d1, N1, N1, ref a1);
+        if (rows >= 4)
+        {
+            VectorMath.Transpose<float>(p.AsSpan(W2, N1 * N2), N1, N2, _w2T);
+            HandGemm.Product<ReluDelta>(ref d2, N2, rows, ref _w2T[0], N1, N2, ref HandGemm.Zeros[0], ref d1, N1, N1, ref a1);
+        }
+        else
+        {
+            // a few samples: rows of W2 dotted with δ2 (cheaper than transposing W2)
+            HandGemm.DeltaDots<ReluDelta>(ref d2, N2, rows, ref p[W2], N2, N1, ref d1, N1, ref a1);
+        }
 
         // W^l += −(η/B) Σ_s a^{l−1}_s ᵀ δ^l_s,  b^l += −(η/B) Σ_s δ^l_s
         float scale = -learningRate / rows;

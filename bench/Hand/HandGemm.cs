@@ -1,5 +1,7 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -73,34 +75,118 @@ internal static class HandGemm
     /// Z[s, j] = ε(Σ_k X[s, k] W[k, j] + b[j]) for s &lt; rows, j &lt; cols (a multiple of 16), k &lt; depth; the mask M
     /// (for the δ epilogues) has Z's layout.
     /// </summary>
+    [SkipLocalsInit]
     public static void Product<TEpi>(ref float x, int ldx, int rows, ref float w, int ldw, int depth, ref float bias, ref float z, int ldz, int cols, ref float m)
         where TEpi : struct, IEpilogue
     {
-        int s = 0;
-        for (; s + 4 <= rows; s += 4)
+        if (rows < 4)
         {
-            for (int j = 0; j < cols; j += 16)
+            for (int s = 0; s < rows; s++)
             {
-                Block4<TEpi>(ref Unsafe.Add(ref x, s * ldx), ldx, ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
+                int j = 0;
+                for (; j + 64 <= cols; j += 64)
+                {
+                    Row64<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
+                        ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
+                }
+
+                for (; j < cols; j += 16)
+                {
+                    Row16<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
+                        ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
+                }
+            }
+
+            return;
+        }
+
+        // blocks of 6 rows, and two or one of 4 for what 6 leaves (32 = 4·6 + 2·4, 256 = 42·6 + 4)
+        int sixes = rows / 6, rest = rows % 6;
+        if (rest is 2 or 3 && sixes > 0)
+        {
+            sixes--;
+            rest += 6;
+        }
+
+        // each panel of 16 columns of W copied contiguous over k (unless W is one panel already), then read by every block
+        Span<float> packed = ldw == 16 ? default : stackalloc float[depth * 16];
+        for (int j = 0; j < cols; j += 16)
+        {
+            ref float panel = ref ldw == 16 ? ref Unsafe.Add(ref w, j) : ref MemoryMarshal.GetReference(packed);
+            if (ldw != 16)
+            {
+                ref float from = ref Unsafe.Add(ref w, j);
+                for (int k = 0; k < depth; k++)
+                {
+                    Vector256.LoadUnsafe(ref from).StoreUnsafe(ref panel, (nuint)(16 * k));
+                    Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref panel, (nuint)(16 * k + 8));
+                    from = ref Unsafe.Add(ref from, ldw);
+                }
+            }
+
+            int s = 0;
+            for (int b = 0; b < sixes; b++, s += 6)
+            {
+                Block6<TEpi>(ref Unsafe.Add(ref x, s * ldx), ldx, ref panel, depth, ref Unsafe.Add(ref bias, j),
                     ref Unsafe.Add(ref z, s * ldz + j), ldz, ref Unsafe.Add(ref m, s * ldz + j));
             }
-        }
 
-        for (; s < rows; s++)
+            for (; s + 4 <= rows; s += 4)
+            {
+                Block4<TEpi>(ref Unsafe.Add(ref x, s * ldx), ldx, ref panel, 16, depth, ref Unsafe.Add(ref bias, j),
+                    ref Unsafe.Add(ref z, s * ldz + j), ldz, ref Unsafe.Add(ref m, s * ldz + j));
+            }
+
+            for (; s < rows; s++)
+            {
+                Row16<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref panel, 16, depth, ref Unsafe.Add(ref bias, j),
+                    ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
+            }
+        }
+    }
+
+    /// <summary>6 rows × 16 columns of a packed panel: per k two loads, six broadcasts, twelve FMAs (12 accumulators).</summary>
+    private static void Block6<TEpi>(ref float x, int ldx, ref float panel, int depth, ref float bias, ref float z, int ldz, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        Vector256<float> b0 = Vector256.LoadUnsafe(ref bias), b1 = Vector256.LoadUnsafe(ref bias, 8);
+        Vector256<float> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
+        ref float x1 = ref Unsafe.Add(ref x, ldx);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * ldx);
+        ref float x3 = ref Unsafe.Add(ref x, 3 * ldx);
+        ref float x4 = ref Unsafe.Add(ref x, 4 * ldx);
+        ref float x5 = ref Unsafe.Add(ref x, 5 * ldx);
+        ref float wk = ref panel;
+        for (int k = 0; k < depth; k++)
         {
-            int j = 0;
-            for (; j + 64 <= cols; j += 64)
-            {
-                Row64<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
-                    ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
-            }
-
-            for (; j < cols; j += 16)
-            {
-                Row16<TEpi>(ref Unsafe.Add(ref x, s * ldx), ref Unsafe.Add(ref w, j), ldw, depth, ref Unsafe.Add(ref bias, j),
-                    ref Unsafe.Add(ref z, s * ldz + j), ref Unsafe.Add(ref m, s * ldz + j));
-            }
+            Vector256<float> w0 = Vector256.LoadUnsafe(ref wk), w1 = Vector256.LoadUnsafe(ref wk, 8);
+            var v = Vector256.Create(Unsafe.Add(ref x, k));
+            c00 = Fma.MultiplyAdd(v, w0, c00);
+            c01 = Fma.MultiplyAdd(v, w1, c01);
+            v = Vector256.Create(Unsafe.Add(ref x1, k));
+            c10 = Fma.MultiplyAdd(v, w0, c10);
+            c11 = Fma.MultiplyAdd(v, w1, c11);
+            v = Vector256.Create(Unsafe.Add(ref x2, k));
+            c20 = Fma.MultiplyAdd(v, w0, c20);
+            c21 = Fma.MultiplyAdd(v, w1, c21);
+            v = Vector256.Create(Unsafe.Add(ref x3, k));
+            c30 = Fma.MultiplyAdd(v, w0, c30);
+            c31 = Fma.MultiplyAdd(v, w1, c31);
+            v = Vector256.Create(Unsafe.Add(ref x4, k));
+            c40 = Fma.MultiplyAdd(v, w0, c40);
+            c41 = Fma.MultiplyAdd(v, w1, c41);
+            v = Vector256.Create(Unsafe.Add(ref x5, k));
+            c50 = Fma.MultiplyAdd(v, w0, c50);
+            c51 = Fma.MultiplyAdd(v, w1, c51);
+            wk = ref Unsafe.Add(ref wk, 16);
         }
+
+        Store<TEpi>(c00, c01, ref z, ref m);
+        Store<TEpi>(c10, c11, ref Unsafe.Add(ref z, ldz), ref Unsafe.Add(ref m, ldz));
+        Store<TEpi>(c20, c21, ref Unsafe.Add(ref z, 2 * ldz), ref Unsafe.Add(ref m, 2 * ldz));
+        Store<TEpi>(c30, c31, ref Unsafe.Add(ref z, 3 * ldz), ref Unsafe.Add(ref m, 3 * ldz));
+        Store<TEpi>(c40, c41, ref Unsafe.Add(ref z, 4 * ldz), ref Unsafe.Add(ref m, 4 * ldz));
+        Store<TEpi>(c50, c51, ref Unsafe.Add(ref z, 5 * ldz), ref Unsafe.Add(ref m, 5 * ldz));
     }
 
     /// <summary>4 rows × 16 columns: per k two loads of W, four broadcasts of X, eight FMAs.</summary>
@@ -203,47 +289,180 @@ internal static class HandGemm
     }
 
     /// <summary>
-    /// The fused step of a weight matrix: P[k, j] += scale Σ_s A[s, k] D[s, j] for k &lt; depth (a multiple of 4),
-    /// j &lt; valid (P's row length ldp; D's columns are padded to a multiple of 16), in 4 × 16 tiles summed over all
-    /// rows in eight accumulators: per row two loads of D, four broadcasts of A, eight FMAs.
+    /// The fused step of a weight matrix: P[k, j] += scale Σ_s A[s, k] D[s, j] for k &lt; depth, j &lt; valid (P's row
+    /// length ldp; D's columns are padded to a multiple of 16). D's 16 columns of a panel are copied contiguous (a
+    /// batch of 256 is 16 KB, in L1), then every 6 (or 4, or 1) rows k of P get their 6 × 16 sums over all rows s in
+    /// twelve accumulators (per s two loads of the panel, six broadcasts of A, twelve FMAs) and are written once.
     /// </summary>
+    [SkipLocalsInit]
     public static void UpdateWeights(ref float a, int lda, ref float d, int ldd, int rows, ref float p, int ldp, int depth, int valid, float scale)
     {
-        var sv = Vector256.Create(scale);
-        for (int k = 0; k < depth; k += 4)
+        const int Chunk = 256;
+        if (rows <= 16)
+        {
+            // a few samples: D read in place, P walked row after row (k outer), each row k … k + 5 written once
+            UpdateWeightsInPlace(ref a, lda, ref d, ldd, rows, ref p, ldp, depth, valid, scale);
+            return;
+        }
+
+        Span<float> packed = stackalloc float[Math.Min(rows, Chunk) * 16];
+        int sixes = depth / 6, rest = depth % 6;
+        if (rest is 2 or 3 && sixes > 0)
+        {
+            sixes--;
+            rest += 6;
+        }
+
+        for (int s0 = 0; s0 < rows; s0 += Chunk)
+        {
+            int n = Math.Min(Chunk, rows - s0);
+            ref float a0 = ref Unsafe.Add(ref a, s0 * lda);
+            for (int j = 0; j < valid; j += 16)
+            {
+                ref float panel = ref MemoryMarshal.GetReference(packed);
+                ref float from = ref Unsafe.Add(ref d, s0 * ldd + j);
+                for (int s = 0; s < n; s++)
+                {
+                    Vector256.LoadUnsafe(ref from).StoreUnsafe(ref panel, (nuint)(16 * s));
+                    Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref panel, (nuint)(16 * s + 8));
+                    from = ref Unsafe.Add(ref from, ldd);
+                }
+
+                int k = 0, width = valid - j;
+                for (int b = 0; b < sixes; b++, k += 6)
+                {
+                    Tile6(ref Unsafe.Add(ref a0, k), lda, ref panel, 16, n, ref Unsafe.Add(ref p, k * ldp + j), ldp, scale, width);
+                }
+
+                for (; k + 4 <= depth; k += 4)
+                {
+                    Tile4(ref Unsafe.Add(ref a0, k), lda, ref panel, 16, n, ref Unsafe.Add(ref p, k * ldp + j), ldp, scale, width);
+                }
+
+                for (; k < depth; k++)
+                {
+                    Vector256<float> c0 = default, c1 = default;
+                    ref float ak = ref Unsafe.Add(ref a0, k);
+                    for (int s = 0; s < n; s++)
+                    {
+                        var v = Vector256.Create(Unsafe.Add(ref ak, s * lda));
+                        c0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref panel, (nuint)(16 * s)), c0);
+                        c1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref panel, (nuint)(16 * s + 8)), c1);
+                    }
+
+                    AddScaled(ref Unsafe.Add(ref p, k * ldp + j), c0, c1, Vector256.Create(scale), scale, width);
+                }
+            }
+        }
+    }
+
+    private static void UpdateWeightsInPlace(ref float a, int lda, ref float d, int ldd, int rows, ref float p, int ldp, int depth, int valid, float scale)
+    {
+        int k = 0;
+        for (; k + 6 <= depth; k += 6)
         {
             for (int j = 0; j < valid; j += 16)
             {
-                Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-                ref float ak = ref Unsafe.Add(ref a, k);
-                ref float dj = ref Unsafe.Add(ref d, j);
-                for (int s = 0; s < rows; s++)
-                {
-                    Vector256<float> d0 = Vector256.LoadUnsafe(ref dj), d1 = Vector256.LoadUnsafe(ref dj, 8);
-                    var v = Vector256.Create(ak);
-                    c00 = Fma.MultiplyAdd(v, d0, c00);
-                    c01 = Fma.MultiplyAdd(v, d1, c01);
-                    v = Vector256.Create(Unsafe.Add(ref ak, 1));
-                    c10 = Fma.MultiplyAdd(v, d0, c10);
-                    c11 = Fma.MultiplyAdd(v, d1, c11);
-                    v = Vector256.Create(Unsafe.Add(ref ak, 2));
-                    c20 = Fma.MultiplyAdd(v, d0, c20);
-                    c21 = Fma.MultiplyAdd(v, d1, c21);
-                    v = Vector256.Create(Unsafe.Add(ref ak, 3));
-                    c30 = Fma.MultiplyAdd(v, d0, c30);
-                    c31 = Fma.MultiplyAdd(v, d1, c31);
-                    ak = ref Unsafe.Add(ref ak, lda);
-                    dj = ref Unsafe.Add(ref dj, ldd);
-                }
-
-                ref float pk = ref Unsafe.Add(ref p, k * ldp + j);
-                int width = valid - j;
-                AddScaled(ref pk, c00, c01, sv, scale, width);
-                AddScaled(ref Unsafe.Add(ref pk, ldp), c10, c11, sv, scale, width);
-                AddScaled(ref Unsafe.Add(ref pk, 2 * ldp), c20, c21, sv, scale, width);
-                AddScaled(ref Unsafe.Add(ref pk, 3 * ldp), c30, c31, sv, scale, width);
+                Tile6(ref Unsafe.Add(ref a, k), lda, ref Unsafe.Add(ref d, j), ldd, rows, ref Unsafe.Add(ref p, k * ldp + j), ldp, scale, valid - j);
             }
         }
+
+        for (; k + 4 <= depth; k += 4)
+        {
+            for (int j = 0; j < valid; j += 16)
+            {
+                Tile4(ref Unsafe.Add(ref a, k), lda, ref Unsafe.Add(ref d, j), ldd, rows, ref Unsafe.Add(ref p, k * ldp + j), ldp, scale, valid - j);
+            }
+        }
+
+        for (; k < depth; k++)
+        {
+            for (int j = 0; j < valid; j += 16)
+            {
+                Vector256<float> c0 = default, c1 = default;
+                for (int s = 0; s < rows; s++)
+                {
+                    var v = Vector256.Create(Unsafe.Add(ref a, s * lda + k));
+                    c0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref d, (nuint)(s * ldd + j)), c0);
+                    c1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref d, (nuint)(s * ldd + j + 8)), c1);
+                }
+
+                AddScaled(ref Unsafe.Add(ref p, k * ldp + j), c0, c1, Vector256.Create(scale), scale, valid - j);
+            }
+        }
+    }
+
+    /// <summary>P[k … k + 6, j … j + 16) += scale Σ_s A[s, k …]ᵀ D_panel[s, :].</summary>
+    private static void Tile6(ref float a, int lda, ref float panel, int ldd, int rows, ref float p, int ldp, float scale, int width)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float ds = ref panel;
+        ref float ak = ref a;
+        for (int s = 0; s < rows; s++)
+        {
+            Vector256<float> d0 = Vector256.LoadUnsafe(ref ds), d1 = Vector256.LoadUnsafe(ref ds, 8);
+            var v = Vector256.Create(ak);
+            c00 = Fma.MultiplyAdd(v, d0, c00);
+            c01 = Fma.MultiplyAdd(v, d1, c01);
+            v = Vector256.Create(Unsafe.Add(ref ak, 1));
+            c10 = Fma.MultiplyAdd(v, d0, c10);
+            c11 = Fma.MultiplyAdd(v, d1, c11);
+            v = Vector256.Create(Unsafe.Add(ref ak, 2));
+            c20 = Fma.MultiplyAdd(v, d0, c20);
+            c21 = Fma.MultiplyAdd(v, d1, c21);
+            v = Vector256.Create(Unsafe.Add(ref ak, 3));
+            c30 = Fma.MultiplyAdd(v, d0, c30);
+            c31 = Fma.MultiplyAdd(v, d1, c31);
+            v = Vector256.Create(Unsafe.Add(ref ak, 4));
+            c40 = Fma.MultiplyAdd(v, d0, c40);
+            c41 = Fma.MultiplyAdd(v, d1, c41);
+            v = Vector256.Create(Unsafe.Add(ref ak, 5));
+            c50 = Fma.MultiplyAdd(v, d0, c50);
+            c51 = Fma.MultiplyAdd(v, d1, c51);
+            ak = ref Unsafe.Add(ref ak, lda);
+            ds = ref Unsafe.Add(ref ds, ldd);
+        }
+
+        var sv = Vector256.Create(scale);
+        AddScaled(ref p, c00, c01, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, ldp), c10, c11, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, 2 * ldp), c20, c21, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, 3 * ldp), c30, c31, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, 4 * ldp), c40, c41, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, 5 * ldp), c50, c51, sv, scale, width);
+    }
+
+    /// <summary>P[k … k + 4, j … j + 16) += scale Σ_s A[s, k …]ᵀ D_panel[s, :].</summary>
+    private static void Tile4(ref float a, int lda, ref float panel, int ldd, int rows, ref float p, int ldp, float scale, int width)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        ref float ds = ref panel;
+        ref float ak = ref a;
+        for (int s = 0; s < rows; s++)
+        {
+            Vector256<float> d0 = Vector256.LoadUnsafe(ref ds), d1 = Vector256.LoadUnsafe(ref ds, 8);
+            var v = Vector256.Create(ak);
+            c00 = Fma.MultiplyAdd(v, d0, c00);
+            c01 = Fma.MultiplyAdd(v, d1, c01);
+            v = Vector256.Create(Unsafe.Add(ref ak, 1));
+            c10 = Fma.MultiplyAdd(v, d0, c10);
+            c11 = Fma.MultiplyAdd(v, d1, c11);
+            v = Vector256.Create(Unsafe.Add(ref ak, 2));
+            c20 = Fma.MultiplyAdd(v, d0, c20);
+            c21 = Fma.MultiplyAdd(v, d1, c21);
+            v = Vector256.Create(Unsafe.Add(ref ak, 3));
+            c30 = Fma.MultiplyAdd(v, d0, c30);
+            c31 = Fma.MultiplyAdd(v, d1, c31);
+            ak = ref Unsafe.Add(ref ak, lda);
+            ds = ref Unsafe.Add(ref ds, ldd);
+        }
+
+        var sv = Vector256.Create(scale);
+        AddScaled(ref p, c00, c01, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, ldp), c10, c11, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, 2 * ldp), c20, c21, sv, scale, width);
+        AddScaled(ref Unsafe.Add(ref p, 3 * ldp), c30, c31, sv, scale, width);
     }
 
     /// <summary>P[0..16) += s (c0, c1), or only the first <paramref name="width"/> (8 to 15) of them.</summary>
@@ -288,6 +507,48 @@ internal static class HandGemm
             }
 
             Unsafe.Add(ref b, j) += scale * sum;
+        }
+    }
+
+    /// <summary>
+    /// δ^{l−1}[s, k] = ε(Σ_j W[k, j] δ[s, j]) for a few rows without a transposed copy of W: each row k of W
+    /// (outs, a multiple of 8, contiguous) dotted with δ_s, four rows k at a time.
+    /// </summary>
+    public static void DeltaDots<TEpi>(ref float d, int ldd, int rows, ref float w, int outs, int inputs, ref float previous, int ldp, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        Span<float> sums = stackalloc float[8];
+        for (int s = 0; s < rows; s++)
+        {
+            ref float ds = ref Unsafe.Add(ref d, s * ldd);
+            for (int k = 0; k < inputs; k += 8)
+            {
+                for (int r = 0; r < 8; r += 4)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, (k + r) * outs);
+                    ref float w1 = ref Unsafe.Add(ref w0, outs);
+                    ref float w2 = ref Unsafe.Add(ref w0, 2 * outs);
+                    ref float w3 = ref Unsafe.Add(ref w0, 3 * outs);
+                    Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
+                    for (int j = 0; j < outs; j += 8)
+                    {
+                        var dv = Vector256.LoadUnsafe(ref ds, (nuint)j);
+                        c0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, (nuint)j), dv, c0);
+                        c1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, (nuint)j), dv, c1);
+                        c2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w2, (nuint)j), dv, c2);
+                        c3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w3, (nuint)j), dv, c3);
+                    }
+
+                    sums[r] = Vector256.Sum(c0);
+                    sums[r + 1] = Vector256.Sum(c1);
+                    sums[r + 2] = Vector256.Sum(c2);
+                    sums[r + 3] = Vector256.Sum(c3);
+                }
+
+                ref float o = ref Unsafe.Add(ref previous, s * ldp + k);
+                Vector256<float> mv = TEpi.ReadsA ? Vector256.LoadUnsafe(ref Unsafe.Add(ref m, s * ldp + k)) : default;
+                TEpi.Apply(Vector256.Create<float>(sums), mv).StoreUnsafe(ref o);
+            }
         }
     }
 
