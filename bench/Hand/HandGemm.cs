@@ -15,6 +15,12 @@ internal interface IEpilogue
 
     /// <summary>Whether <see cref="Apply"/> reads a (the mask matrix), so the others skip the load.</summary>
     static abstract bool ReadsA { get; }
+
+    /// <summary>
+    /// Whether the micro-kernels apply it to their accumulators before the store (cheap ones), or the product applies it
+    /// in a pass over Z afterwards (the sigmoid: its exponential over twelve accumulators at once would spill).
+    /// </summary>
+    static virtual bool Fused => true;
 }
 
 /// <summary>z, stored as is.</summary>
@@ -37,6 +43,8 @@ internal readonly struct Relu : IEpilogue
 internal readonly struct Sigmoid : IEpilogue
 {
     public static bool ReadsA => false;
+
+    public static bool Fused => false;
 
     public static Vector256<float> Apply(Vector256<float> v, Vector256<float> a) =>
         Vector256<float>.One / (Vector256<float>.One + VectorMath.Exp((-v).AsVector()).AsVector256());
@@ -75,8 +83,28 @@ internal static class HandGemm
     /// Z[s, j] = ε(Σ_k X[s, k] W[k, j] + b[j]) for s &lt; rows, j &lt; cols (a multiple of 16), k &lt; depth; the mask M
     /// (for the δ epilogues) has Z's layout.
     /// </summary>
-    [SkipLocalsInit]
     public static void Product<TEpi>(ref float x, int ldx, int rows, ref float w, int ldw, int depth, ref float bias, ref float z, int ldz, int cols, ref float m)
+        where TEpi : struct, IEpilogue
+    {
+        if (TEpi.Fused)
+        {
+            ProductCore<TEpi>(ref x, ldx, rows, ref w, ldw, depth, ref bias, ref z, ldz, cols, ref m);
+            return;
+        }
+
+        ProductCore<Identity>(ref x, ldx, rows, ref w, ldw, depth, ref bias, ref z, ldz, cols, ref m);
+        for (int s = 0; s < rows; s++)
+        {
+            for (int j = 0; j < cols; j += 8)
+            {
+                nuint i = (nuint)(s * ldz + j);
+                TEpi.Apply(Vector256.LoadUnsafe(ref z, i), TEpi.ReadsA ? Vector256.LoadUnsafe(ref m, i) : default).StoreUnsafe(ref z, i);
+            }
+        }
+    }
+
+    [SkipLocalsInit]
+    private static void ProductCore<TEpi>(ref float x, int ldx, int rows, ref float w, int ldw, int depth, ref float bias, ref float z, int ldz, int cols, ref float m)
         where TEpi : struct, IEpilogue
     {
         if (rows < 4)
