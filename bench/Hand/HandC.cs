@@ -5,12 +5,15 @@ using System.Runtime.InteropServices;
 namespace NetGen.Benchmarks.Hand;
 
 /// <summary>
-/// c: 784-128-64-10, ReLU, ReLU, softmax, cross-entropy (C = −Σ_j y_j ln a_j summed over the batch, δ3 = a3 − y for
-/// one-hot y). The whole batch goes through each layer before the next: z = W a + b as 4 samples × 16 outputs
-/// micro-kernels (W streamed once per 4 samples, ReLU fused into the store), W3 copied into 16 padded columns;
+/// c: 784-128-64-10, ReLU, ReLU, softmax, cross-entropy (C = −Σ_j y_j ln a_j summed over the batch, natural log, as
+/// Σ_j y_j (lse − z_j); δ3 = a3 Σ_j y_j − y = a3 − y for one-hot y). The whole batch goes through each layer before
+/// the next: z = W a + b as 6 (or 4) samples × 16 outputs micro-kernels over contiguous 16-column panels of W
+/// (<see cref="HandGemm"/>: each weight read once per block of samples, ReLU fused into the store; a single sample:
+/// 1 × 64 outputs in eight accumulators, W read in place), W3 copied into 16 padded columns;
 /// δ2 = (W3ᵀ δ3) ∘ 1[z2 &gt; 0] and δ1 = (W2ᵀ δ2) ∘ 1[z1 &gt; 0] as the same kernels over transposed copies made before
-/// any weight changes; then every W^l += −(η/B) Σ_s a^{l−1}_s ᵀ δ^l_s as 4 × 16 tiles summed over the whole batch in
-/// registers, so each of W1's 100 352 weights is read and written once per step (no gradient buffer).
+/// any weight changes (under 4 samples: rows of W2 dotted with δ2, eight at a time); then every
+/// W^l += −(η/B) Σ_s a^{l−1}_sᵀ δ^l_s as 6 × 16 tiles summed over the whole batch in twelve registers, so each of W1's
+/// 100 352 weights is read and written once per step (no gradient buffer).
 /// </summary>
 public sealed class HandC : IHandKernel
 {
@@ -20,6 +23,9 @@ public sealed class HandC : IHandKernel
     private readonly float[] _w3Padded = new float[N2 * P3], _b3Padded = new float[P3];   // W3 [64 × 16], b3 [16]
     private readonly float[] _w3T = new float[N3 * N2], _w2T = new float[N2 * N1];       // W3ᵀ [10 × 64], W2ᵀ [64 × 128]
     private float[] _a1 = [], _a2 = [], _z3 = [], _a3 = [], _d1 = [], _d2 = [], _d3 = [];
+
+    /// <summary>Creates the kernel (zero parameters: <see cref="HandNetwork"/> copies the generated network's in).</summary>
+    public HandC() => HandGemm.RequireAvx2();
 
     public float[] Parameters { get; } = new float[Count];
 

@@ -69,13 +69,23 @@ internal readonly struct SigmoidDelta : IEpilogue
 
 /// <summary>
 /// The two products a hand-written dense network is made of, AVX2/FMA, row-major, sizes in floats:
-/// Z = ε(X W + b) (forward, and δ^{l−1} = ε(δ^l (W^l)ᵀ) with W^lᵀ copied) as 4 rows × 16 columns micro-kernels
-/// (8 accumulators, W streamed once per 4 rows) or, for a single row, 1 × 64 (8 accumulators) and 1 × 16; and the
-/// fused update W += s Σ_rows Aᵀ D as 4 × 16 tiles of W summed over the whole batch in registers, so every weight
-/// is read and written once per step and no gradient buffer exists.
+/// Z = ε(X W + b) (forward, and δ^{l−1} = ε(δ^l (W^l)ᵀ) with W^lᵀ copied) over 16-column panels of W copied contiguous
+/// over k, each read by 6 rows × 16 columns micro-kernels (12 accumulators; 4 × 16 for what 6 leaves), or for under 4
+/// rows 1 × 64 (8 accumulators) and 1 × 16 with W read in place; and the fused update W += s Σ_rows Aᵀ D as 6 × 16
+/// tiles of W summed over the whole batch in registers (D's panel packed contiguous), so every weight is read and
+/// written once per step and no gradient buffer exists.
 /// </summary>
 internal static class HandGemm
 {
+    /// <summary>Throws unless the machine has AVX2 and FMA (the micro-kernels use 256-bit vectors and FMA directly).</summary>
+    public static void RequireAvx2()
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported)
+        {
+            throw new PlatformNotSupportedException("the hand kernels b and c need AVX2 and FMA");
+        }
+    }
+
     /// <summary>128 zeros: the bias of a product that has none.</summary>
     public static readonly float[] Zeros = new float[128];
 
@@ -540,44 +550,51 @@ internal static class HandGemm
 
     /// <summary>
     /// δ^{l−1}[s, k] = ε(Σ_j W[k, j] δ[s, j]) for a few rows without a transposed copy of W: each row k of W
-    /// (outs, a multiple of 8, contiguous) dotted with δ_s, four rows k at a time.
+    /// (outs, a multiple of 8, contiguous) dotted with δ_s, eight rows k at a time (eight independent FMA chains),
+    /// the eight sums reduced together into one vector.
     /// </summary>
     public static void DeltaDots<TEpi>(ref float d, int ldd, int rows, ref float w, int outs, int inputs, ref float previous, int ldp, ref float m)
         where TEpi : struct, IEpilogue
     {
-        Span<float> sums = stackalloc float[8];
         for (int s = 0; s < rows; s++)
         {
             ref float ds = ref Unsafe.Add(ref d, s * ldd);
             for (int k = 0; k < inputs; k += 8)
             {
-                for (int r = 0; r < 8; r += 4)
+                ref float w0 = ref Unsafe.Add(ref w, k * outs);
+                Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+                for (int j = 0; j < outs; j += 8)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (k + r) * outs);
-                    ref float w1 = ref Unsafe.Add(ref w0, outs);
-                    ref float w2 = ref Unsafe.Add(ref w0, 2 * outs);
-                    ref float w3 = ref Unsafe.Add(ref w0, 3 * outs);
-                    Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-                    for (int j = 0; j < outs; j += 8)
-                    {
-                        var dv = Vector256.LoadUnsafe(ref ds, (nuint)j);
-                        c0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, (nuint)j), dv, c0);
-                        c1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, (nuint)j), dv, c1);
-                        c2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w2, (nuint)j), dv, c2);
-                        c3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w3, (nuint)j), dv, c3);
-                    }
-
-                    sums[r] = Vector256.Sum(c0);
-                    sums[r + 1] = Vector256.Sum(c1);
-                    sums[r + 2] = Vector256.Sum(c2);
-                    sums[r + 3] = Vector256.Sum(c3);
+                    var dv = Vector256.LoadUnsafe(ref ds, (nuint)j);
+                    ref float wj = ref Unsafe.Add(ref w0, j);
+                    c0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj), dv, c0);
+                    c1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)outs), dv, c1);
+                    c2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)(2 * outs)), dv, c2);
+                    c3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)(3 * outs)), dv, c3);
+                    c4 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)(4 * outs)), dv, c4);
+                    c5 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)(5 * outs)), dv, c5);
+                    c6 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)(6 * outs)), dv, c6);
+                    c7 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)(7 * outs)), dv, c7);
                 }
 
-                ref float o = ref Unsafe.Add(ref previous, s * ldp + k);
-                Vector256<float> mv = TEpi.ReadsA ? Vector256.LoadUnsafe(ref Unsafe.Add(ref m, s * ldp + k)) : default;
-                TEpi.Apply(Vector256.Create<float>(sums), mv).StoreUnsafe(ref o);
+                Vector256<float> sums = Sums(c0, c1, c2, c3, c4, c5, c6, c7);
+                nuint at = (nuint)(s * ldp + k);
+                TEpi.Apply(sums, TEpi.ReadsA ? Vector256.LoadUnsafe(ref m, at) : default).StoreUnsafe(ref previous, at);
             }
         }
+    }
+
+    /// <summary>(Σ c0, Σ c1, …, Σ c7): three rounds of horizontal adds and one cross-lane add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sums(Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3,
+        Vector256<float> c4, Vector256<float> c5, Vector256<float> c6, Vector256<float> c7)
+    {
+        // per 128-bit half: h01 = (c0₀+c0₁, c0₂+c0₃, c1₀+c1₁, c1₂+c1₃), … ; then (c0 c1 c2 c3) partials; then the halves
+        Vector256<float> h01 = Avx.HorizontalAdd(c0, c1), h23 = Avx.HorizontalAdd(c2, c3);
+        Vector256<float> h45 = Avx.HorizontalAdd(c4, c5), h67 = Avx.HorizontalAdd(c6, c7);
+        Vector256<float> q0 = Avx.HorizontalAdd(h01, h23), q1 = Avx.HorizontalAdd(h45, h67);   // lanes: (c0 c1 c2 c3 | c0 c1 c2 c3) halves
+        Vector256<float> lo = Avx.Permute2x128(q0, q1, 0x20), hi = Avx.Permute2x128(q0, q1, 0x31);
+        return lo + hi;
     }
 
     /// <summary>T[j, k] = W[k, j] for W [rows × cols] with row length ldw, T with row length ldt.</summary>

@@ -133,20 +133,24 @@ public sealed class HandA : IHandKernel
 }
 
 /// <summary>
-/// b: 2-64-64-1, sigmoid, sigmoid, identity, mean squared error. A single sample: each 64-wide quantity in eight AVX
-/// registers, layer 2's product as 64 broadcast-FMA steps into eight accumulators, δ1 as 64 dot products, the step
-/// written straight into θ (after δ1 has used the old W2). A batch: each layer over the whole batch before the next,
-/// z2 = W2 a1 + b2 and δ1 = (W2ᵀ δ2) ∘ a1 (1 − a1) (W2ᵀ copied before the step) as 4 samples × 16 outputs
-/// micro-kernels (<see cref="HandGemm"/>, W2 streamed once per 4 samples), then the fused step with every sum over the
-/// batch kept in registers: W2 += −(η/B) Σ_s a1_sᵀ δ2_s in 4 × 16 tiles, W1, b1, W3 a vector of outputs at a time
-/// (no gradient buffer).
+/// b: 2-64-64-1, sigmoid, sigmoid, identity, mean squared error. Inference of a single sample: each 64-wide quantity
+/// in eight AVX registers, layer 2's product as 64 broadcast-FMA steps into eight accumulators. Everything else: each
+/// layer over the whole batch before the next, z2 = W2 a1 + b2 as 6 (or 4) samples × 16 outputs micro-kernels over
+/// contiguous 16-column panels of W2 (<see cref="HandGemm"/>; each weight read once per block), the sigmoid in a pass
+/// after; δ1 = (W2ᵀ δ2) ∘ a1 (1 − a1) the same way over W2ᵀ copied before the step (under 4 samples: rows of W2 dotted
+/// with δ2, eight at a time); then the fused step with every sum over the batch kept in registers:
+/// W2 += −(η/B) Σ_s a1_sᵀ δ2_s in 6 × 16 tiles, W1, b1, W3 a vector of outputs at a time — each weight read and
+/// written once, no gradient buffer.
 /// </summary>
 public sealed class HandB : IHandKernel
 {
     private const int H = 64, W1 = 0, B1 = 128, W2 = 192, B2 = 192 + 4096, W3 = B2 + 64, B3 = W3 + 64, Count = B3 + 1;
-    private readonly float[] _a1 = new float[H], _a2 = new float[H], _d1 = new float[H], _d2 = new float[H];   // one sample (B1)
+    private readonly float[] _a1 = new float[H], _a2 = new float[H];   // one sample's inference (B1)
     private readonly float[] _w2T = new float[H * H];
     private float[] _ba1 = [], _ba2 = [], _bd1 = [], _bd2 = [], _e = [];   // a batch [rows × 64]
+
+    /// <summary>Creates the kernel (zero parameters: <see cref="HandNetwork"/> copies the generated network's in).</summary>
+    public HandB() => HandGemm.RequireAvx2();
 
     public float[] Parameters { get; } = new float[Count];
 
@@ -277,70 +281,11 @@ public sealed class HandB : IHandKernel
         }
     }
 
-    /// <summary>Back-propagation of one sample whose forward pass is in the buffers: δ2, δ1 into the buffers, and g += scale · ∂C/∂θ.</summary>
-    private void Backward(Span<float> g, ReadOnlySpan<float> p, float x0, float x1, float e, float scale)
-    {
-        int vw = Vector<float>.Count;
-        Span<float> a1 = _a1, a2 = _a2, d1 = _d1, d2 = _d2;
-        var se = new Vector<float>(scale * e);
-        for (int j = 0; j < H; j += vw)
-        {
-            var a = new Vector<float>(a2.Slice(j));
-            (new Vector<float>(e) * new Vector<float>(p.Slice(W3 + j)) * a * (Vector<float>.One - a)).CopyTo(d2.Slice(j));
-            Vector.FusedMultiplyAdd(se, a, new Vector<float>(g.Slice(W3 + j))).CopyTo(g.Slice(W3 + j));
-        }
-
-        g[B3] += scale * e;
-
-        // δ1_k = (Σ_j W2[k, j] δ2_j) a1_k (1 − a1_k), with the old W2, before the step below writes it
-        ReadOnlySpan<Vector<float>> dv = MemoryMarshal.Cast<float, Vector<float>>(d2);
-        for (int k = 0; k < H; k++)
-        {
-            ReadOnlySpan<Vector<float>> row = MemoryMarshal.Cast<float, Vector<float>>(p.Slice(W2 + k * H, H));
-            Vector<float> acc = row[0] * dv[0];
-            for (int v = 1; v < dv.Length; v++)
-            {
-                acc = Vector.FusedMultiplyAdd(row[v], dv[v], acc);
-            }
-
-            d1[k] = Vector.Sum(acc) * a1[k] * (1f - a1[k]);
-        }
-
-        // ∂C/∂W2[k, :] = a1_k δ2, ∂C/∂b2 = δ2
-        for (int k = 0; k < H; k++)
-        {
-            Span<Vector<float>> gr = MemoryMarshal.Cast<float, Vector<float>>(g.Slice(W2 + k * H, H));
-            var a = new Vector<float>(scale * a1[k]);
-            for (int v = 0; v < gr.Length; v++)
-            {
-                gr[v] = Vector.FusedMultiplyAdd(a, dv[v], gr[v]);
-            }
-        }
-
-        for (int j = 0; j < H; j += vw)
-        {
-            var d = new Vector<float>(d2.Slice(j));
-            Vector.FusedMultiplyAdd(new Vector<float>(scale), d, new Vector<float>(g.Slice(B2 + j))).CopyTo(g.Slice(B2 + j));
-            var dd = new Vector<float>(d1.Slice(j)) * new Vector<float>(scale);
-            Vector.FusedMultiplyAdd(new Vector<float>(x0), dd, new Vector<float>(g.Slice(W1 + j))).CopyTo(g.Slice(W1 + j));
-            Vector.FusedMultiplyAdd(new Vector<float>(x1), dd, new Vector<float>(g.Slice(W1 + H + j))).CopyTo(g.Slice(W1 + H + j));
-            (new Vector<float>(g.Slice(B1 + j)) + dd).CopyTo(g.Slice(B1 + j));
-        }
-    }
-
     public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float learningRate)
     {
         float[] p = Parameters;
         int rows = y.Length;
         float loss = 0;
-        if (rows == 1)
-        {
-            // one sample: the step written straight into θ (δ1 is computed from the old W2 before W2 is written)
-            float e = Forward(p, x[0], x[1]) - y[0];
-            Backward(p, p, x[0], x[1], e, -learningRate);
-            return 0.5f * e * e;
-        }
-
         EnsureRows(rows);
         ForwardRows(x, rows);
         if (_e.Length < rows)
@@ -368,8 +313,16 @@ public sealed class HandB : IHandKernel
         }
 
         // δ1 = (W2ᵀ δ2) ∘ a1 (1 − a1), from a copy of W2 made before the step
-        VectorMath.Transpose<float>(p.AsSpan(W2, H * H), H, H, _w2T);
-        HandGemm.Product<SigmoidDelta>(ref _bd2[0], H, rows, ref _w2T[0], H, H, ref HandGemm.Zeros[0], ref _bd1[0], H, H, ref _ba1[0]);
+        if (rows >= 4)
+        {
+            VectorMath.Transpose<float>(p.AsSpan(W2, H * H), H, H, _w2T);
+            HandGemm.Product<SigmoidDelta>(ref _bd2[0], H, rows, ref _w2T[0], H, H, ref HandGemm.Zeros[0], ref _bd1[0], H, H, ref _ba1[0]);
+        }
+        else
+        {
+            // a few samples: rows of W2 dotted with δ2, eight at a time (cheaper than transposing W2)
+            HandGemm.DeltaDots<SigmoidDelta>(ref _bd2[0], H, rows, ref p[W2], H, H, ref _bd1[0], H, ref _ba1[0]);
+        }
 
         // the fused step: W3 += s Σ e a2, b3 += s Σ e;  W2 += s Σ a1ᵀ δ2 (4 × 16 tiles over the batch), b2 += s Σ δ2;
         // W1 += s Σ x δ1, b1 += s Σ δ1
