@@ -328,11 +328,11 @@ internal static class HandGemm
 
     /// <summary>
     /// The fused step of a weight matrix: P[k, j] += scale Σ_s A[s, k] D[s, j] for k &lt; depth, j &lt; valid (P's row
-    /// length ldp; D's columns are padded to a multiple of 16). D's 16 columns of a panel are copied contiguous (a
-    /// batch of 256 is 16 KB, in L1), then every 6 (or 4, or 1) rows k of P get their 6 × 16 sums over all rows s in
-    /// twelve accumulators (per s two loads of the panel, six broadcasts of A, twelve FMAs) and are written once.
+    /// length ldp; D's columns are padded to a multiple of 16). D is copied into 16-column panels, each contiguous over
+    /// the rows (a batch of 256 × 128 is 128 KB, in L2); then for every 6 (or 4, or 1) rows k of P — A's strip of those
+    /// columns stays in L1 — each panel's 6 × 16 sums over all rows s are made in twelve accumulators (per s two loads
+    /// of the panel, six broadcasts of A, twelve FMAs) and written once.
     /// </summary>
-    [SkipLocalsInit]
     public static void UpdateWeights(ref float a, int lda, ref float d, int ldd, int rows, ref float p, int ldp, int depth, int valid, float scale)
     {
         const int Chunk = 256;
@@ -343,7 +343,13 @@ internal static class HandGemm
             return;
         }
 
-        Span<float> packed = stackalloc float[Math.Min(rows, Chunk) * 16];
+        int panels = (valid + 15) / 16;
+        int chunkRows = Math.Min(rows, Chunk);
+        if (t_panels is null || t_panels.Length < chunkRows * 16 * panels)
+        {
+            t_panels = new float[Chunk * 16 * Math.Max(panels, 8)];
+        }
+
         int sixes = depth / 6, rest = depth % 6;
         if (rest is 2 or 3 && sixes > 0)
         {
@@ -355,30 +361,41 @@ internal static class HandGemm
         {
             int n = Math.Min(Chunk, rows - s0);
             ref float a0 = ref Unsafe.Add(ref a, s0 * lda);
-            for (int j = 0; j < valid; j += 16)
+            ref float packed = ref t_panels[0];
+            for (int q = 0; q < panels; q++)
             {
-                ref float panel = ref MemoryMarshal.GetReference(packed);
-                ref float from = ref Unsafe.Add(ref d, s0 * ldd + j);
+                ref float panel = ref Unsafe.Add(ref packed, q * n * 16);
+                ref float from = ref Unsafe.Add(ref d, s0 * ldd + 16 * q);
                 for (int s = 0; s < n; s++)
                 {
                     Vector256.LoadUnsafe(ref from).StoreUnsafe(ref panel, (nuint)(16 * s));
                     Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref panel, (nuint)(16 * s + 8));
                     from = ref Unsafe.Add(ref from, ldd);
                 }
+            }
 
-                int k = 0, width = valid - j;
-                for (int b = 0; b < sixes; b++, k += 6)
+            int k = 0;
+            for (int b = 0; b < sixes; b++, k += 6)
+            {
+                for (int q = 0; q < panels; q++)
                 {
-                    Tile6(ref Unsafe.Add(ref a0, k), lda, ref panel, 16, n, ref Unsafe.Add(ref p, k * ldp + j), ldp, scale, width);
+                    Tile6(ref Unsafe.Add(ref a0, k), lda, ref Unsafe.Add(ref packed, q * n * 16), 16, n, ref Unsafe.Add(ref p, k * ldp + 16 * q), ldp, scale, valid - 16 * q);
                 }
+            }
 
-                for (; k + 4 <= depth; k += 4)
+            for (; k + 4 <= depth; k += 4)
+            {
+                for (int q = 0; q < panels; q++)
                 {
-                    Tile4(ref Unsafe.Add(ref a0, k), lda, ref panel, 16, n, ref Unsafe.Add(ref p, k * ldp + j), ldp, scale, width);
+                    Tile4(ref Unsafe.Add(ref a0, k), lda, ref Unsafe.Add(ref packed, q * n * 16), 16, n, ref Unsafe.Add(ref p, k * ldp + 16 * q), ldp, scale, valid - 16 * q);
                 }
+            }
 
-                for (; k < depth; k++)
+            for (; k < depth; k++)
+            {
+                for (int q = 0; q < panels; q++)
                 {
+                    ref float panel = ref Unsafe.Add(ref packed, q * n * 16);
                     Vector256<float> c0 = default, c1 = default;
                     ref float ak = ref Unsafe.Add(ref a0, k);
                     for (int s = 0; s < n; s++)
@@ -388,11 +405,15 @@ internal static class HandGemm
                         c1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref panel, (nuint)(16 * s + 8)), c1);
                     }
 
-                    AddScaled(ref Unsafe.Add(ref p, k * ldp + j), c0, c1, Vector256.Create(scale), scale, width);
+                    AddScaled(ref Unsafe.Add(ref p, k * ldp + 16 * q), c0, c1, Vector256.Create(scale), scale, valid - 16 * q);
                 }
             }
         }
     }
+
+    /// <summary>The packed panels of D (<see cref="UpdateWeights"/>), one buffer per thread, grown on first use.</summary>
+    [ThreadStatic]
+    private static float[]? t_panels;
 
     private static void UpdateWeightsInPlace(ref float a, int lda, ref float d, int ldd, int rows, ref float p, int ldp, int depth, int valid, float scale)
     {
