@@ -71,9 +71,10 @@ internal readonly struct SigmoidDelta : IEpilogue
 /// The two products a hand-written dense network is made of, AVX2/FMA, row-major, sizes in floats:
 /// Z = ε(X W + b) (forward, and δ^{l−1} = ε(δ^l (W^l)ᵀ) with W^lᵀ copied) over 16-column panels of W copied contiguous
 /// over k, each read by 6 rows × 16 columns micro-kernels (12 accumulators; 4 × 16 for what 6 leaves), or for under 4
-/// rows 1 × 64 (8 accumulators) and 1 × 16 with W read in place; and the fused update W += s Σ_rows Aᵀ D as 6 × 16
-/// tiles of W summed over the whole batch in registers (D's panel packed contiguous), so every weight is read and
-/// written once per step and no gradient buffer exists.
+/// rows 1 × 64 (8 accumulators) and 1 × 16 with W read in place; δ^{l−1} for under 4 rows as dot products with the rows
+/// of W (<see cref="DeltaDots"/>); and the fused update W += s Σ_rows Aᵀ D as 6 × 16 tiles of W summed over the whole
+/// batch in registers (D's 16-column panels packed contiguous, k outer; up to 16 rows D read in place), so every weight
+/// is read and written once per step and no gradient buffer exists.
 /// </summary>
 internal static class HandGemm
 {
@@ -616,17 +617,5 @@ internal static class HandGemm
         Vector256<float> q0 = Avx.HorizontalAdd(h01, h23), q1 = Avx.HorizontalAdd(h45, h67);   // lanes: (c0 c1 c2 c3 | c0 c1 c2 c3) halves
         Vector256<float> lo = Avx.Permute2x128(q0, q1, 0x20), hi = Avx.Permute2x128(q0, q1, 0x31);
         return lo + hi;
-    }
-
-    /// <summary>T[j, k] = W[k, j] for W [rows × cols] with row length ldw, T with row length ldt.</summary>
-    public static void Transpose(ref float w, int ldw, int rows, int cols, ref float t, int ldt)
-    {
-        for (int k = 0; k < rows; k++)
-        {
-            for (int j = 0; j < cols; j++)
-            {
-                Unsafe.Add(ref t, j * ldt + k) = Unsafe.Add(ref w, k * ldw + j);
-            }
-        }
     }
 }
