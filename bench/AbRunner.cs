@@ -98,7 +98,7 @@ public static class AbRunner
         "d" => new TopologyD(seed),
         ['g', var t] => new GenericNetwork<float>(CreateNew(t.ToString(), seed).Spec, seed),
         ['h', var t] => CreateNew(t.ToString(), seed),
-        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d, ga … gd, or ha, hb)", nameof(topology)),
+        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d, ga … gd, or ha, hb, hc)", nameof(topology)),
     };
 
     /// <summary>The frozen legacy generated network (A of the A/B); for ga … gd, GenericNetwork before issue 13.</summary>
@@ -111,7 +111,8 @@ public static class AbRunner
         ['g', var t] => new LegacyGenericNetwork<float>(CreateNew(t.ToString(), seed).Spec, seed),
         "ha" => new Hand.HandNetwork(new Hand.HandA(), CreateNew("a", seed)),
         "hb" => new Hand.HandNetwork(new Hand.HandB(), CreateNew("b", seed)),
-        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d, or ga … gd)", nameof(topology)),
+        "hc" => new Hand.HandNetwork(new Hand.HandC(), CreateNew("c", seed)),
+        _ => throw new ArgumentException($"unknown topology '{topology}' (expected a, b, c or d, ga … gd, or ha, hb, hc)", nameof(topology)),
     };
 
     private static CellResult RunCell(string topology, string step, int batch, Options options)
@@ -392,7 +393,7 @@ public static class AbRunner
     private sealed record Options(string[] Topologies, string[] Steps, int[] Batches, int Rounds, int RoundMs, int WarmupMs)
     {
         public const string Usage =
-            "usage: dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d,ga,gb,gc,gd,ha,hb] [--steps fused,train,infer] " +
+            "usage: dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d,ga,gb,gc,gd,ha,hb,hc] [--steps fused,train,infer] " +
             "[--batches 1,32,256] [--rounds 15] [--round-ms 20] [--warmup-ms 500]";
 
         public static Options Parse(string[] args)
@@ -418,7 +419,7 @@ public static class AbRunner
                 switch (name)
                 {
                     case "--topologies":
-                        topologies = List(name, value, v => v is "a" or "b" or "c" or "d" or "ga" or "gb" or "gc" or "gd" or "ha" or "hb", "a, b, c or d (generated), ga … gd (GenericNetwork of the same topology: before and after issue 13; no fused step), ha, hb (issue 12's hand kernels, in bench/Hand, as the A side against the generated network; fused and infer only)");
+                        topologies = List(name, value, v => v is "a" or "b" or "c" or "d" or "ga" or "gb" or "gc" or "gd" or "ha" or "hb" or "hc", "a, b, c or d (generated), ga … gd (GenericNetwork of the same topology: before and after issue 13; no fused step), ha, hb, hc (issue 12's hand kernels, in bench/Hand, as the A side against the generated network; fused and infer only)");
                         break;
                     case "--steps":
                         steps = List(name, value, v => AllSteps.Contains(v), string.Join(", ", AllSteps));

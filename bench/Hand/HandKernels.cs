@@ -133,16 +133,24 @@ public sealed class HandA : IHandKernel
 }
 
 /// <summary>
-/// b: 2-64-64-1, sigmoid, sigmoid, identity, mean squared error. One sample at a time with each 64-wide quantity in
-/// eight AVX registers; layer 2's product as 64 broadcast-FMA steps into eight accumulators; δ1 as 64 dot products
-/// finished four at a time; ∂C/∂W accumulated in a gradient buffer that the fused update clears (a single sample
-/// writes W directly, after δ1 has used the old W2).
+/// b: 2-64-64-1, sigmoid, sigmoid, identity, mean squared error. Inference of a single sample: each 64-wide quantity
+/// in eight AVX registers, layer 2's product as 64 broadcast-FMA steps into eight accumulators. Everything else: each
+/// layer over the whole batch before the next, z2 = W2 a1 + b2 as 6 (or 4) samples × 16 outputs micro-kernels over
+/// contiguous 16-column panels of W2 (<see cref="HandGemm"/>; each weight read once per block), the sigmoid in a pass
+/// after; δ1 = (W2ᵀ δ2) ∘ a1 (1 − a1) the same way over W2ᵀ copied before the step (under 4 samples: rows of W2 dotted
+/// with δ2, eight at a time); then the fused step with every sum over the batch kept in registers:
+/// W2 += −(η/B) Σ_s a1_sᵀ δ2_s in 6 × 16 tiles, W1, b1, W3 a vector of outputs at a time — each weight read and
+/// written once, no gradient buffer.
 /// </summary>
 public sealed class HandB : IHandKernel
 {
     private const int H = 64, W1 = 0, B1 = 128, W2 = 192, B2 = 192 + 4096, W3 = B2 + 64, B3 = W3 + 64, Count = B3 + 1;
-    private readonly float[] _g = new float[Count];
-    private readonly float[] _a1 = new float[H], _a2 = new float[H], _d1 = new float[H], _d2 = new float[H];
+    private readonly float[] _a1 = new float[H], _a2 = new float[H];   // one sample's inference (B1)
+    private readonly float[] _w2T = new float[H * H];
+    private float[] _ba1 = [], _ba2 = [], _bd1 = [], _bd2 = [], _e = [];   // a batch [rows × 64]
+
+    /// <summary>Creates the kernel (zero parameters: <see cref="HandNetwork"/> copies the generated network's in).</summary>
+    public HandB() => HandGemm.RequireAvx2();
 
     public float[] Parameters { get; } = new float[Count];
 
@@ -208,60 +216,68 @@ public sealed class HandB : IHandKernel
     public void Forward(ReadOnlySpan<float> x, Span<float> output)
     {
         ReadOnlySpan<float> p = Parameters;
-        for (int s = 0; s < output.Length; s++)
+        if (output.Length == 1)
         {
-            output[s] = Forward(p, x[2 * s], x[2 * s + 1]);
+            output[0] = Forward(p, x[0], x[1]);
+            return;
+        }
+
+        int rows = output.Length;
+        EnsureRows(rows);
+        ForwardRows(x, rows);
+        Outputs(rows, output);
+    }
+
+    private void EnsureRows(int rows)
+    {
+        if (_ba1.Length < rows * H)
+        {
+            _ba1 = new float[rows * H];
+            _ba2 = new float[rows * H];
+            _bd1 = new float[rows * H];
+            _bd2 = new float[rows * H];
         }
     }
 
-    /// <summary>Back-propagation of one sample whose forward pass is in the buffers: δ2, δ1 into the buffers, and g += scale · ∂C/∂θ.</summary>
-    private void Backward(Span<float> g, ReadOnlySpan<float> p, float x0, float x1, float e, float scale)
+    /// <summary>a1 and a2 of the batch into the batch buffers: a1 per sample (two inputs), z2 = W2 a1 + b2 as 4-sample blocks.</summary>
+    private void ForwardRows(ReadOnlySpan<float> x, int rows)
     {
-        int vw = Vector<float>.Count;
-        Span<float> a1 = _a1, a2 = _a2, d1 = _d1, d2 = _d2;
-        var se = new Vector<float>(scale * e);
-        for (int j = 0; j < H; j += vw)
+        float[] p = Parameters;
+        var w10 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(W1, H));
+        var w11 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(W1 + H, H));
+        var b1 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(B1, H));
+        var a1 = MemoryMarshal.Cast<float, Vector<float>>(_ba1.AsSpan(0, rows * H));
+        int vectors = H / Vector<float>.Count;
+        for (int s = 0; s < rows; s++)
         {
-            var a = new Vector<float>(a2.Slice(j));
-            (new Vector<float>(e) * new Vector<float>(p.Slice(W3 + j)) * a * (Vector<float>.One - a)).CopyTo(d2.Slice(j));
-            Vector.FusedMultiplyAdd(se, a, new Vector<float>(g.Slice(W3 + j))).CopyTo(g.Slice(W3 + j));
-        }
-
-        g[B3] += scale * e;
-
-        // δ1_k = (Σ_j W2[k, j] δ2_j) a1_k (1 − a1_k), with the old W2, before the step below writes it
-        ReadOnlySpan<Vector<float>> dv = MemoryMarshal.Cast<float, Vector<float>>(d2);
-        for (int k = 0; k < H; k++)
-        {
-            ReadOnlySpan<Vector<float>> row = MemoryMarshal.Cast<float, Vector<float>>(p.Slice(W2 + k * H, H));
-            Vector<float> acc = row[0] * dv[0];
-            for (int v = 1; v < dv.Length; v++)
+            var x0 = new Vector<float>(x[2 * s]);
+            var x1 = new Vector<float>(x[2 * s + 1]);
+            for (int v = 0; v < vectors; v++)
             {
-                acc = Vector.FusedMultiplyAdd(row[v], dv[v], acc);
-            }
-
-            d1[k] = Vector.Sum(acc) * a1[k] * (1f - a1[k]);
-        }
-
-        // ∂C/∂W2[k, :] = a1_k δ2, ∂C/∂b2 = δ2
-        for (int k = 0; k < H; k++)
-        {
-            Span<Vector<float>> gr = MemoryMarshal.Cast<float, Vector<float>>(g.Slice(W2 + k * H, H));
-            var a = new Vector<float>(scale * a1[k]);
-            for (int v = 0; v < gr.Length; v++)
-            {
-                gr[v] = Vector.FusedMultiplyAdd(a, dv[v], gr[v]);
+                a1[s * vectors + v] = Sigmoid(Vector.FusedMultiplyAdd(x1, w11[v], Vector.FusedMultiplyAdd(x0, w10[v], b1[v])));
             }
         }
 
-        for (int j = 0; j < H; j += vw)
+        // a2 = σ(W2 a1 + b2)
+        HandGemm.Product<Hand.Sigmoid>(ref _ba1[0], H, rows, ref p[W2], H, H, ref p[B2], ref _ba2[0], H, H, ref _ba2[0]);
+    }
+
+    /// <summary>a3 = W3 a2 + b3 of each sample.</summary>
+    private void Outputs(int rows, Span<float> a3)
+    {
+        var w3 = MemoryMarshal.Cast<float, Vector<float>>(Parameters.AsSpan(W3, H));
+        var a2 = MemoryMarshal.Cast<float, Vector<float>>(_ba2.AsSpan(0, rows * H));
+        float b3 = Parameters[B3];
+        int vectors = H / Vector<float>.Count;
+        for (int s = 0; s < rows; s++)
         {
-            var d = new Vector<float>(d2.Slice(j));
-            Vector.FusedMultiplyAdd(new Vector<float>(scale), d, new Vector<float>(g.Slice(B2 + j))).CopyTo(g.Slice(B2 + j));
-            var dd = new Vector<float>(d1.Slice(j)) * new Vector<float>(scale);
-            Vector.FusedMultiplyAdd(new Vector<float>(x0), dd, new Vector<float>(g.Slice(W1 + j))).CopyTo(g.Slice(W1 + j));
-            Vector.FusedMultiplyAdd(new Vector<float>(x1), dd, new Vector<float>(g.Slice(W1 + H + j))).CopyTo(g.Slice(W1 + H + j));
-            (new Vector<float>(g.Slice(B1 + j)) + dd).CopyTo(g.Slice(B1 + j));
+            Vector<float> dot = Vector<float>.Zero;
+            for (int v = 0; v < vectors; v++)
+            {
+                dot = Vector.FusedMultiplyAdd(a2[s * vectors + v], w3[v], dot);
+            }
+
+            a3[s] = Vector.Sum(dot) + b3;
         }
     }
 
@@ -270,37 +286,80 @@ public sealed class HandB : IHandKernel
         float[] p = Parameters;
         int rows = y.Length;
         float loss = 0;
-        if (rows == 1)
+        EnsureRows(rows);
+        ForwardRows(x, rows);
+        if (_e.Length < rows)
         {
-            // one sample: the step written straight into θ (δ1 is computed from the old W2 before W2 is written)
-            float e = Forward(p, x[0], x[1]) - y[0];
-            Backward(p, p, x[0], x[1], e, -learningRate);
-            return 0.5f * e * e;
+            _e = new float[rows];
         }
 
+        Outputs(rows, _e);
+
+        // e = a3 − y, C = Σ ½ e²;  δ2 = e W3 ∘ a2 (1 − a2)
+        var w3 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(W3, H));
+        var a2 = MemoryMarshal.Cast<float, Vector<float>>(_ba2.AsSpan(0, rows * H));
+        var d2 = MemoryMarshal.Cast<float, Vector<float>>(_bd2.AsSpan(0, rows * H));
+        int vectors = H / Vector<float>.Count;
         for (int s = 0; s < rows; s++)
         {
-            float e = Forward(p, x[2 * s], x[2 * s + 1]) - y[s];
+            float e = _e[s] -= y[s];
             loss += 0.5f * e * e;
-            Backward(_g, p, x[2 * s], x[2 * s + 1], e, 1f);
+            var ev = new Vector<float>(e);
+            for (int v = 0; v < vectors; v++)
+            {
+                Vector<float> a = a2[s * vectors + v];
+                d2[s * vectors + v] = ev * w3[v] * a * (Vector<float>.One - a);
+            }
         }
 
-        // the update, which also clears the sums for the next step
-        Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(0, Count / Vector<float>.Count * Vector<float>.Count));
-        Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(_g.AsSpan(0, pv.Length * Vector<float>.Count));
-        var scale = new Vector<float>(-learningRate / rows);
-        for (int i = 0; i < pv.Length; i++)
+        // δ1 = (W2ᵀ δ2) ∘ a1 (1 − a1), from a copy of W2 made before the step
+        if (rows >= 4)
         {
-            pv[i] = Vector.FusedMultiplyAdd(scale, gv[i], pv[i]);
-            gv[i] = Vector<float>.Zero;
+            VectorMath.Transpose<float>(p.AsSpan(W2, H * H), H, H, _w2T);
+            HandGemm.Product<SigmoidDelta>(ref _bd2[0], H, rows, ref _w2T[0], H, H, ref HandGemm.Zeros[0], ref _bd1[0], H, H, ref _ba1[0]);
         }
-
-        for (int i = pv.Length * Vector<float>.Count; i < Count; i++)
+        else
         {
-            p[i] += -learningRate / rows * _g[i];
-            _g[i] = 0;
+            // a few samples: rows of W2 dotted with δ2, eight at a time (cheaper than transposing W2)
+            HandGemm.DeltaDots<SigmoidDelta>(ref _bd2[0], H, rows, ref p[W2], H, H, ref _bd1[0], H, ref _ba1[0]);
         }
 
+        // the fused step: W3 += s Σ e a2, b3 += s Σ e;  W2 += s Σ a1ᵀ δ2 (4 × 16 tiles over the batch), b2 += s Σ δ2;
+        // W1 += s Σ x δ1, b1 += s Σ δ1
+        float scale = -learningRate / rows;
+        var sv = new Vector<float>(scale);
+        var w3w = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(W3, H));
+        var d1 = MemoryMarshal.Cast<float, Vector<float>>(_bd1.AsSpan(0, rows * H));
+        var pw10 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(W1, H));
+        var pw11 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(W1 + H, H));
+        var pb1 = MemoryMarshal.Cast<float, Vector<float>>(p.AsSpan(B1, H));
+        float sumE = 0;
+        for (int s = 0; s < rows; s++)
+        {
+            sumE += _e[s];
+        }
+
+        for (int v = 0; v < vectors; v++)
+        {
+            Vector<float> g3 = Vector<float>.Zero, g10 = Vector<float>.Zero, g11 = Vector<float>.Zero, gb1 = Vector<float>.Zero;
+            for (int s = 0; s < rows; s++)
+            {
+                g3 = Vector.FusedMultiplyAdd(new Vector<float>(_e[s]), a2[s * vectors + v], g3);
+                Vector<float> d = d1[s * vectors + v];
+                g10 = Vector.FusedMultiplyAdd(new Vector<float>(x[2 * s]), d, g10);
+                g11 = Vector.FusedMultiplyAdd(new Vector<float>(x[2 * s + 1]), d, g11);
+                gb1 += d;
+            }
+
+            w3w[v] = Vector.FusedMultiplyAdd(sv, g3, w3w[v]);
+            pw10[v] = Vector.FusedMultiplyAdd(sv, g10, pw10[v]);
+            pw11[v] = Vector.FusedMultiplyAdd(sv, g11, pw11[v]);
+            pb1[v] = Vector.FusedMultiplyAdd(sv, gb1, pb1[v]);
+        }
+
+        p[B3] += scale * sumE;
+        HandGemm.UpdateWeights(ref _ba1[0], H, ref _bd2[0], H, rows, ref p[W2], H, H, H, scale);
+        HandGemm.UpdateBias(ref _bd2[0], H, rows, ref p[B2], H, scale);
         return loss;
     }
 }
