@@ -39,8 +39,12 @@ internal static class LaneKernels
         string inputs = string.Join(" ", Enumerable.Range(0, n).Select(k => $"var a0_{I(k)} = V.Load(in xRows, s, {I(k)}, {I(n)});"));
         string stores = string.Join(" ", Enumerable.Range(0, m).Select(j => $"V.Store(a{output.Index}_{I(j)}, ref aRows, s, {I(j)}, {I(m)});"));
         string lane = $"where V : struct, global::NetGen.ILane<V, {T}>";
+        // A kernel inlined into the engine's small caller shares that caller's inlining budget and loses the inlining of
+        // its helpers (V.Exp became a call per lane value): compiled on its own, every helper inlines into the loop.
+        string noInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop";
         w.Line("/// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the");
         w.Line("/// row-major inputs x; writes a^L row-major into o.</summary>");
+        w.Line(noInlining);
         using (w.Block($"public static void LanesForward<V>({ro} p, {ro} x, {rw} o, int rows) {lane}"))
         {
             Prologue(w, plan);
@@ -62,6 +66,7 @@ internal static class LaneKernels
         w.Line("/// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):");
         w.Line("/// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L");
         w.Line("/// in o when one is given (the training metrics).</summary>");
+        w.Line(noInlining);
         using (w.Block($"public static {T} LanesBackward<V>({ro} p, {rw} g, {ro} x, {ro} y, {rw} o, int rows, {T} scale) {lane}"))
         {
             Prologue(w, plan);

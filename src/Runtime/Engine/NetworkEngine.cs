@@ -118,6 +118,13 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
             return;
         }
 
+        if (TKernels.HasLanes && count < TKernels.ParallelInferenceRows)
+        {
+            // a lane network keeps no buffers: its kernel reads and writes the caller's rows, no workspace to take
+            ForwardLaneRows(inputs, outputs, count);
+            return;
+        }
+
         if ((count <= SmallRows || TKernels.HasLanes) && count < TKernels.ParallelInferenceRows)
         {
             // a few rows, or a lane network's small scratch: the thread's own workspace, no exchange with other callers
@@ -342,27 +349,16 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a small network's single-row calls cost little more than the call overhead
     private void ForwardRows(Workspace<T> ws, ReadOnlySpan<T> inputs, Span<T> outputs, int count)
     {
+        if (TKernels.HasLanes)
+        {
+            ForwardLaneRows(inputs, outputs, count);
+            return;
+        }
+
         int n = TKernels.InputSize, m = TKernels.OutputSize;
         for (int first = 0; first < count; first += TKernels.TileRows)
         {
             int rows = Math.Min(TKernels.TileRows, count - first);
-            if (TKernels.HasLanes)
-            {
-                // whole vectors of rows, then the rest one lane each
-                int lanes = rows - rows % VectorWidth;
-                if (lanes > 0)
-                {
-                    ForwardLanes<VectorLane<T>>(inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
-                }
-
-                if (rows > lanes)
-                {
-                    ForwardLanes<ScalarLane<T>>(inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
-                }
-
-                continue;
-            }
-
             ws.EnsureRows(rows);
             TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, inputs.Slice(first * n, rows * n), default, rows, false, 0, first));
             ws[TKernels.OutputSlot].Slice(0, rows * m).CopyTo(outputs.Slice(first * m));
@@ -405,6 +401,26 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         }
 
         return loss;
+    }
+
+    /// <summary>Inference over <paramref name="count"/> rows through the lane kernels, a tile at a time: whole vectors of rows, then the rest one lane each.</summary>
+    private void ForwardLaneRows(ReadOnlySpan<T> inputs, Span<T> outputs, int count)
+    {
+        int n = TKernels.InputSize, m = TKernels.OutputSize;
+        for (int first = 0; first < count; first += TKernels.TileRows)
+        {
+            int rows = Math.Min(TKernels.TileRows, count - first);
+            int lanes = rows - rows % VectorWidth;
+            if (lanes > 0)
+            {
+                ForwardLanes<VectorLane<T>>(inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
+            }
+
+            if (rows > lanes)
+            {
+                ForwardLanes<ScalarLane<T>>(inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
+            }
+        }
     }
 
     /// <summary>a^L of <paramref name="rows"/> rows through the lane kernel over <typeparamref name="V"/>, which reads the row-major inputs and writes the row-major outputs itself.</summary>

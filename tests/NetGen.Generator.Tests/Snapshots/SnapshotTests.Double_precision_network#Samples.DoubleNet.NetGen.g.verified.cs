@@ -87,6 +87,7 @@ namespace Samples
 
             /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
             /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
             public static void LanesForward<V>(global::System.ReadOnlySpan<double> p, global::System.ReadOnlySpan<double> x, global::System.Span<double> o, int rows) where V : struct, global::NetGen.ILane<V, double>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
@@ -118,6 +119,7 @@ namespace Samples
             /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
             /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
             /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
             public static double LanesBackward<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> o, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once

@@ -87,6 +87,7 @@ namespace Samples
 
             /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
             /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
             public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> o, int rows) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
@@ -114,6 +115,7 @@ namespace Samples
             /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
             /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
             /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
             public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> o, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
