@@ -35,13 +35,21 @@ internal static class LaneKernels
         string ro = $"global::System.ReadOnlySpan<{T}>", rw = $"global::System.Span<{T}>";
         LayerPlan output = plan.Layers[plan.L - 1];
         string loop = "for (int s = 0; s < rows; s += V.Count)";
-        string inputs = string.Join(" ", Enumerable.Range(0, plan.Model.InputSize).Select(k => $"var a0_{I(k)} = V.Load(xt, {I(k)} * rows + s);"));
+        int n = plan.Model.InputSize, m = output.Out;
+        string inputs = string.Join(" ", Enumerable.Range(0, n).Select(k => $"var a0_{I(k)} = V.Load(in xRows, s, {I(k)}, {I(n)});"));
+        string stores = string.Join(" ", Enumerable.Range(0, m).Select(j => $"V.Store(a{output.Index}_{I(j)}, ref aRows, s, {I(j)}, {I(m)});"));
         string lane = $"where V : struct, global::NetGen.ILane<V, {T}>";
-        w.Line("/// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per");
-        w.Line("/// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>");
-        using (w.Block($"public static void LanesForward<V>({ro} p, {ro} xt, {rw} ot, int rows) {lane}"))
+        // A kernel inlined into the engine's small caller shares that caller's inlining budget and loses the inlining of
+        // its helpers (V.Exp became a call per lane value): compiled on its own, every helper inlines into the loop.
+        string noInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop";
+        w.Line("/// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the");
+        w.Line("/// row-major inputs x; writes a^L row-major into o.</summary>");
+        w.Line(noInlining);
+        using (w.Block($"public static void LanesForward<V>({ro} p, {ro} x, {rw} o, int rows) {lane}"))
         {
             Prologue(w, plan);
+            w.Line($"// x [rows × {I(n)}] and a^L [rows × {I(m)}], row-major: lengths checked once here, lanes read and written unchecked in the loop");
+            w.Line($"ref readonly {T} xRows = ref V.Rows(x, rows, {I(n)}); ref {T} aRows = ref V.Rows(o, rows, {I(m)});");
             using (w.Block(loop))
             {
                 w.Line(inputs);
@@ -50,15 +58,16 @@ internal static class LaneKernels
                     Forward(w, plan, layer, comments: true);
                 }
 
-                w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"V.Store(a{output.Index}_{I(j)}, ot, {I(j)} * rows + s);")));
+                w.Line(stores);
             }
         }
 
         w.Line();
-        w.Line("/// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):");
+        w.Line("/// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):");
         w.Line("/// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L");
-        w.Line("/// transposed in ot when one is given (the training metrics).</summary>");
-        using (w.Block($"public static {T} LanesBackward<V>({ro} p, {rw} g, {ro} xt, {ro} yt, {rw} ot, int rows, {T} scale) {lane}"))
+        w.Line("/// in o when one is given (the training metrics).</summary>");
+        w.Line(noInlining);
+        using (w.Block($"public static {T} LanesBackward<V>({ro} p, {rw} g, {ro} x, {ro} y, {rw} o, int rows, {T} scale) {lane}"))
         {
             Prologue(w, plan);
             w.Line("// gradient accumulators, one lane value per parameter, summed over the lanes at the end");
@@ -69,6 +78,8 @@ internal static class LaneKernels
             }
 
             w.Line("var loss = V.Zero;");
+            w.Line($"// x [rows × {I(n)}], y and a^L [rows × {I(m)}], row-major (o empty: a^L not kept): lengths checked once here, lanes read unchecked in the loop");
+            w.Line($"ref readonly {T} xRows = ref V.Rows(x, rows, {I(n)}); ref readonly {T} yRows = ref V.Rows(y, rows, {I(m)}); ref {T} aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, {I(m)});");
             using (w.Block(loop))
             {
                 w.Line(inputs);
@@ -77,8 +88,8 @@ internal static class LaneKernels
                     Forward(w, plan, layer, comments: true);
                 }
 
-                w.Line($"if (!ot.IsEmpty) {{ {string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"V.Store(a{output.Index}_{I(j)}, ot, {I(j)} * rows + s);"))} }}");
-                w.Line(string.Join(" ", Enumerable.Range(0, output.Out).Select(j => $"var y_{I(j)} = V.Load(yt, {I(j)} * rows + s);")));
+                w.Line($"if (!o.IsEmpty) {{ {stores} }}");
+                w.Line(string.Join(" ", Enumerable.Range(0, m).Select(j => $"var y_{I(j)} = V.Load(in yRows, s, {I(j)}, {I(m)});")));
                 OutputError(w, plan, output);
                 for (int l = plan.L; l >= 1; l--)
                 {

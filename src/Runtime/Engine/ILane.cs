@@ -1,5 +1,7 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen;
 
@@ -73,9 +75,56 @@ public interface ILane<TSelf, T> : ILaneMath<TSelf>
     /// <summary>Writes the lanes of <paramref name="value"/> to <paramref name="destination"/> from <paramref name="index"/> on.</summary>
     static abstract void Store(TSelf value, Span<T> destination, int index);
 
+    /// <summary>
+    /// Checks once that <paramref name="buffer"/> holds <paramref name="rows"/> rows of <paramref name="width"/> values,
+    /// row-major, with <paramref name="rows"/> a multiple of <see cref="Count"/>, and returns a reference to its first value:
+    /// the start that <see cref="Load(ref readonly T, int, int, int)"/> reads from unchecked. A kernel calls it once per call
+    /// for each buffer, so its loop has no bounds checks.
+    /// </summary>
+    /// <exception cref="ArgumentException">The buffer is too short or <paramref name="rows"/> is not a multiple of <see cref="Count"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual ref readonly T Rows(ReadOnlySpan<T> buffer, int rows, int width)
+    {
+        if (rows < 0 || rows % TSelf.Count != 0 || (long)rows * width > buffer.Length)
+        {
+            throw BadRows(buffer.Length, rows, width);
+        }
+
+        return ref MemoryMarshal.GetReference(buffer);
+    }
+
+    /// <summary>As <see cref="Rows(ReadOnlySpan{T}, int, int)"/>, for the buffer that <see cref="Store(TSelf, ref T, int, int, int)"/> writes.</summary>
+    /// <exception cref="ArgumentException">The buffer is too short or <paramref name="rows"/> is not a multiple of <see cref="Count"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual ref T Rows(Span<T> buffer, int rows, int width)
+    {
+        if (rows < 0 || rows % TSelf.Count != 0 || (long)rows * width > buffer.Length)
+        {
+            throw BadRows(buffer.Length, rows, width);
+        }
+
+        return ref MemoryMarshal.GetReference(buffer);
+    }
+
+    /// <summary>
+    /// Column <paramref name="column"/> of the <see cref="Count"/> rows from <paramref name="row"/> on of a row-major buffer
+    /// <paramref name="width"/> values wide that starts at <paramref name="rows"/>, one row per lane: for a feature k of the
+    /// inputs, the lanes of a^0_k. Unchecked: <paramref name="rows"/> comes from <see cref="Rows(ReadOnlySpan{T}, int, int)"/>
+    /// and row + <see cref="Count"/> is at most the rows it checked. <paramref name="column"/> and <paramref name="width"/> are
+    /// constants in the generated kernels, so the JIT keeps only the code for that width (for a narrow row, loads and
+    /// shuffles in registers).
+    /// </summary>
+    static abstract TSelf Load(ref readonly T rows, int row, int column, int width);
+
+    /// <summary>Writes the lanes of <paramref name="value"/> to column <paramref name="column"/> of the <see cref="Count"/> rows from <paramref name="row"/> on (unchecked, as <see cref="Load(ref readonly T, int, int, int)"/> reads).</summary>
+    static abstract void Store(TSelf value, ref T rows, int row, int column, int width);
+
     /// <summary>The sum of the lanes (a gradient or loss summed over the samples).</summary>
     static abstract T Sum(TSelf value);
 
     /// <summary>A constant times every lane (α z of leaky ReLU and ELU).</summary>
     static abstract TSelf operator *(T left, TSelf right);
+
+    private static ArgumentException BadRows(int length, int rows, int width) => new(
+        $"A lane kernel's buffer of {length} values cannot hold {rows} rows of {width} (rows a multiple of {TSelf.Count}).");
 }

@@ -74,20 +74,20 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>
     /// The forward pass over <paramref name="rows"/> samples (a multiple of <typeparamref name="V"/>'s count) with one sample
     /// per lane: <see cref="VectorLane{T}"/> for whole vectors of rows, <see cref="ScalarLane{T}"/> for one row or the rows
-    /// after the last whole vector. The samples are read transposed from <paramref name="xt"/> [InputSize × rows] (one row
-    /// is its own transpose); a^L is written transposed into <paramref name="ot"/> [OutputSize × rows].
+    /// after the last whole vector. The samples are read from the row-major <paramref name="x"/> [rows × InputSize] (each lane
+    /// load picks its column out of whole rows); a^L is written row-major into <paramref name="o"/> [rows × OutputSize].
     /// </summary>
-    static virtual void LanesForward<V>(ReadOnlySpan<T> p, ReadOnlySpan<T> xt, Span<T> ot, int rows)
+    static virtual void LanesForward<V>(ReadOnlySpan<T> p, ReadOnlySpan<T> x, Span<T> o, int rows)
         where V : struct, ILane<V, T> => throw new NotSupportedException("Only networks with HasLanes have lane kernels.");
 
     /// <summary>
     /// The forward pass and back-propagation over <paramref name="rows"/> samples as <see cref="LanesForward{V}"/> takes
-    /// them, with the targets transposed in <paramref name="yt"/> [OutputSize × rows]: adds <paramref name="scale"/> ·
+    /// them, with the targets row-major in <paramref name="y"/> [rows × OutputSize]: adds <paramref name="scale"/> ·
     /// ∂C/∂θ to <paramref name="g"/> once, after reading every weight (so <paramref name="g"/> may be the parameters: a
-    /// fused SGD step), and returns the summed loss. An <paramref name="ot"/> that is not empty receives a^L transposed,
+    /// fused SGD step), and returns the summed loss. An <paramref name="o"/> that is not empty receives a^L,
     /// as <see cref="LanesForward{V}"/> writes it (for <see cref="ITrainingOutputs{T}"/>).
     /// </summary>
-    static virtual T LanesBackward<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, Span<T> ot, int rows, T scale)
+    static virtual T LanesBackward<V>(ReadOnlySpan<T> p, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> o, int rows, T scale)
         where V : struct, ILane<V, T> => throw new NotSupportedException("Only networks with HasLanes have lane kernels.");
 }
 

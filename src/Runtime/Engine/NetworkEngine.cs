@@ -97,7 +97,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         RequireRow(input.Length, output.Length, nameof(output), "The output");
         if (TKernels.HasLanes)
         {
-            // one row is its own transpose: the lane kernel reads x and writes a^L in place, with no workspace
+            // one row on a scalar lane: the lane kernel reads x and writes a^L in place, with no workspace
             TKernels.LanesForward<ScalarLane<T>>(_parameters, input, output, 1);
             return;
         }
@@ -115,6 +115,13 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         if (TKernels.HasLanes && count == 1)
         {
             TKernels.LanesForward<ScalarLane<T>>(_parameters, inputs, outputs, 1);
+            return;
+        }
+
+        if (TKernels.HasLanes && count < TKernels.ParallelInferenceRows)
+        {
+            // a lane network keeps no buffers: its kernel reads and writes the caller's rows, no workspace to take
+            ForwardLaneRows(inputs, outputs, count);
             return;
         }
 
@@ -230,12 +237,12 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
             int whole = count - count % VectorWidth;
             if (whole == count)
             {
-                return BackwardLanes<VectorLane<T>>(_work, _parameters, inputs, targets, 0, count, scale);
+                return BackwardLanes<VectorLane<T>>(_parameters, inputs, targets, 0, count, scale);
             }
 
             if (whole == 0)
             {
-                return BackwardLanes<ScalarLane<T>>(_work, _parameters, inputs, targets, 0, count, scale);
+                return BackwardLanes<ScalarLane<T>>(_parameters, inputs, targets, 0, count, scale);
             }
 
             ZeroGradients();
@@ -349,27 +356,16 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a small network's single-row calls cost little more than the call overhead
     private void ForwardRows(Workspace<T> ws, ReadOnlySpan<T> inputs, Span<T> outputs, int count)
     {
+        if (TKernels.HasLanes)
+        {
+            ForwardLaneRows(inputs, outputs, count);
+            return;
+        }
+
         int n = TKernels.InputSize, m = TKernels.OutputSize;
         for (int first = 0; first < count; first += TKernels.TileRows)
         {
             int rows = Math.Min(TKernels.TileRows, count - first);
-            if (TKernels.HasLanes)
-            {
-                // whole vectors of rows, then the rest one lane each
-                int lanes = rows - rows % VectorWidth;
-                if (lanes > 0)
-                {
-                    ForwardLanes<VectorLane<T>>(ws, inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
-                }
-
-                if (rows > lanes)
-                {
-                    ForwardLanes<ScalarLane<T>>(ws, inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
-                }
-
-                continue;
-            }
-
             ws.EnsureRows(rows);
             TKernels.Forward(new Tile<T>(_parameters, _state, ws, default, inputs.Slice(first * n, rows * n), default, rows, false, 0, first));
             ws[TKernels.OutputSlot].Slice(0, rows * m).CopyTo(outputs.Slice(first * m));
@@ -392,12 +388,12 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
                 int lanes = rows - rows % VectorWidth;
                 if (lanes > 0)
                 {
-                    loss += BackwardLanes<VectorLane<T>>(ws, g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), firstRow + first, lanes, T.One);
+                    loss += BackwardLanes<VectorLane<T>>(g, inputs.Slice(first * n, lanes * n), targets.Slice(first * m, lanes * m), firstRow + first, lanes, T.One);
                 }
 
                 if (rows > lanes)
                 {
-                    loss += BackwardLanes<ScalarLane<T>>(ws, g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), firstRow + first + lanes, rows - lanes, T.One);
+                    loss += BackwardLanes<ScalarLane<T>>(g, inputs.Slice((first + lanes) * n, (rows - lanes) * n), targets.Slice((first + lanes) * m, (rows - lanes) * m), firstRow + first + lanes, rows - lanes, T.One);
                 }
 
                 continue;
@@ -414,38 +410,38 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         return loss;
     }
 
-    /// <summary>a^L of <paramref name="rows"/> rows through the lane kernel over <typeparamref name="V"/>: transposed in and out (one feature, one output or one row is its own transpose).</summary>
-    private void ForwardLanes<V>(Workspace<T> ws, ReadOnlySpan<T> x, Span<T> o, int rows) where V : struct, ILane<V, T>
+    /// <summary>Inference over <paramref name="count"/> rows through the lane kernels, a tile at a time: whole vectors of rows, then the rest one lane each.</summary>
+    private void ForwardLaneRows(ReadOnlySpan<T> inputs, Span<T> outputs, int count)
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
-        ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
-        Span<T> ot = m == 1 || rows == 1 ? o : ws.LaneOutputBuffer(rows * m);
-        TKernels.LanesForward<V>(_parameters, xt, ot, rows);
-        if (m != 1 && rows != 1)
+        for (int first = 0; first < count; first += TKernels.TileRows)
         {
-            VectorMath.Transpose<T>(ot, m, rows, o);
+            int rows = Math.Min(TKernels.TileRows, count - first);
+            int lanes = rows - rows % VectorWidth;
+            if (lanes > 0)
+            {
+                ForwardLanes<VectorLane<T>>(inputs.Slice(first * n, lanes * n), outputs.Slice(first * m, lanes * m), lanes);
+            }
+
+            if (rows > lanes)
+            {
+                ForwardLanes<ScalarLane<T>>(inputs.Slice((first + lanes) * n, (rows - lanes) * n), outputs.Slice((first + lanes) * m, (rows - lanes) * m), rows - lanes);
+            }
         }
     }
+
+    /// <summary>a^L of <paramref name="rows"/> rows through the lane kernel over <typeparamref name="V"/>, which reads the row-major inputs and writes the row-major outputs itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ForwardLanes<V>(ReadOnlySpan<T> x, Span<T> o, int rows) where V : struct, ILane<V, T> =>
+        TKernels.LanesForward<V>(_parameters, x, o, rows);
 
     /// <summary>
     /// Adds <paramref name="scale"/> · ∂C/∂θ of <paramref name="rows"/> rows (row <paramref name="firstRow"/> of the batch
     /// onwards) to <paramref name="g"/> through the lane kernel over <typeparamref name="V"/>; returns the summed loss.
     /// </summary>
-    private T BackwardLanes<V>(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int firstRow, int rows, T scale) where V : struct, ILane<V, T>
-    {
-        int n = TKernels.InputSize, m = TKernels.OutputSize;
-        ReadOnlySpan<T> xt = n == 1 || rows == 1 ? x : Transposed(x, rows, n, ws.LaneInputBuffer(rows * n));
-        ReadOnlySpan<T> yt = m == 1 || rows == 1 ? y : Transposed(y, rows, m, ws.LaneTargetBuffer(rows * m));
-        Span<T> o = KeptOutputs(firstRow, rows);
-        Span<T> ot = o.IsEmpty || m == 1 || rows == 1 ? o : ws.LaneOutputBuffer(rows * m);
-        T loss = TKernels.LanesBackward<V>(_parameters, g, xt, yt, ot, rows, scale);
-        if (ot != o)
-        {
-            VectorMath.Transpose<T>(ot, m, rows, o);
-        }
-
-        return loss;
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private T BackwardLanes<V>(Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int firstRow, int rows, T scale) where V : struct, ILane<V, T> =>
+        TKernels.LanesBackward<V>(_parameters, g, x, y, KeptOutputs(firstRow, rows), rows, scale);
 
     /// <summary>Sizes <see cref="TrainingOutputs"/> for a training call of <paramref name="count"/> rows (empty while not kept).</summary>
     private void KeepOutputs(int count)
@@ -476,12 +472,6 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         {
             ws[TKernels.OutputSlot].Slice(0, rows * TKernels.OutputSize).CopyTo(KeptOutputs(firstRow, rows));
         }
-    }
-
-    private static ReadOnlySpan<T> Transposed(ReadOnlySpan<T> source, int rows, int columns, Span<T> destination)
-    {
-        VectorMath.Transpose<T>(source, rows, columns, destination);
-        return destination;
     }
 
     /// <summary>

@@ -85,18 +85,21 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Sigmoid),
             }, global::NetGen.Loss.BinaryCrossEntropy, global::NetGen.Precision.Double);
 
-            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per
-            /// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>
-            public static void LanesForward<V>(global::System.ReadOnlySpan<double> p, global::System.ReadOnlySpan<double> xt, global::System.Span<double> ot, int rows) where V : struct, global::NetGen.ILane<V, double>
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
+            /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static void LanesForward<V>(global::System.ReadOnlySpan<double> p, global::System.ReadOnlySpan<double> x, global::System.Span<double> o, int rows) where V : struct, global::NetGen.ILane<V, double>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
                 var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]);
                 var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]); var w2_1_0 = V.Of(p[W2 + 1 * 1 + 0]); var w2_2_0 = V.Of(p[W2 + 2 * 1 + 0]); var w2_3_0 = V.Of(p[W2 + 3 * 1 + 0]);
                 var b2_0 = V.Of(p[b2 + 0]);
+                // x [rows × 3] and a^L [rows × 1], row-major: lengths checked once here, lanes read and written unchecked in the loop
+                ref readonly double xRows = ref V.Rows(x, rows, 3); ref double aRows = ref V.Rows(o, rows, 1);
                 for (int s = 0; s < rows; s += V.Count)
                 {
-                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                    var a0_0 = V.Load(in xRows, s, 0, 3); var a0_1 = V.Load(in xRows, s, 1, 3); var a0_2 = V.Load(in xRows, s, 2, 3);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
                     var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
                     var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
@@ -109,14 +112,15 @@ namespace Samples
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
                     var z2_0 = V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))));
                     var a2_0 = V.One / (V.One + V.Exp(-z2_0));
-                    V.Store(a2_0, ot, 0 * rows + s);
+                    V.Store(a2_0, ref aRows, s, 0, 1);
                 }
             }
 
-            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
             /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
-            /// transposed in ot when one is given (the training metrics).</summary>
-            public static double LanesBackward<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> xt, global::System.ReadOnlySpan<double> yt, global::System.Span<double> ot, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
+            /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static double LanesBackward<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> o, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
@@ -127,9 +131,11 @@ namespace Samples
                 var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_2_0 = V.Zero; var dw1_2_1 = V.Zero; var dw1_2_2 = V.Zero; var dw1_2_3 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero;
                 var dw2_0_0 = V.Zero; var dw2_1_0 = V.Zero; var dw2_2_0 = V.Zero; var dw2_3_0 = V.Zero; var db2_0 = V.Zero;
                 var loss = V.Zero;
+                // x [rows × 3], y and a^L [rows × 1], row-major (o empty: a^L not kept): lengths checked once here, lanes read unchecked in the loop
+                ref readonly double xRows = ref V.Rows(x, rows, 3); ref readonly double yRows = ref V.Rows(y, rows, 1); ref double aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, 1);
                 for (int s = 0; s < rows; s += V.Count)
                 {
-                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                    var a0_0 = V.Load(in xRows, s, 0, 3); var a0_1 = V.Load(in xRows, s, 1, 3); var a0_2 = V.Load(in xRows, s, 2, 3);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
                     var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
                     var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
@@ -142,8 +148,8 @@ namespace Samples
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = 1 / (1 + e^(−z))
                     var z2_0 = V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))));
                     var a2_0 = V.One / (V.One + V.Exp(-z2_0));
-                    if (!ot.IsEmpty) { V.Store(a2_0, ot, 0 * rows + s); }
-                    var y_0 = V.Load(yt, 0 * rows + s);
+                    if (!o.IsEmpty) { V.Store(a2_0, ref aRows, s, 0, 1); }
+                    var y_0 = V.Load(in yRows, s, 0, 1);
                     // C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],  computed as C = Σ_j max(z_j, 0) − z_j y_j + ln(1 + e^(−|z_j|));   δ2 = a2 − y
                     loss += V.Max0(z2_0) - z2_0 * y_0 + V.Log(V.One + V.Exp(-V.Abs(z2_0)));
                     var delta2_0 = a2_0 - y_0;

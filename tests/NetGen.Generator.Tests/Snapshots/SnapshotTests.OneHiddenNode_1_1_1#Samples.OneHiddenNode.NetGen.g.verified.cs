@@ -85,32 +85,36 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per
-            /// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>
-            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> xt, global::System.Span<float> ot, int rows) where V : struct, global::NetGen.ILane<V, float>
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
+            /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> o, int rows) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 1 + 0]);
                 var b1_0 = V.Of(p[b1 + 0]);
                 var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]);
                 var b2_0 = V.Of(p[b2 + 0]);
+                // x [rows × 1] and a^L [rows × 1], row-major: lengths checked once here, lanes read and written unchecked in the loop
+                ref readonly float xRows = ref V.Rows(x, rows, 1); ref float aRows = ref V.Rows(o, rows, 1);
                 for (int s = 0; s < rows; s += V.Count)
                 {
-                    var a0_0 = V.Load(xt, 0 * rows + s);
+                    var a0_0 = V.Load(in xRows, s, 0, 1);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
                     var z1_0 = V.Fma(w1_0_0, a0_0, b1_0);
                     var a1_0 = V.One / (V.One + V.Exp(-z1_0));
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
                     var z2_0 = V.Fma(w2_0_0, a1_0, b2_0);
                     var a2_0 = z2_0;
-                    V.Store(a2_0, ot, 0 * rows + s);
+                    V.Store(a2_0, ref aRows, s, 0, 1);
                 }
             }
 
-            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
             /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
-            /// transposed in ot when one is given (the training metrics).</summary>
-            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> o, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 1 + 0]);
@@ -121,17 +125,19 @@ namespace Samples
                 var dw1_0_0 = V.Zero; var db1_0 = V.Zero;
                 var dw2_0_0 = V.Zero; var db2_0 = V.Zero;
                 var loss = V.Zero;
+                // x [rows × 1], y and a^L [rows × 1], row-major (o empty: a^L not kept): lengths checked once here, lanes read unchecked in the loop
+                ref readonly float xRows = ref V.Rows(x, rows, 1); ref readonly float yRows = ref V.Rows(y, rows, 1); ref float aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, 1);
                 for (int s = 0; s < rows; s += V.Count)
                 {
-                    var a0_0 = V.Load(xt, 0 * rows + s);
+                    var a0_0 = V.Load(in xRows, s, 0, 1);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = 1 / (1 + e^(−z))
                     var z1_0 = V.Fma(w1_0_0, a0_0, b1_0);
                     var a1_0 = V.One / (V.One + V.Exp(-z1_0));
                     // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
                     var z2_0 = V.Fma(w2_0_0, a1_0, b2_0);
                     var a2_0 = z2_0;
-                    if (!ot.IsEmpty) { V.Store(a2_0, ot, 0 * rows + s); }
-                    var y_0 = V.Load(yt, 0 * rows + s);
+                    if (!o.IsEmpty) { V.Store(a2_0, ref aRows, s, 0, 1); }
+                    var y_0 = V.Load(in yRows, s, 0, 1);
                     // C = ½ Σ_j (a_j − y_j)²;   δ2 = σ'(z2) ∘ (a2 − y)
                     var e_0 = a2_0 - y_0;   // ∂C/∂a2_0
                     loss = V.Fma(V.Of(0.5f) * e_0, e_0, loss);

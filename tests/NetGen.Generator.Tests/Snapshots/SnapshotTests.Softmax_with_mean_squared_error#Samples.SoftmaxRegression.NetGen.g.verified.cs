@@ -78,16 +78,19 @@ namespace Samples
                 new global::NetGen.DenseLayerSpec(4, global::NetGen.Activation.Softmax),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
-            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, read transposed (xt: a row per
-            /// feature; a single row is its own transpose); writes a^L transposed into ot.</summary>
-            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> xt, global::System.Span<float> ot, int rows) where V : struct, global::NetGen.ILane<V, float>
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
+            /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> o, int rows) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
                 var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]);
+                // x [rows × 3] and a^L [rows × 4], row-major: lengths checked once here, lanes read and written unchecked in the loop
+                ref readonly float xRows = ref V.Rows(x, rows, 3); ref float aRows = ref V.Rows(o, rows, 4);
                 for (int s = 0; s < rows; s += V.Count)
                 {
-                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                    var a0_0 = V.Load(in xRows, s, 0, 3); var a0_1 = V.Load(in xRows, s, 1, 3); var a0_2 = V.Load(in xRows, s, 2, 3);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
                     var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
                     var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
@@ -97,14 +100,15 @@ namespace Samples
                     var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
                     var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
                     var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
-                    V.Store(a1_0, ot, 0 * rows + s); V.Store(a1_1, ot, 1 * rows + s); V.Store(a1_2, ot, 2 * rows + s); V.Store(a1_3, ot, 3 * rows + s);
+                    V.Store(a1_0, ref aRows, s, 0, 4); V.Store(a1_1, ref aRows, s, 1, 4); V.Store(a1_2, ref aRows, s, 2, 4); V.Store(a1_3, ref aRows, s, 3, 4);
                 }
             }
 
-            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (xt, yt: the inputs and targets transposed):
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
             /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
-            /// transposed in ot when one is given (the training metrics).</summary>
-            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> xt, global::System.ReadOnlySpan<float> yt, global::System.Span<float> ot, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
+            /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> o, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
                 // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
                 var w1_0_0 = V.Of(p[W1 + 0 * 4 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 4 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 4 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 4 + 3]); var w1_1_0 = V.Of(p[W1 + 1 * 4 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 4 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 4 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 4 + 3]); var w1_2_0 = V.Of(p[W1 + 2 * 4 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 4 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 4 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 4 + 3]);
@@ -112,9 +116,11 @@ namespace Samples
                 // gradient accumulators, one lane value per parameter, summed over the lanes at the end
                 var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_2_0 = V.Zero; var dw1_2_1 = V.Zero; var dw1_2_2 = V.Zero; var dw1_2_3 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero;
                 var loss = V.Zero;
+                // x [rows × 3], y and a^L [rows × 4], row-major (o empty: a^L not kept): lengths checked once here, lanes read unchecked in the loop
+                ref readonly float xRows = ref V.Rows(x, rows, 3); ref readonly float yRows = ref V.Rows(y, rows, 4); ref float aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, 4);
                 for (int s = 0; s < rows; s += V.Count)
                 {
-                    var a0_0 = V.Load(xt, 0 * rows + s); var a0_1 = V.Load(xt, 1 * rows + s); var a0_2 = V.Load(xt, 2 * rows + s);
+                    var a0_0 = V.Load(in xRows, s, 0, 3); var a0_1 = V.Load(in xRows, s, 1, 3); var a0_2 = V.Load(in xRows, s, 2, 3);
                     // z1 = W1 a0 + b1,   a1 = σ(z1),   a_j = e^(z_j − max z) / Σ_k e^(z_k − max z)
                     var z1_0 = V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0)));
                     var z1_1 = V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1)));
@@ -124,8 +130,8 @@ namespace Samples
                     var e1_0 = V.Exp(z1_0 - max1); var e1_1 = V.Exp(z1_1 - max1); var e1_2 = V.Exp(z1_2 - max1); var e1_3 = V.Exp(z1_3 - max1);
                     var sum1 = e1_0 + e1_1 + e1_2 + e1_3;
                     var a1_0 = e1_0 / sum1; var a1_1 = e1_1 / sum1; var a1_2 = e1_2 / sum1; var a1_3 = e1_3 / sum1;
-                    if (!ot.IsEmpty) { V.Store(a1_0, ot, 0 * rows + s); V.Store(a1_1, ot, 1 * rows + s); V.Store(a1_2, ot, 2 * rows + s); V.Store(a1_3, ot, 3 * rows + s); }
-                    var y_0 = V.Load(yt, 0 * rows + s); var y_1 = V.Load(yt, 1 * rows + s); var y_2 = V.Load(yt, 2 * rows + s); var y_3 = V.Load(yt, 3 * rows + s);
+                    if (!o.IsEmpty) { V.Store(a1_0, ref aRows, s, 0, 4); V.Store(a1_1, ref aRows, s, 1, 4); V.Store(a1_2, ref aRows, s, 2, 4); V.Store(a1_3, ref aRows, s, 3, 4); }
+                    var y_0 = V.Load(in yRows, s, 0, 4); var y_1 = V.Load(in yRows, s, 1, 4); var y_2 = V.Load(in yRows, s, 2, 4); var y_3 = V.Load(in yRows, s, 3, 4);
                     // C = ½ Σ_j (a_j − y_j)²;   δ1 = σ'(z1) ∘ (a1 − y)
                     var e_0 = a1_0 - y_0; var e_1 = a1_1 - y_1; var e_2 = a1_2 - y_2; var e_3 = a1_3 - y_3;
                     loss = V.Fma(V.Of(0.5f) * e_0, e_0, loss); loss = V.Fma(V.Of(0.5f) * e_1, e_1, loss); loss = V.Fma(V.Of(0.5f) * e_2, e_2, loss); loss = V.Fma(V.Of(0.5f) * e_3, e_3, loss);

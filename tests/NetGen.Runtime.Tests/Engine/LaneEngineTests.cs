@@ -4,8 +4,8 @@ namespace NetGen.Runtime.Tests.Engine;
 
 /// <summary>
 /// The engine's lane path on its own, through a hand-written lane kernel (<see cref="LaneProbe"/>): a single row runs
-/// over <see cref="ScalarLane{T}"/> untransposed and without a workspace; a batch runs its whole vectors of rows over
-/// <see cref="VectorLane{T}"/> and the rest over <see cref="ScalarLane{T}"/>, transposed in and out; every row is seen
+/// over <see cref="ScalarLane{T}"/> in place and without a workspace; a batch runs its whole vectors of rows over
+/// <see cref="VectorLane{T}"/> and the rest over <see cref="ScalarLane{T}"/>, read and written row-major; every row is seen
 /// once; the fused step reads every weight before writing; nothing allocates.
 /// </summary>
 public sealed class LaneEngineTests
@@ -28,36 +28,40 @@ public sealed class LaneEngineTests
         public static int ParallelInferenceRows => int.MaxValue;
         public static bool HasLanes => true;
 
-        public static void LanesForward<V>(ReadOnlySpan<double> p, ReadOnlySpan<double> xt, Span<double> ot, int rows)
+        public static void LanesForward<V>(ReadOnlySpan<double> p, ReadOnlySpan<double> x, Span<double> o, int rows)
             where V : struct, ILane<V, double>
         {
             Check<V>(rows);
             V w00 = V.Of(p[0]), w01 = V.Of(p[1]), w10 = V.Of(p[2]), w11 = V.Of(p[3]), b0 = V.Of(p[4]), b1 = V.Of(p[5]);
+            ref readonly double xRows = ref V.Rows(x, rows, 2);
+            ref double aRows = ref V.Rows(o, rows, 2);
             for (int s = 0; s < rows; s += V.Count)
             {
-                V x0 = V.Load(xt, s), x1 = V.Load(xt, rows + s);
-                V.Store(V.Fma(w10, x1, V.Fma(w00, x0, b0)), ot, s);
-                V.Store(V.Fma(w11, x1, V.Fma(w01, x0, b1)), ot, rows + s);
+                V x0 = V.Load(in xRows, s, 0, 2), x1 = V.Load(in xRows, s, 1, 2);
+                V.Store(V.Fma(w10, x1, V.Fma(w00, x0, b0)), ref aRows, s, 0, 2);
+                V.Store(V.Fma(w11, x1, V.Fma(w01, x0, b1)), ref aRows, s, 1, 2);
             }
         }
 
-        public static double LanesBackward<V>(ReadOnlySpan<double> p, Span<double> g, ReadOnlySpan<double> xt, ReadOnlySpan<double> yt, Span<double> ot, int rows, double scale)
+        public static double LanesBackward<V>(ReadOnlySpan<double> p, Span<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o, int rows, double scale)
             where V : struct, ILane<V, double>
         {
             Check<V>(rows);
             V w00 = V.Of(p[0]), w01 = V.Of(p[1]), w10 = V.Of(p[2]), w11 = V.Of(p[3]), b0 = V.Of(p[4]), b1 = V.Of(p[5]);
             V dw00 = V.Zero, dw01 = V.Zero, dw10 = V.Zero, dw11 = V.Zero, db0 = V.Zero, db1 = V.Zero, seen = V.Zero, loss = V.Zero;
+            ref readonly double xRows = ref V.Rows(x, rows, 2), yRows = ref V.Rows(y, rows, 2);
+            ref double aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, 2);
             for (int s = 0; s < rows; s += V.Count)
             {
-                V x0 = V.Load(xt, s), x1 = V.Load(xt, rows + s);
+                V x0 = V.Load(in xRows, s, 0, 2), x1 = V.Load(in xRows, s, 1, 2);
                 V z0 = V.Fma(w10, x1, V.Fma(w00, x0, b0)), z1 = V.Fma(w11, x1, V.Fma(w01, x0, b1));
-                if (!ot.IsEmpty)
+                if (!o.IsEmpty)
                 {
-                    V.Store(z0, ot, s);
-                    V.Store(z1, ot, rows + s);
+                    V.Store(z0, ref aRows, s, 0, 2);
+                    V.Store(z1, ref aRows, s, 1, 2);
                 }
 
-                V e0 = z0 - V.Load(yt, s), e1 = z1 - V.Load(yt, rows + s);
+                V e0 = z0 - V.Load(in yRows, s, 0, 2), e1 = z1 - V.Load(in yRows, s, 1, 2);
                 loss = V.Fma(V.Of(0.5) * e0, e0, V.Fma(V.Of(0.5) * e1, e1, loss));
                 dw00 = V.Fma(e0, x0, dw00); dw01 = V.Fma(e1, x0, dw01); dw10 = V.Fma(e0, x1, dw10); dw11 = V.Fma(e1, x1, dw11);
                 db0 += e0; db1 += e1;
