@@ -37,8 +37,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
     /// <summary>
     /// The calling thread's workspace for small inference calls, one per thread and network type: never more than
-    /// <see cref="SmallRows"/> rows of buffers, or for a lane network (which keeps no per-layer buffers) the transposed
-    /// inputs and outputs of one tile.
+    /// <see cref="SmallRows"/> rows of buffers (a lane network needs none: its kernels read and write the caller's rows).
     /// </summary>
     [ThreadStatic]
     private static Workspace<T>? t_smallWork;
@@ -125,9 +124,9 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
             return;
         }
 
-        if ((count <= SmallRows || TKernels.HasLanes) && count < TKernels.ParallelInferenceRows)
+        if (count <= SmallRows && count < TKernels.ParallelInferenceRows)
         {
-            // a few rows, or a lane network's small scratch: the thread's own workspace, no exchange with other callers
+            // a few rows: the thread's own workspace, no exchange with other callers
             ForwardRows(t_smallWork ??= new Workspace<T>(TKernels.BufferWidths), inputs, outputs, count);
             return;
         }

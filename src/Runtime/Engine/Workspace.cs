@@ -4,14 +4,13 @@ namespace NetGen;
 
 /// <summary>
 /// The per-layer buffers of one batch tile, row-major [rows × width], sized from the table a network's kernels give
-/// (<see cref="INetworkKernels{T}.BufferWidths"/>), plus the scratch of the kernel shapes (transposed tiles for the lane
-/// kernels, weight panels). Buffers grow only when a larger tile than ever before arrives; one workspace serves one
+/// (<see cref="INetworkKernels{T}.BufferWidths"/>), plus the scratch of the kernel shapes (weight panels). Buffers grow only when a larger tile than ever before arrives; one workspace serves one
 /// thread at a time.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Workspace<T> where T : unmanaged
 {
-    private const int LaneInputs = 0, LaneTargets = 1, LaneOutputs = 2, Panels = 3;
+    private const int Panels = 0;
     private readonly int[] _widths;
     private readonly T[][] _buffers;
     private T[][] _scratch = [];
@@ -45,15 +44,6 @@ public sealed class Workspace<T> where T : unmanaged
 
         Rows = rows;
     }
-
-    /// <summary>Room for the inputs of a tile transposed for the lane kernels.</summary>
-    public Span<T> LaneInputBuffer(int length) => Scratch(LaneInputs, length);
-
-    /// <summary>Room for the targets of a tile transposed for the lane kernels.</summary>
-    public Span<T> LaneTargetBuffer(int length) => Scratch(LaneTargets, length);
-
-    /// <summary>Room for the outputs of a tile transposed, as the lane kernels write them.</summary>
-    public Span<T> LaneOutputBuffer(int length) => Scratch(LaneOutputs, length);
 
     /// <summary>Room for one layer's weights in column panels (packed per tile, used by that layer's product at once).</summary>
     public Span<T> PanelBuffer(int length) => Scratch(Panels, length);

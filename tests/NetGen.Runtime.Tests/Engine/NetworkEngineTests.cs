@@ -178,11 +178,11 @@ public sealed class NetworkEngineTests
         ws.EnsureRows(9);
         Assert.Equal(27, ws[0].Length);
         Assert.Equal(45, ws[1].Length);
-        Span<float> lanes = ws.LaneInputBuffer(16);
-        Assert.Equal(16, lanes.Length);
-        lanes[15] = 7;
-        Assert.Equal(16, ws.LaneInputBuffer(16).Length);
-        Assert.Equal(7, ws.LaneInputBuffer(16)[15]);   // not reallocated
+        Span<float> panels = ws.PanelBuffer(16);
+        Assert.Equal(16, panels.Length);
+        panels[15] = 7;
+        Assert.Equal(16, ws.PanelBuffer(16).Length);
+        Assert.Equal(7, ws.PanelBuffer(16)[15]);   // not reallocated
         Assert.Equal(100, ws.PanelBuffer(100).Length);
     }
 
