@@ -53,7 +53,7 @@ public static class AbRunner
         }
 
         bool parallel = Parallelism.Enabled;
-        Parallelism.Enabled = false;   // one thread: batches above a split size run their halves one after the other
+        Parallelism.Enabled = options.Threads == 2;   // one thread by default: batches above a split size run their halves one after the other
         try
         {
             var started = DateTime.UtcNow;
@@ -315,7 +315,7 @@ public static class AbRunner
         s.AppendLine(CultureInfo.InvariantCulture,
             $"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {RuntimeInformation.FrameworkDescription} {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.OSDescription}; Vector<float>.Count = {Vector<float>.Count}; Avx512F.IsSupported = {Avx512F.IsSupported}{JitSettings()}.");
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"Run: {started:yyyy-MM-dd HH:mm} UTC, {took.TotalSeconds:F0} s; one thread (Parallelism.Enabled = false); {options.Rounds} rounds of ~{options.RoundMs} ms per side and cell, alternating (legacy first in even rounds), after ≥ {options.WarmupMs} ms of warm-up per side.");
+            $"Run: {started:yyyy-MM-dd HH:mm} UTC, {took.TotalSeconds:F0} s; {(options.Threads == 2 ? "two cores where a side splits its batch (Parallelism.Enabled = true; the hand kernels use one)" : "one thread (Parallelism.Enabled = false)")}; {options.Rounds} rounds of ~{options.RoundMs} ms per side and cell, alternating (legacy first in even rounds), after ≥ {options.WarmupMs} ms of warm-up per side.");
         s.AppendLine();
         s.AppendLine("Steps: fused = ISgdStep.TrainStep (the fused SGD step); train = ZeroGradients + BackwardBatch; infer = ForwardBatch. ns/sample: median over the rounds; new ÷ legacy: of those medians; per round: the ratio of the two sides' times in the same round, median (min–max); best: fastest round ÷ fastest round; max abs diff: the largest |Δ| between the two sides' outputs (infer), loss and gradients (train), loss and updated parameters (fused) after one call on the same input.");
         s.AppendLine();
@@ -390,18 +390,18 @@ public static class AbRunner
         string Topology, string Step, int Batch, int RoundCalls, double LegacyNs, double NewNs, double Ratio,
         double MedianRatio, double MinRatio, double MaxRatio, double BestRatio, float MaxDifference, float InitDifference, double LegacyBytes, double NewBytes);
 
-    private sealed record Options(string[] Topologies, string[] Steps, int[] Batches, int Rounds, int RoundMs, int WarmupMs)
+    private sealed record Options(string[] Topologies, string[] Steps, int[] Batches, int Rounds, int RoundMs, int WarmupMs, int Threads)
     {
         public const string Usage =
             "usage: dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d,ga,gb,gc,gd,ha,hb,hc] [--steps fused,train,infer] " +
-            "[--batches 1,32,256] [--rounds 15] [--round-ms 20] [--warmup-ms 500]";
+            "[--batches 1,32,256] [--rounds 15] [--round-ms 20] [--warmup-ms 500] [--threads 1|2]";
 
         public static Options Parse(string[] args)
         {
             string[] topologies = ["a", "b", "c", "d"];
             string[] steps = AllSteps;
             int[] batches = [1, 32, 256];
-            int rounds = 15, roundMs = 20, warmupMs = 500;
+            int rounds = 15, roundMs = 20, warmupMs = 500, threads = 1;
             for (int i = 0; i < args.Length; i++)
             {
                 string name = args[i];
@@ -437,12 +437,15 @@ public static class AbRunner
                     case "--warmup-ms":
                         warmupMs = Positive(name, value);
                         break;
+                    case "--threads":
+                        threads = value is "1" or "2" ? int.Parse(value, CultureInfo.InvariantCulture) : throw new ArgumentException($"--ab: --threads is 1 or 2, not '{value}'");
+                        break;
                     default:
                         throw new ArgumentException($"--ab: unknown option '{name}'");
                 }
             }
 
-            return new Options(topologies, steps, batches, rounds, roundMs, warmupMs);
+            return new Options(topologies, steps, batches, rounds, roundMs, warmupMs, threads);
         }
 
         private static string[] List(string name, string value, Func<string, bool> valid, string expected)
