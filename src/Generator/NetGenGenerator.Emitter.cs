@@ -212,7 +212,11 @@ public sealed partial class NetGenGenerator
                     w.Line($"public static int TileRows => {plan.TileRows};   // fewer than 256: the widest buffer stays under 4 Mi values");
                 }
 
-                w.Line($"public static int ParallelTrainingRows => {(plan.HasBatchNorm ? "int.MaxValue" : plan.ParallelRows(training: true).ToString(CultureInfo.InvariantCulture))};   // ≈ {NumericType.DoubleText(NetworkPlan.MinParallelFlops / 1e6)} MFLOP{(plan.HasBatchNorm ? "; never with batch normalization, whose statistics couple the whole batch" : "")}");
+                int parallelRows = plan.ParallelRows(training: true);
+                string parallelNote = plan.HasBatchNorm ? $"≈ {NumericType.DoubleText(NetworkPlan.MinParallelFlops / 1e6)} MFLOP; never with batch normalization, whose statistics couple the whole batch"
+                    : parallelRows == NetworkPlan.MinParallelTrainingRows ? "the fewest rows whose two halves pay for their own gradient buffer"
+                    : $"≈ {NumericType.DoubleText(NetworkPlan.MinParallelFlops / 1e6)} MFLOP";
+                w.Line($"public static int ParallelTrainingRows => {(plan.HasBatchNorm ? "int.MaxValue" : parallelRows.ToString(CultureInfo.InvariantCulture))};   // {parallelNote}");
                 w.Line($"public static int ParallelInferenceRows => {plan.ParallelRows(training: false).ToString(CultureInfo.InvariantCulture)};");
                 if (plan.HasBatchNorm)
                 {
