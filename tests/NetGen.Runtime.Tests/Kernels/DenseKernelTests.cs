@@ -65,7 +65,7 @@ public sealed class DenseKernelTests
         Forward<double, Layer<double, S256, S200>>(rows);
     }
 
-    /// <summary>σ applied after the product (e^z: not on the store), in a batch and for one row (<c>Dense.Row</c>), against σ of z in scalar code.</summary>
+    /// <summary>σ applied after the product (e^z: not on the store), in a batch and for one row (<c>Dense.RowProduct</c>), against σ of z in scalar code.</summary>
     [Theory]
     [MemberData(nameof(Rows))]
     public void Forward_applies_activations_that_are_not_on_the_store(int rows)

@@ -65,28 +65,21 @@ public static class Dense
     public static bool UsesPanels<T, TLayer>() where T : unmanaged, IFloatingPointIeee754<T> where TLayer : struct, IDenseLayer<T> =>
         (long)TLayer.In * TLayer.Out * Unsafe.SizeOf<T>() > PanelBytes;
 
-    /// <summary>
-    /// z = W a + b and a' = σ(z) over <paramref name="rows"/> samples (σ on the store for the one-instruction activations,
-    /// else in one pass after). One sample is one call: the matrix-vector product (<see cref="RowProduct"/>), then σ
-    /// over the row in the same method (e^z inlined into the product's eight stores made it 30 % slower on 2-64-64-1).
-    /// </summary>
+    /// <summary>z = W a + b and a' = σ(z) over <paramref name="rows"/> samples (σ on the store for the one-instruction activations, else in one pass after).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a dispatch: inlined into the network's pass, the kernels it calls are optimized from the start
     public static void Forward<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
         where TAct : struct, IActivation
     {
-        if (rows == 1)
-        {
-            Row<T, TLayer, TAct>(p, a, z, activation);
-        }
-        else if (TAct.OnStore)
+        if (TAct.OnStore)
         {
             ProductCore<T, TLayer, TAct>(p, a, z, activation, rows, ws);
         }
         else
         {
-            // σ with e^z in one pass after the product: inlined into every store it would make the kernel too large to inline its helpers
+            // σ with e^z in one pass after the product: inlined into every store it would make the kernel too large to
+            // inline its helpers (and a single row 30 % slower on 2-64-64-1)
             ProductCore<T, TLayer, ProductOnly>(p, a, z, default, rows, ws);
             Activations.Apply<T, TAct>(z, activation, rows * TLayer.Out, TLayer.Alpha);
         }
@@ -96,57 +89,8 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Product<T, TLayer>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, int rows, Workspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TLayer : struct, IDenseLayer<T>
-    {
-        if (rows == 1)
-        {
-            Row<T, TLayer, ProductOnly>(p, a, z, default);
-        }
-        else
-        {
-            ProductCore<T, TLayer, ProductOnly>(p, a, z, default, rows, ws);
-        }
-    }
-
-    /// <summary>z = W a + b and a' = σ(z) of one sample (σ on the store for the one-instruction activations, else in a loop after; none for <see cref="ProductOnly"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TLayer : struct, IDenseLayer<T>
-        where TAct : struct, IActivation
-    {
-        int inputs = TLayer.In, outputs = TLayer.Out;
-        ReadOnlySpan<T> w = p.Slice(TLayer.W, inputs * outputs);
-        ReadOnlySpan<T> b = p.Slice(TLayer.B, outputs);
-        _ = a.Slice(0, inputs);
-        _ = z.Slice(0, outputs);
-        if (TAct.OnStore)
-        {
-            _ = activation.Slice(0, outputs);
-        }
-
-        if (TAct.OnStore || typeof(TAct) == typeof(ProductOnly))
-        {
-            RowProduct<T, InputsOf<T, TLayer>, OutputsOf<T, TLayer>, TAct>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(w),
-                ref MemoryMarshal.GetReference(b), true, ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(activation), TLayer.Alpha);
-            return;
-        }
-
-        RowProduct<T, InputsOf<T, TLayer>, OutputsOf<T, TLayer>, ProductOnly>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(w),
-            ref MemoryMarshal.GetReference(b), true, ref MemoryMarshal.GetReference(z), ref Unsafe.NullRef<T>(), TLayer.Alpha);
-        ref T zr = ref MemoryMarshal.GetReference(z);
-        ref T ar = ref MemoryMarshal.GetReference(activation.Slice(0, outputs));
-        int i = 0;
-        for (; i <= outputs - Vector<T>.Count; i += Vector<T>.Count)
-        {
-            Store(ref ar, i, TAct.Apply(Load(ref zr, i), TLayer.Alpha));
-        }
-
-        for (; i < outputs; i++)
-        {
-            At(ref ar, i) = TAct.Apply(At(ref zr, i), TLayer.Alpha);
-        }
-    }
+        where TLayer : struct, IDenseLayer<T> =>
+        ProductCore<T, TLayer, ProductOnly>(p, a, z, default, rows, ws);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProductCore<T, TLayer, TAct>(ReadOnlySpan<T> p, ReadOnlySpan<T> a, Span<T> z, Span<T> activation, int rows, Workspace<T> ws)
@@ -165,6 +109,14 @@ public static class Dense
         }
 
         ref T wr = ref MemoryMarshal.GetReference(w);
+        if (rows == 1)
+        {
+            // one sample: a matrix-vector product, without the 4-row blocks' dispatch
+            RowProduct<T, InputsOf<T, TLayer>, OutputsOf<T, TLayer>, TAct>(ref MemoryMarshal.GetReference(a), ref wr,
+                ref MemoryMarshal.GetReference(b), true, ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(activation), TLayer.Alpha);
+            return;
+        }
+
         if (UsesPanels<T, TLayer>() && rows >= StackPanelMinRows && (rows >= StackPanelL2Rows || (long)inputs * outputs * Unsafe.SizeOf<T>() > HalfL2Bytes)
             && (long)inputs * 2 * Vector<T>.Count * Unsafe.SizeOf<T>() <= StackPanelBytes)
         {
@@ -411,6 +363,7 @@ public static class Dense
 
         if (rows == 1)
         {
+            // one sample: ∂C/∂W is the outer product a ⊗ δ (through InPlaceGradients' one-row loops it was 1.2-1.5x slower on 2-64-64-1)
             OneRowGradients<T, TLayer>(ref gr, ref xr, ref dr, scale);
             return;
         }
