@@ -104,27 +104,52 @@ internal static class FusedUpdate
     public static double Limit<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
         (typeof(T) == typeof(float) ? float.MaxValue : typeof(T) == typeof(Half) ? (double)Half.MaxValue : double.MaxValue) / 256;
 
+    /// <summary>
+    /// Updates of at least this many parameters run as two contiguous halves of θ, the second on
+    /// <see cref="SecondCore"/>: the pass is bound by memory traffic (Adam reads four values and writes three per
+    /// parameter), and the Fashion-sized update of 235,146 parameters took 100 µs on two cores against 135–200 µs on
+    /// one (bench/README.md, 2026-12-07). Smaller ones stay on one core, where a wake-up could cost more than it saves.
+    /// </summary>
+    internal const int SplitLength = 1 << 16;
+
     public static UpdateOutcome Run<T, TRule>(ref TRule rule, NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> sums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRule : struct, IUpdateRule<T>
     {
         Shapes.RequireLength(parameters.Length, spec.ParameterCount, nameof(parameters), "The parameters");
         Shapes.RequireLength(sums.Length, spec.ParameterCount, nameof(sums), "The gradients");
-        var outcome = new UpdateOutcome { Finite = true, FirstBadBlock = -1 };
         IReadOnlyList<ParameterBlock> layout = spec.Layout;
+        Span<BlockOutcome<T>> results = layout.Count <= 128 ? stackalloc BlockOutcome<T>[2 * layout.Count] : new BlockOutcome<T>[2 * layout.Count];
+        Span<BlockOutcome<T>> first = results.Slice(0, layout.Count), second = results.Slice(layout.Count);
+        if (parameters.Length < SplitLength)
+        {
+            Range(ref rule, layout, parameters, sums, 0, parameters.Length, inputs, first);
+        }
+        else
+        {
+            // Two halves whose partial results are combined in a fixed order below, so that the outcome is the same bit
+            // for bit whether the second half ran on the other core or here after the first.
+            int split = parameters.Length / 2 / 64 * 64;
+            Halves<T, TRule>.Run(ref rule, layout, parameters, sums, split, inputs, first, second);
+        }
+
+        var outcome = new UpdateOutcome { Finite = true, FirstBadBlock = -1 };
         T maxParameter = T.Zero;
         for (int b = 0; b < layout.Count; b++)
         {
-            ParameterBlock block = layout[b];
-            bool weights = block.IsPenalized;
-            rule.Weights = weights;
-            (bool finite, T max, T magnitudes, T squares) = weights
-                ? Block<T, TRule, PenalizedBlock>(ref rule, parameters, sums, block.Offset, block.Length, inputs)
-                : Block<T, TRule, PlainBlock>(ref rule, parameters, sums, block.Offset, block.Length, inputs);
+            BlockOutcome<T> one = first[b], two = second[b];
+            T max = T.Max(one.Max, two.Max);
             maxParameter = T.Max(maxParameter, max);
             blockMaxima[b] = double.CreateChecked(max);
-            outcome.SumOfMagnitudes += double.CreateChecked(magnitudes);
-            outcome.SumOfSquares += double.CreateChecked(squares);
+            outcome.SumOfMagnitudes += double.CreateChecked(one.Magnitudes);
+            outcome.SumOfSquares += double.CreateChecked(one.Squares);
+            if (two.Touched)
+            {
+                outcome.SumOfMagnitudes += double.CreateChecked(two.Magnitudes);
+                outcome.SumOfSquares += double.CreateChecked(two.Squares);
+            }
+
+            bool finite = (!one.Touched || one.Finite) && (!two.Touched || two.Finite);
             if (!finite && outcome.Finite)
             {
                 outcome.Finite = false;
@@ -134,6 +159,107 @@ internal static class FusedUpdate
 
         outcome.MaxParameter = double.CreateChecked(maxParameter);
         return outcome;
+    }
+
+    /// <summary>What the pass found in the part of one layout block that one half updated (not <see cref="Touched"/>: the half held none of it).</summary>
+    private struct BlockOutcome<T> where T : unmanaged
+    {
+        public bool Touched;
+        public bool Finite;
+        public T Max, Magnitudes, Squares;
+    }
+
+    /// <summary>Updates θ[from, to): each layout block's part of it, with the block's kind; the outcome of block b into results[b].</summary>
+    private static void Range<T, TRule>(ref TRule rule, IReadOnlyList<ParameterBlock> layout, Span<T> parameters, ReadOnlySpan<T> sums,
+        int from, int to, in UpdateInputs<T> inputs, Span<BlockOutcome<T>> results)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRule : struct, IUpdateRule<T>
+    {
+        for (int b = 0; b < layout.Count; b++)
+        {
+            ParameterBlock block = layout[b];
+            int start = Math.Max(block.Offset, from), end = Math.Min(block.Offset + block.Length, to);
+            if (start >= end)
+            {
+                results[b] = default;
+                continue;
+            }
+
+            bool weights = block.IsPenalized;
+            rule.Weights = weights;
+            (bool finite, T max, T magnitudes, T squares) = weights
+                ? Block<T, TRule, PenalizedBlock>(ref rule, parameters, sums, start, end - start, inputs)
+                : Block<T, TRule, PlainBlock>(ref rule, parameters, sums, start, end - start, inputs);
+            results[b] = new BlockOutcome<T> { Touched = true, Finite = finite, Max = max, Magnitudes = magnitudes, Squares = squares };
+        }
+    }
+
+    /// <summary>
+    /// The two halves of a large update: θ[0, split) on the calling thread, θ[split, P) on <see cref="SecondCore"/> with
+    /// its own copy of the rule (whose only mutable field is which kind of block it is in), or here after the first half
+    /// when the other core is off or busy. One reused object per rule type and thread: no allocation per step.
+    /// </summary>
+    private sealed unsafe class Halves<T, TRule> : ISecondCoreWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRule : struct, IUpdateRule<T>
+    {
+        [ThreadStatic]
+        private static Halves<T, TRule>? t_instance;
+
+        private TRule _rule;
+        private IReadOnlyList<ParameterBlock> _layout = [];
+        private UpdateInputs<T> _inputs;
+        private T* _parameters, _sums;
+        private BlockOutcome<T>* _results;
+        private int _length, _split;
+
+        public static void Run(ref TRule rule, IReadOnlyList<ParameterBlock> layout, Span<T> parameters, ReadOnlySpan<T> sums, int split,
+            in UpdateInputs<T> inputs, Span<BlockOutcome<T>> first, Span<BlockOutcome<T>> second)
+        {
+            Halves<T, TRule> halves = t_instance ??= new Halves<T, TRule>();
+            fixed (T* p = parameters, g = sums)
+            fixed (BlockOutcome<T>* r = second)
+            {
+                halves._rule = rule;
+                halves._layout = layout;
+                halves._inputs = inputs;
+                halves._parameters = p;
+                halves._sums = g;
+                halves._results = r;
+                halves._length = parameters.Length;
+                halves._split = split;
+                if (!SecondCore.TryStart(halves))
+                {
+                    Range(ref rule, layout, parameters, sums, 0, split, inputs, first);
+                    halves.RunSecondHalf();
+                    halves.Clear();
+                    return;
+                }
+
+                try
+                {
+                    Range(ref rule, layout, parameters, sums, 0, split, inputs, first);
+                }
+                finally
+                {
+                    // Never leave while the other half may still use the pinned buffers.
+                    SecondCore.Join();
+                    halves.Clear();
+                }
+            }
+        }
+
+        public void RunSecondHalf() =>
+            Range(ref _rule, _layout, new Span<T>(_parameters, _length), new ReadOnlySpan<T>(_sums, _length), _split, _length, _inputs,
+                new Span<BlockOutcome<T>>(_results, _layout.Count));
+
+        private void Clear()
+        {
+            _rule = default;   // drops the state arrays it refers to
+            _layout = [];
+            _parameters = _sums = null;
+            _results = null;
+        }
     }
 
     private interface IPenaltyKind

@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.ExceptionServices;
-using System.Threading;
 
 namespace NetGen;
 
@@ -24,32 +22,25 @@ public interface IPairedWork<T> where T : unmanaged
 }
 
 /// <summary>
-/// Runs the two halves of a batch, the second on a thread-pool thread, without allocating: the spans are pinned for
-/// the duration of the call (the caller waits for the second half), the work item is this reused object.
+/// Runs the two halves of a batch, the second on <see cref="SecondCore"/>'s thread, without allocating: the spans are
+/// pinned for the duration of the call (the caller waits for the second half), the work item is this reused object.
+/// When the second core is off or busy with another call, both halves run here, one after the other.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-public sealed unsafe class PairRunner<T> : IThreadPoolWorkItem where T : unmanaged
+public sealed unsafe class PairRunner<T> : ISecondCoreWork where T : unmanaged
 {
     private readonly IPairedWork<T> _work;
-    private readonly ManualResetEventSlim _done = new(false);
     private T* _inputs, _targets, _outputs;
     private int _inputLength, _targetLength, _outputLength;
     private T _second;
-    private ExceptionDispatchInfo? _error;
 
     /// <summary>Creates the runner for one network.</summary>
     public PairRunner(IPairedWork<T> work) => _work = work ?? throw new ArgumentNullException(nameof(work));
 
-    /// <summary>Runs half 0 here and half 1 on another core (or after half 0 when <paramref name="parallel"/> is false).</summary>
+    /// <summary>Runs half 0 here and half 1 on another core (or after half 0 when <paramref name="parallel"/> is false or the other core is busy).</summary>
     /// <returns>The two partial results, in part order.</returns>
     public (T First, T Second) Run(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> outputs, bool parallel)
     {
-        if (!parallel)
-        {
-            T a = _work.RunPart(0, inputs, targets, outputs);
-            return (a, _work.RunPart(1, inputs, targets, outputs));
-        }
-
         fixed (T* pi = inputs, pt = targets, po = outputs)
         {
             _inputs = pi;
@@ -58,9 +49,12 @@ public sealed unsafe class PairRunner<T> : IThreadPoolWorkItem where T : unmanag
             _inputLength = inputs.Length;
             _targetLength = targets.Length;
             _outputLength = outputs.Length;
-            _error = null;
-            _done.Reset();
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (!parallel || !SecondCore.TryStart(this))
+            {
+                T a = _work.RunPart(0, inputs, targets, outputs);
+                return (a, _work.RunPart(1, inputs, targets, outputs));
+            }
+
             T first;
             try
             {
@@ -69,28 +63,14 @@ public sealed unsafe class PairRunner<T> : IThreadPoolWorkItem where T : unmanag
             finally
             {
                 // Never leave while the other half may still read the pinned spans.
-                _done.Wait();
+                SecondCore.Join();
                 _inputs = _targets = _outputs = null;
             }
 
-            _error?.Throw();
             return (first, _second);
         }
     }
 
-    void IThreadPoolWorkItem.Execute()
-    {
-        try
-        {
-            _second = _work.RunPart(1, new ReadOnlySpan<T>(_inputs, _inputLength), new ReadOnlySpan<T>(_targets, _targetLength), new Span<T>(_outputs, _outputLength));
-        }
-        catch (Exception e)
-        {
-            _error = ExceptionDispatchInfo.Capture(e);
-        }
-        finally
-        {
-            _done.Set();
-        }
-    }
+    void ISecondCoreWork.RunSecondHalf() =>
+        _second = _work.RunPart(1, new ReadOnlySpan<T>(_inputs, _inputLength), new ReadOnlySpan<T>(_targets, _targetLength), new Span<T>(_outputs, _outputLength));
 }

@@ -103,6 +103,93 @@ public sealed class FusedUpdateTests
         Assert.Equal(0, b.GuardedSteps);
     }
 
+    /// <summary>3-260-250-1: 66,541 parameters, above FusedUpdate.SplitLength, so the update runs as two halves whose boundary falls inside W2.</summary>
+    private static NetworkSpec WideSpec() =>
+        NetworkSpec.Input(3).Dense(260, Activation.Tanh).Dense(250, Activation.ReLU).Dense(1).Build(Loss.MeanSquaredError);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_split_update_gives_the_parameters_of_the_separate_passes_on_one_core_or_two(string optimizer)
+    {
+        (Dataset<float> data, _) = Problem<float>();
+        NetworkSpec spec = WideSpec();
+        Assert.True(spec.ParameterCount >= FusedUpdate.SplitLength);
+        FitOptions options = Options("l1+l2+clip", data.Count) with { Epochs = 2 };
+        var separate = new GenericNetwork<float>(spec, seed: 4);
+        TrainingHistory a = separate.Fit(data, Create<float>(optimizer), options with { FusedUpdate = false });
+        var results = new List<(float[] Parameters, TrainingHistory History)>();
+        bool parallel = Parallelism.Enabled;
+        try
+        {
+            foreach (bool twoCores in new[] { true, false })
+            {
+                Parallelism.Enabled = twoCores;
+                var fused = new GenericNetwork<float>(spec, seed: 4);
+                TrainingHistory history = fused.Fit(data, Create<float>(optimizer), options);
+                results.Add((fused.Parameters.ToArray(), history));
+            }
+        }
+        finally
+        {
+            Parallelism.Enabled = parallel;
+        }
+
+        Assert.NotEqual(new GenericNetwork<float>(spec, seed: 4).Parameters.ToArray(), results[0].Parameters);
+        Assert.Equal(separate.Parameters.ToArray(), results[0].Parameters);
+        Assert.Equal(results[0].Parameters, results[1].Parameters);
+        for (int e = 0; e < a.Epochs.Count; e++)
+        {
+            // two cores or one: the halves' sums are combined in the same order, so the losses are the same bit for bit
+            Assert.Equal(results[0].History.Epochs[e].Train.Loss, results[1].History.Epochs[e].Train.Loss);
+            Assert.Equal(a.Epochs[e].Train.Loss, results[0].History.Epochs[e].Train.Loss, 1e-5 * Math.Max(1, Math.Abs(a.Epochs[e].Train.Loss)));
+        }
+    }
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("rmsprop")]
+    public void Split_fused_steps_allocate_nothing(string optimizer)
+    {
+        (Dataset<float> data, _) = Problem<float>();
+        var net = new GenericNetwork<float>(WideSpec(), seed: 4);
+        var bytes = new List<long>(64);
+        var options = Options("l1+l2+clip", data.Count) with
+        {
+            Epochs = 1,
+            BatchSize = 4,
+            BatchProgress = new SyncProgress<BatchProgress>(_ => bytes.Add(GC.GetAllocatedBytesForCurrentThread())),
+        };
+        net.Fit(data, Create<float>(optimizer), options);
+        Assert.Equal(25, bytes.Count);
+        Assert.Equal(0, bytes[^1] - bytes[3]);
+    }
+
+    [Fact]
+    public void A_split_update_that_is_not_finite_names_the_block_and_keeps_the_parameters()
+    {
+        // A gradient sum of +∞ in the second half's part of W2 (past the split): the step is refused before any
+        // parameter changes, and the error names W2 wherever the bad value was found.
+        NetworkSpec spec = WideSpec();
+        var optimizer = (IFusedOptimizer<float>)new Adam<float>(1e-3);
+        var parameters = new float[spec.ParameterCount];
+        var sums = new float[spec.ParameterCount];
+        var rng = new SplitMix64(1);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = (float)(2 * rng.NextDouble() - 1);
+        }
+
+        int w2 = spec.Layout[2].Offset, last = w2 + spec.Layout[2].Length - 1;
+        Assert.True(last > spec.ParameterCount / 2);
+        sums[last] = float.MaxValue;   // times a scale of 4: +∞ in the second half
+        float[] before = parameters.ToArray();
+        var maxima = new double[spec.Layout.Count];
+        UpdateOutcome outcome = optimizer.FusedStep(spec, parameters, sums, new UpdateInputs<float>(4f, 0, 0, null), maxima);
+        Assert.False(outcome.Finite);
+        Assert.Equal(2, outcome.FirstBadBlock);
+        Assert.Equal(before[last], parameters[last]);
+    }
+
     public static TheoryData<string> Names() => [.. NetGen.Optimizers.Names];
 
     [Theory]
