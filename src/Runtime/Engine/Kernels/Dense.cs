@@ -836,8 +836,8 @@ public static class Dense
     }
 
     /// <summary>
-    /// The rows of ∂C/∂W after the last block of 6 (<paramref name="left"/> &lt; 6, or 8: two blocks of 4, since 6 + 2 would
-    /// leave a block of 4 accumulators, too few to hide the fused multiply-add latency). Not inlined: inlined, the five
+    /// The rows of ∂C/∂W after the last block of 6 (<paramref name="left"/> &lt; 6, or 7 and 8: 4 + 3 and 4 + 4, since 6 + 1
+    /// and 6 + 2 would leave a block of 2 or 4 accumulators, too few to hide the fused multiply-add latency). Not inlined: inlined, the five
     /// block shapes made the caller spill an accumulator of its main loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -846,7 +846,7 @@ public static class Dense
     {
         while (left > 0)
         {
-            int r = left >= 8 ? 4 : left;
+            int r = left >= 7 ? 4 : left;
             switch (r)
             {
                 case 5: GradientBlock<T, R5>(ref g, n, ref x, k, ref panel, rows, scaleV, scale, width); break;
@@ -871,7 +871,7 @@ public static class Dense
     {
         while (left > 0)
         {
-            int r = left >= 8 ? 4 : left;
+            int r = left >= 7 ? 4 : left;
             switch (r)
             {
                 case 5: ProductBlock<T, R5, TAct>(ref a, k, ref panel, init0, init1, ref c, ref act, alpha, o, n, width); break;
@@ -887,9 +887,13 @@ public static class Dense
         }
     }
 
-    /// <summary>Whether <paramref name="left"/> rows still start a block of 6 (not for 8: 4 + 4, see <see cref="GradientRest"/>).</summary>
+    /// <summary>
+    /// Whether <paramref name="left"/> rows still start a block of 6: not for 7 or 8, which end as 4 + 3 and 4 + 4 (see
+    /// <see cref="GradientRest"/>) instead of 6 + 1 and 6 + 2, whose last block has 2 or 4 accumulators, too few to hide
+    /// the multiply-add latency (a half batch of 32 rows is 6 · 4 + 4 + 4, not 6 · 5 + 2).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool SixMore(int left) => left >= 6 && left != 8;
+    private static bool SixMore(int left) => left >= 6 && left != 7 && left != 8;
 
     private readonly struct R1 : ISize { public static int Value => 1; }
 
