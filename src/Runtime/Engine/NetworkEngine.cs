@@ -193,7 +193,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
             half.GradientsDirty = true;
             var (first, second) = half.Runner.Run(inputs, targets, default, Parallelism.Enabled);
-            VectorMath.AddAndClear<T>(_gradients, half.Gradients);
+            TwoCorePasses.AddAndClear<T>(_gradients, half.Gradients);
             half.GradientsDirty = false;
             return first + second;
         }
@@ -202,7 +202,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     }
 
     /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
-    public void ZeroGradients() => Array.Clear(_gradients);
+    public void ZeroGradients() => TwoCorePasses.Clear<T>(_gradients);
 
     /// <summary>
     /// θ ← θ − (η/B) Σ ∂C/∂θ. A batch that fits one tile and one core is fused: the forward pass runs, then each layer from

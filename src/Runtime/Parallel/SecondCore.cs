@@ -138,3 +138,58 @@ internal static class SecondCore
         }
     }
 }
+
+/// <summary>A pass over the index range [from, to) of some buffers the caller has pinned, which <see cref="SecondCoreSplit{TWork}"/> runs as two halves.</summary>
+internal interface IRangeWork
+{
+    /// <summary>Runs the pass over [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    void Run(int from, int to);
+}
+
+/// <summary>
+/// Runs a memory-bound pass (a fold, a clear, a scan) over [0, length) as [0, split) here and [split, length) on
+/// <see cref="SecondCore"/>, or both here when it is off or busy: each half does the same work either way, and the
+/// caller combines the halves' results in a fixed order. One reused work item per pass type and thread: no allocation.
+/// </summary>
+/// <typeparam name="TWork">The pass; its copy on the other core is returned to the caller as <c>second</c>.</typeparam>
+internal static class SecondCoreSplit<TWork> where TWork : struct, IRangeWork
+{
+    [ThreadStatic]
+    private static Item? t_item;
+
+    /// <summary>Runs <paramref name="first"/> over [0, split) and a copy of it over [split, length); the copy, with whatever it measured, is returned in <paramref name="second"/>.</summary>
+    public static void Run(ref TWork first, int length, int split, out TWork second)
+    {
+        Item item = t_item ??= new Item();
+        item.Work = first;
+        item.From = split;
+        item.To = length;
+        if (!SecondCore.TryStart(item))
+        {
+            first.Run(0, split);
+            item.Work.Run(split, length);
+        }
+        else
+        {
+            try
+            {
+                first.Run(0, split);
+            }
+            finally
+            {
+                SecondCore.Join();
+            }
+        }
+
+        second = item.Work;
+        item.Work = default;
+    }
+
+    private sealed class Item : ISecondCoreWork
+    {
+        public TWork Work;
+        public int From, To;
+
+        public void RunSecondHalf() => Work.Run(From, To);
+    }
+}

@@ -818,7 +818,7 @@ public static class Trainer
 
             Span<T> sums = _network.Gradients;
             Span<T> parameters = _network.Parameters;
-            double maxSum = FusedUpdate.MaxMagnitude<T>(sums);
+            double maxSum = TwoCorePasses.MaxMagnitude<T>(sums);
             if (!double.IsFinite(loss) || !double.IsFinite(maxSum) || !AllFinite(_network.State))
             {
                 (int layer, string where) = LocateIn(parameters, x, y, _startRandom);
