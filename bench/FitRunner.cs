@@ -75,6 +75,9 @@ public static class FitRunner
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
+    /// <summary>The load average over 1, 5 and 15 minutes, from /proc/loadavg ("?" where there is none).</summary>
+    internal static string LoadAverage() => Load();
+
     private static string Load()
     {
         try

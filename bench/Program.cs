@@ -17,6 +17,8 @@ using NetGen.Benchmarks;
 // dotnet run -c Release --project bench -- --kernels [--batches 16,32,64,256] [--rounds 21] [--only dW1,d1,step2,…]
 //     issue 12's kernel A/B: each wide-layer kernel of the Fashion network, frozen (bench/Legacy/LegacyDense.cs) vs current (KernelRunner)
 // dotnet run -c Release --project bench -- --ab --topologies ha,hb   issue 12's hand-written kernels (bench/Hand) against the generated networks
+// dotnet run -c Release --project bench -- --handoff [--rounds 3000]
+//     the cost of handing a split's second half to the other core: SecondCore (PairRunner) against the thread pool (HandoffRunner)
 if (Array.IndexOf(args, "--fit") >= 0)
 {
     return FitRunner.Run(args);
@@ -30,6 +32,11 @@ if (Array.IndexOf(args, "--ab") >= 0)
 if (Array.IndexOf(args, "--kernels") >= 0)
 {
     return KernelRunner.Run(args);
+}
+
+if (Array.IndexOf(args, "--handoff") >= 0)
+{
+    return HandoffRunner.Run(args);
 }
 
 if (Array.IndexOf(args, "--scaling") >= 0)
