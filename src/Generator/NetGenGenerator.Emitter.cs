@@ -282,7 +282,6 @@ public sealed partial class NetGenGenerator
                 w.Line($"public static int OutputSlot => A{plan.L};");
                 WriteTransposed(w, plan);
                 WriteShapes(w, plan);
-                WriteFirstLayer(w, plan);
                 FunctionKernels.Write(w, plan);
                 w.Line();
                 WriteForward(w, plan);
@@ -317,22 +316,6 @@ public sealed partial class NetGenGenerator
                     w.Line($"global::NetGen.VectorMath.Transpose<{T}>(p.Slice({layer.W}, {layer.InSize} * {layer.OutSize}), {layer.InSize}, {layer.OutSize}, wt.Slice({layer.TransposedOffset}));");
                 }
             }
-        }
-
-        /// <summary>∂C/∂W1 by columns, which the engine calls when it splits a training batch over two cores.</summary>
-        private static void WriteFirstLayer(SourceWriter w, NetworkPlan plan)
-        {
-            if (!plan.SplitsFirstLayer)
-            {
-                return;
-            }
-
-            string T = plan.T.Name;
-            LayerPlan first = plan.Layers[0];
-            w.Line($"// ∂C/∂W1_jk += δ1_j a0_k for the columns j in [from, to): in a batch split over two cores each core adds half of W1's columns");
-            w.Line($"public static int FirstLayerDeltaSlot => {LayerPlan.Field(first.Delta)};");
-            w.Line($"public static void FirstLayerGradients(global::System.ReadOnlySpan<{T}> a0, global::System.ReadOnlySpan<{T}> delta1, global::System.Span<{T}> g, int rows, int from, int to) =>");
-            w.Line($"    global::NetGen.Dense.AccumulateGradientColumns<{T}, {first.Shape}>(g, a0, delta1, rows, from, to);");
         }
 
         /// <summary>The sizes and offsets of the layers the runtime kernels compute, as type arguments (constants to the JIT).</summary>

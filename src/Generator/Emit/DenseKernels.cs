@@ -208,17 +208,6 @@ internal static class DenseKernels
         int l = layer.Index;
         string aPrev = $"a{l - 1}", d = layer.Delta;
         w.Line($"// {LayerMath.Gradients(l)}   (times scale: 1, or −η/B for a fused SGD step)");
-        if (!layer.Unrolled && l == 1 && plan.SplitsFirstLayer)
-        {
-            // in a batch split over two cores the engine adds it after both halves (FirstLayerGradients below)
-            using (w.Block("if (!t.DefersFirstLayer)   // else the engine adds it once both halves are done, W1's columns split over the two cores"))
-            {
-                w.Line($"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);");
-            }
-
-            return;
-        }
-
         if (!layer.Unrolled)
         {
             w.Line($"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);");

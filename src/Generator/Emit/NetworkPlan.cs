@@ -121,14 +121,6 @@ internal sealed class NetworkPlan
 
     public bool HasDropout => Model.InputDropout > 0 || Layers.Any(l => l.Model.DropoutRate > 0);
 
-    /// <summary>
-    /// Whether the engine may add ∂C/∂W1 itself when it splits a training batch over two cores (W1's columns split
-    /// between the cores, one gradient buffer): layer 1 is a wide dense layer on x (no dropout on the input, no batch
-    /// normalization anywhere, so the split happens), at least 32 outputs, and a batch of two tiles can be split.
-    /// </summary>
-    public bool SplitsFirstLayer =>
-        !HasBatchNorm && Model.InputDropout == 0 && !Layers[0].Unrolled && Layers[0].Out >= 32 && ParallelRows(training: true) <= 2 * TileRows;
-
     /// <summary>The layers l ≥ 2 whose δ^{l−1} is computed with a transposed copy of W^l (the wide ones).</summary>
     public IEnumerable<LayerPlan> TransposedLayers => Layers.Where(l => l.Index >= 2 && !l.Unrolled);
 

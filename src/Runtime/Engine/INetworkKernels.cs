@@ -72,21 +72,6 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     static virtual T Backward(in Tile<T> tile, Span<T> g, T scale) => throw new NotSupportedException("A network with lane kernels runs every row through Lanes.");
 
     /// <summary>
-    /// The workspace slot of δ¹ when the first layer is dense on x and its ∂C/∂W¹ may be left to the engine
-    /// (<see cref="Tile{T}.DefersFirstLayer"/>: in a batch split over two cores, each core adds half of W¹'s columns over
-    /// both halves' rows into the one gradient buffer); −1 when it may not.
-    /// </summary>
-    static virtual int FirstLayerDeltaSlot => -1;
-
-    /// <summary>
-    /// Columns [<paramref name="from"/>, <paramref name="to"/>) of ∂C/∂W¹ and ∂C/∂b¹ added to <paramref name="g"/> from x and
-    /// δ¹ of <paramref name="rows"/> samples (scale 1), as the tile's Backward would have added them
-    /// (<see cref="Dense.AccumulateGradientColumns"/>).
-    /// </summary>
-    static virtual void FirstLayerGradients(ReadOnlySpan<T> a0, ReadOnlySpan<T> delta1, Span<T> g, int rows, int from, int to) =>
-        throw new NotSupportedException("This network computes its first layer's gradients in Backward.");
-
-    /// <summary>
     /// The forward pass over <paramref name="rows"/> samples (a multiple of <typeparamref name="V"/>'s count) with one sample
     /// per lane: <see cref="VectorLane{T}"/> for whole vectors of rows, <see cref="ScalarLane{T}"/> for one row or the rows
     /// after the last whole vector. The samples are read from the row-major <paramref name="x"/> [rows × InputSize] (each lane
@@ -112,9 +97,8 @@ public readonly ref struct Tile<T> where T : unmanaged
 {
     /// <summary>Creates a tile.</summary>
     public Tile(ReadOnlySpan<T> parameters, Span<T> state, Workspace<T> work, ReadOnlySpan<T> transposed,
-        ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, bool training, ulong key, int firstRow, bool defersFirstLayer = false)
+        ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, bool training, ulong key, int firstRow)
     {
-        DefersFirstLayer = defersFirstLayer;
         Parameters = parameters;
         State = state;
         Work = work;
@@ -156,12 +140,6 @@ public readonly ref struct Tile<T> where T : unmanaged
 
     /// <summary>The index of the tile's first row in the whole batch (dropout masks depend on it).</summary>
     public int FirstRow { get; }
-
-    /// <summary>
-    /// Whether Backward leaves ∂C/∂W¹ and ∂C/∂b¹ to the engine (which adds them after both halves of a split batch, W¹'s
-    /// columns split over the two cores; see <see cref="INetworkKernels{T}.FirstLayerDeltaSlot"/>).
-    /// </summary>
-    public bool DefersFirstLayer { get; }
 }
 
 /// <summary>

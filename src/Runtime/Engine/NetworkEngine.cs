@@ -185,8 +185,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
             // the result is the same bit for bit whether the halves ran in parallel or one after the other.
             // The second half's gradients are zero between calls: folded into the first's and cleared in one pass.
             Half half = _trainingHalf ??= new Half(this);
-            bool defer = DefersFirstLayer(count);
-            half.Begin(_work, training: true, _gradients, key, transposed, defer);
+            half.Begin(_work, training: true, _gradients, key, transposed);
             if (half.GradientsDirty)
             {
                 half.Gradients.AsSpan().Clear();   // only after a call that threw between the halves and the fold
@@ -194,78 +193,12 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
             half.GradientsDirty = true;
             var (first, second) = half.Runner.Run(inputs, targets, default, Parallelism.Enabled);
-            int folded = 0;
-            if (defer)
-            {
-                // ∂C/∂W1 and ∂C/∂b1 of both halves straight into the gradients, W1's columns split over the two cores:
-                // the sums the halves would have made and the fold would have added, in the same order (bit for bit),
-                // without writing W1's share of the second core's buffer and reading it back.
-                FirstLayerGradients(half, inputs, count);
-                folded = FirstLayerLength;
-            }
-
-            TwoCorePasses.AddAndClear<T>(_gradients.AsSpan(folded), half.Gradients.AsSpan(folded));
+            TwoCorePasses.AddAndClear<T>(_gradients, half.Gradients);
             half.GradientsDirty = false;
             return first + second;
         }
 
         return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
-    }
-
-    /// <summary>The number of values of W1 and b1, which come first in θ.</summary>
-    private static readonly int FirstLayerLength = TKernels.FirstLayerDeltaSlot < 0 ? 0 : TKernels.Spec.Layout[1].Offset + TKernels.Spec.Layout[1].Length;
-
-    /// <summary>The first layer's width (the columns of W1).</summary>
-    private static readonly int FirstLayerWidth = TKernels.FirstLayerDeltaSlot < 0 ? 0 : TKernels.Spec.Layout[1].Length;
-
-    /// <summary>
-    /// Whether a training batch of <paramref name="count"/> rows split over two cores leaves ∂C/∂W1 to
-    /// <see cref="FirstLayerGradients"/>: the network allows it, each half is one tile of more rows than the in-place
-    /// kernel takes (so the column kernel's sums are the ones Backward would make), and W1 has two panels of columns or more.
-    /// </summary>
-    private static bool DefersFirstLayer(int count)
-    {
-        int split = count / 2 / 8 * 8;
-        return TKernels.FirstLayerDeltaSlot >= 0 && split >= 32 && count - split <= TKernels.TileRows
-            && FirstLayerWidth >= 4 * VectorWidth;
-    }
-
-    /// <summary>
-    /// Adds ∂C/∂W1 and ∂C/∂b1 of both halves of a split batch (x from <paramref name="inputs"/>, δ1 from each half's
-    /// workspace): columns [0, mid) on this core and [mid, Out) on the other, each over the first half's rows and then
-    /// the second's.
-    /// </summary>
-    private unsafe void FirstLayerGradients(Half half, ReadOnlySpan<T> inputs, int count)
-    {
-        int split = count / 2 / 8 * 8;
-        int slot = TKernels.FirstLayerDeltaSlot, panel = 2 * VectorWidth;
-        Span<T> first = _work[slot], second = half.Work[slot];
-        fixed (T* x = inputs, d0 = first, d1 = second, g = _gradients)
-        {
-            var work = new FirstLayerWork
-            {
-                X = x, Delta0 = d0, Delta1 = d1, G = g, Split = split, Count = count,
-                InputLength = inputs.Length, FirstLength = first.Length, SecondLength = second.Length, GradientLength = _gradients.Length,
-            };
-            int mid = FirstLayerWidth / 2 / panel * panel;
-            SecondCoreSplit<FirstLayerWork>.Run(ref work, FirstLayerWidth, mid, out _);
-        }
-    }
-
-    /// <summary>One core's columns of ∂C/∂W1 over both halves' rows (the buffers pinned by <see cref="FirstLayerGradients"/>).</summary>
-    private unsafe struct FirstLayerWork : IRangeWork
-    {
-        public T* X, Delta0, Delta1, G;
-        public int Split, Count, InputLength, FirstLength, SecondLength, GradientLength;
-
-        public readonly void Run(int from, int to)
-        {
-            int n = TKernels.InputSize;
-            var g = new Span<T>(G, GradientLength);
-            var x = new ReadOnlySpan<T>(X, InputLength);
-            TKernels.FirstLayerGradients(x.Slice(0, Split * n), new ReadOnlySpan<T>(Delta0, FirstLength), g, Split, from, to);
-            TKernels.FirstLayerGradients(x.Slice(Split * n), new ReadOnlySpan<T>(Delta1, SecondLength), g, Count - Split, from, to);
-        }
     }
 
     /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
@@ -440,7 +373,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
     /// <summary>Training over <paramref name="count"/> rows (row <paramref name="firstRow"/> of the batch onwards, for the dropout masks): adds ∂C/∂θ to <paramref name="g"/>, returns the summed loss.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]   // a small network's single-row calls cost little more than the call overhead
-    private T BackwardRows(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, int firstRow, ulong key, bool transposed, bool defersFirstLayer = false)
+    private T BackwardRows(Workspace<T> ws, Span<T> g, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, int firstRow, ulong key, bool transposed)
     {
         int n = TKernels.InputSize, m = TKernels.OutputSize;
         T loss = T.Zero;
@@ -467,7 +400,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
             ws.EnsureRows(rows);
             var tile = new Tile<T>(_parameters, _state, ws, transposed ? _transposed : default, inputs.Slice(first * n, rows * n),
-                targets.Slice(first * m, rows * m), rows, true, key, firstRow + first, defersFirstLayer);
+                targets.Slice(first * m, rows * m), rows, true, key, firstRow + first);
             TKernels.Forward(tile);
             KeepTileOutputs(ws, firstRow + first, rows);
             loss += TKernels.Backward(tile, g, T.One);
@@ -550,7 +483,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         private readonly Workspace<T> _work = new(TKernels.BufferWidths);
         private Workspace<T> _first = null!;
         private T[] _firstGradients = [];
-        private bool _training, _transposed, _defersFirstLayer;
+        private bool _training, _transposed;
         private ulong _key;
 
         public Half(NetworkEngine<T, TKernels> engine)
@@ -566,12 +499,8 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         /// <summary>Whether <see cref="Gradients"/> may hold values of an unfinished call (it is all zero otherwise).</summary>
         public bool GradientsDirty { get; set; }
 
-        /// <summary>The second half's workspace (δ1 of its rows, for the first layer's gradients after both halves).</summary>
-        public Workspace<T> Work => _work;
-
-        public void Begin(Workspace<T> first, bool training, T[] firstGradients, ulong key, bool transposed, bool defersFirstLayer = false)
+        public void Begin(Workspace<T> first, bool training, T[] firstGradients, ulong key, bool transposed)
         {
-            _defersFirstLayer = defersFirstLayer;
             _first = first;
             _training = training;
             _firstGradients = firstGradients;
@@ -589,7 +518,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
             if (_training)
             {
                 return _engine.BackwardRows(ws, part == 0 ? _firstGradients : Gradients, inputs.Slice(first * n, rows * n),
-                    targets.Slice(first * m, rows * m), rows, first, _key, _transposed, _defersFirstLayer);
+                    targets.Slice(first * m, rows * m), rows, first, _key, _transposed);
             }
 
             _engine.ForwardRows(ws, inputs.Slice(first * n, rows * n), outputs.Slice(first * m, rows * m), rows);

@@ -99,10 +99,6 @@ namespace Samples
             }
             private struct Layer1 : global::NetGen.IDenseLayer<float> { public static int In => Layer0Size; public static int Out => Layer1Size; public static int W => W1; public static int B => b1; }
             private struct Layer2 : global::NetGen.IDenseLayer<float> { public static int In => Layer1Size; public static int Out => Layer2Size; public static int W => W2; public static int B => b2; }
-            // ∂C/∂W1_jk += δ1_j a0_k for the columns j in [from, to): in a batch split over two cores each core adds half of W1's columns
-            public static int FirstLayerDeltaSlot => Delta1;
-            public static void FirstLayerGradients(global::System.ReadOnlySpan<float> a0, global::System.ReadOnlySpan<float> delta1, global::System.Span<float> g, int rows, int from, int to) =>
-                global::NetGen.Dense.AccumulateGradientColumns<float, Layer1>(g, a0, delta1, rows, from, to);
 
             /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
             public static void Forward(in global::NetGen.Tile<float> t)
@@ -150,10 +146,7 @@ namespace Samples
 
                 // ─── Layer 1 ───
                 // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                if (!t.DefersFirstLayer)   // else the engine adds it once both halves are done, W1's columns split over the two cores
-                {
-                    global::NetGen.Dense.AccumulateGradients<float, Layer1>(g, a0, delta1, rows, scale);
-                }
+                global::NetGen.Dense.AccumulateGradients<float, Layer1>(g, a0, delta1, rows, scale);
 
                 return loss;
             }

@@ -90,55 +90,6 @@ public sealed class DenseKernelTests
         Assert.Equal(first, second);
     }
 
-    [Theory]
-    [InlineData(17)]
-    [InlineData(32)]
-    [InlineData(45)]
-    [InlineData(300)]
-    public void AccumulateGradientColumns_adds_the_same_bits_as_AccumulateGradients_column_range_by_range(int rows)
-    {
-        Columns<float, Layer<float, S200, S256>>(rows);
-        Columns<float, Layer<float, S13, S100>>(rows);
-        Columns<double, Layer<double, S33, S64>>(rows);
-        Columns<double, Layer<double, S24, S33>>(rows);
-    }
-
-    [Fact]
-    public void AccumulateGradientColumns_refuses_a_range_that_is_not_on_panel_bounds()
-    {
-        (float[] a, float[] delta) = Inputs<float, Layer<float, S13, S100>>(20, seed: 1);
-        var g = new float[Layer<float, S13, S100>.Length + 13 * 100 + 100];
-        int panel = 2 * System.Numerics.Vector<float>.Count;
-        Assert.Throws<ArgumentOutOfRangeException>(() => Dense.AccumulateGradientColumns<float, Layer<float, S13, S100>>(g, a, delta, 20, 1, panel));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Dense.AccumulateGradientColumns<float, Layer<float, S13, S100>>(g, a, delta, 20, 0, panel + 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Dense.AccumulateGradientColumns<float, Layer<float, S13, S100>>(g, a, delta, 20, 0, 101));
-    }
-
-    /// <summary>The columns split at every panel bound into two ranges, each added by AccumulateGradientColumns: the same bits as one AccumulateGradients with scale 1.</summary>
-    private static void Columns<T, TLayer>(int rows)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TLayer : struct, IDenseLayer<T>
-    {
-        int k = TLayer.In, n = TLayer.Out, panel = 2 * System.Numerics.Vector<T>.Count;
-        (T[] a, T[] delta) = Inputs<T, TLayer>(rows, seed: rows + k + n);
-        var start = new T[Layer<T, S1, S1>.Length + k * n + n + 8];
-        var rng = new SplitMix64((ulong)rows);
-        for (int i = 0; i < start.Length; i++)
-        {
-            start[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
-        }
-
-        T[] expected = (T[])start.Clone();
-        Dense.AccumulateGradients<T, TLayer>(expected.AsSpan(0, TLayer.B + n), a, delta, rows, T.One);
-        for (int mid = 0; mid <= n; mid += panel)
-        {
-            T[] g = (T[])start.Clone();
-            Dense.AccumulateGradientColumns<T, TLayer>(g.AsSpan(0, TLayer.B + n), a, delta, rows, 0, mid);
-            Dense.AccumulateGradientColumns<T, TLayer>(g.AsSpan(0, TLayer.B + n), a, delta, rows, mid, n);
-            Assert.True(expected.AsSpan().SequenceEqual(g), $"{typeof(T).Name} {k}→{n}, {rows} rows, columns split at {mid}");
-        }
-    }
-
     private static void Gradients<T, TLayer>(int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>

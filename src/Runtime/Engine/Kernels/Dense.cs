@@ -381,39 +381,7 @@ public static class Dense
         for (int s0 = 0; s0 < rows; s0 += PackedRows)
         {
             int chunk = Math.Min(PackedRows, rows - s0);
-            GradientPanels<T, TLayer>(ref gr, ref At(ref xr, (nint)s0 * k), ref At(ref dr, (nint)s0 * n), chunk, scale, 0, n);
-        }
-    }
-
-    /// <summary>
-    /// Columns [<paramref name="from"/>, <paramref name="to"/>) of <see cref="AccumulateGradients"/> with scale 1: g[W + k·Out + j]
-    /// += Σ_s a[s, k] δ[s, j] and g[b + j] += Σ_s δ[s, j] for from ≤ j &lt; to — one core's share of a layer's ∂C/∂W when
-    /// two cores split its columns. <paramref name="from"/> is a multiple of 2 · <see cref="Vector{T}.Count"/> and
-    /// <paramref name="to"/> one or Out; for more than <see cref="InPlaceGradientRows"/> rows each element gets the same
-    /// sums, bit for bit, as from <see cref="AccumulateGradients"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateGradientColumns<T, TLayer>(Span<T> g, ReadOnlySpan<T> a, ReadOnlySpan<T> delta, int rows, int from, int to)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TLayer : struct, IDenseLayer<T>
-    {
-        int k = TLayer.In, n = TLayer.Out, nr = 2 * Vector<T>.Count;
-        if (from < 0 || from % nr != 0 || to > n || to < from || (to % nr != 0 && to != n))
-        {
-            throw new ArgumentOutOfRangeException(nameof(from), $"Columns [{from}, {to}) of a layer of {n} outputs: the bounds are multiples of {nr} (or {n}).");
-        }
-
-        _ = g.Slice(TLayer.W, k * n);
-        _ = g.Slice(TLayer.B, n);
-        _ = a.Slice(0, rows * k);
-        _ = delta.Slice(0, rows * n);
-        ref T gr = ref MemoryMarshal.GetReference(g);
-        ref T xr = ref MemoryMarshal.GetReference(a);
-        ref T dr = ref MemoryMarshal.GetReference(delta);
-        for (int s0 = 0; s0 < rows && from < to; s0 += PackedRows)
-        {
-            int chunk = Math.Min(PackedRows, rows - s0);
-            GradientPanels<T, TLayer>(ref gr, ref At(ref xr, (nint)s0 * k), ref At(ref dr, (nint)s0 * n), chunk, T.One, from, to);
+            GradientPanels<T, TLayer>(ref gr, ref At(ref xr, (nint)s0 * k), ref At(ref dr, (nint)s0 * n), chunk, scale);
         }
     }
 
@@ -678,12 +646,12 @@ public static class Dense
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void GradientPanels<T, TLayer>(ref T gr, ref T xr, ref T dr, int rows, T scale, int from, int to)
+    private static void GradientPanels<T, TLayer>(ref T gr, ref T xr, ref T dr, int rows, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayer : struct, IDenseLayer<T>
     {
         int k = TLayer.In, n = TLayer.Out, vw = Vector<T>.Count, nr = 2 * vw;
-        int panels = (to - from + nr - 1) / nr, panelLength = rows * nr;
+        int panels = (n + nr - 1) / nr, panelLength = rows * nr;
         bool whole = (long)panels * panelLength * Unsafe.SizeOf<T>() <= WholePanelBytes;
         var scaleV = new Vector<T>(scale);
         Span<T> packed = stackalloc T[whole ? panels * panelLength : panelLength];
@@ -693,16 +661,16 @@ public static class Dense
         {
             for (int p = 0; p < panels; p++)
             {
-                PackPanel<T, TLayer>(ref gr, ref dr, from + p * nr, rows, ref At(ref panel0, p * panelLength), scaleV, scale);
+                PackPanel<T, TLayer>(ref gr, ref dr, p * nr, rows, ref At(ref panel0, p * panelLength), scaleV, scale);
             }
 
             int k0 = 0;
             for (; SixMore(k - k0); k0 += 6)
             {
-                ref T gk = ref At(ref gw, (nint)k0 * n + from);
+                ref T gk = ref At(ref gw, (nint)k0 * n);
                 for (int p = 0; p < panels; p++)
                 {
-                    GradientBlock<T, R6>(ref At(ref gk, p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, to - from - p * nr);
+                    GradientBlock<T, R6>(ref At(ref gk, p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
                 }
             }
 
@@ -710,26 +678,26 @@ public static class Dense
             {
                 for (int p = 0; p < panels; p++)
                 {
-                    GradientRest(k - k0, ref At(ref gw, (nint)k0 * n + from + p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, to - from - p * nr);
+                    GradientRest(k - k0, ref At(ref gw, (nint)k0 * n + p * nr), n, ref At(ref xr, k0), k, ref At(ref panel0, p * panelLength), rows, scaleV, scale, n - p * nr);
                 }
             }
 
             return;
         }
 
-        for (int j = from; j < to; j += nr)
+        for (int j = 0; j < n; j += nr)
         {
             PackPanel<T, TLayer>(ref gr, ref dr, j, rows, ref panel0, scaleV, scale);
             ref T gk = ref At(ref gw, j);
             int k0 = 0;
             for (; SixMore(k - k0); k0 += 6)
             {
-                GradientBlock<T, R6>(ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, to - j);
+                GradientBlock<T, R6>(ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
             }
 
             if (k0 < k)
             {
-                GradientRest(k - k0, ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, to - j);
+                GradientRest(k - k0, ref At(ref gk, (nint)k0 * n), n, ref At(ref xr, k0), k, ref panel0, rows, scaleV, scale, n - j);
             }
         }
     }
