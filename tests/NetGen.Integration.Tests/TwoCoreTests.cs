@@ -57,4 +57,79 @@ public sealed class TwoCoreTests
             Parallelism.Enabled = saved;
         }
     }
+
+    public static TheoryData<int, bool> TileCases()
+    {
+        var data = new TheoryData<int, bool>();
+        // 240-512 rows: two halves of one tile each; 513: the second half is two tiles (256 + 1); 64: one core's batch
+        foreach (int rows in new[] { 64, 240, 301, 512, 513 })
+        {
+            data.Add(rows, false);
+            data.Add(rows, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TileCases))]
+    public void Batches_of_one_or_two_tiles_per_half_match_the_generic_engine_and_do_not_depend_on_the_thread_count(int count, bool single)
+    {
+        // 100-64-50-10: a split threshold of 237 rows, so every batch here but 64 rows is split over the two cores
+        NetworkSpec spec = NetworkSpec.Input(100).Dense(64, Activation.Tanh).Dense(50, Activation.ELU).Dense(10, Activation.Softmax)
+            .Build(Loss.CrossEntropy, single ? Precision.Single : Precision.Double);
+        (double[] x, double[] y) = TestData.Make(spec, count, seed: 5);
+        if (single)
+        {
+            Check<float>(spec, TestData.ToFloat(x), TestData.ToFloat(y), 2e-5);
+        }
+        else
+        {
+            Check<double>(spec, x, y, 1e-11);
+        }
+    }
+
+    private static double[] Doubles<T>(ReadOnlySpan<T> values) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = double.CreateChecked(values[i]);
+        }
+
+        return result;
+    }
+
+    private static void Check<T>(NetworkSpec spec, T[] x, T[] y, double tolerance) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var generic = new GenericNetwork<T>(spec, seed: 2);
+        generic.BackwardBatch(x, y);
+        double[] expected = Doubles<T>(generic.Gradients);
+        bool saved = Parallelism.Enabled;
+        try
+        {
+            var results = new List<T[]>();
+            foreach (bool parallel in new[] { true, false })
+            {
+                Parallelism.Enabled = parallel;
+                var net = DynamicNetworks.Create<T>(spec, seed: 2);
+                for (int call = 0; call < 2; call++)
+                {
+                    // twice: the second core's buffer must have been left zero for the next call
+                    net.ZeroGradients();
+                    net.BackwardBatch(x, y);
+                    double error = Compare.ScaledError(Doubles<T>(net.Gradients), expected);
+                    Assert.True(error <= tolerance, $"gradients {error:E2} (call {call + 1}, parallel {parallel})");
+                }
+
+                results.Add(net.Gradients.ToArray());
+            }
+
+            Assert.Equal(results[0], results[1]);
+        }
+        finally
+        {
+            Parallelism.Enabled = saved;
+        }
+    }
 }
