@@ -34,7 +34,7 @@ public static class FitRunner
     private const int Batch = 64;
 
     public const string Usage =
-        "usage: --fit [--part fashion,phases,digits] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+        "usage: --fit [--part fashion,phases,digits,passes] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
 
     public static int Run(string[] args)
     {
@@ -62,6 +62,11 @@ public static class FitRunner
         if (parts.Contains("phases", StringComparison.Ordinal))
         {
             Phases(output, rounds);
+        }
+
+        if (parts.Contains("passes", StringComparison.Ordinal))
+        {
+            Passes(output, rows, rounds);
         }
 
         output.AppendLine(CultureInfo.InvariantCulture, $"load at the end {Load()}");
@@ -251,6 +256,58 @@ public static class FitRunner
 
         output.AppendLine(CultureInfo.InvariantCulture, $"fused / separate: {mb / ma:F3} of the medians, per-round ratios' median {ratios:F3} (min {a.Zip(b, (x, y) => y / x).Min():F3}, max {a.Zip(b, (x, y) => y / x).Max():F3})");
         output.AppendLine(CultureInfo.InvariantCulture, $"step time: separate {ma * Batch:F0} µs, fused {mb * Batch:F0} µs per step of {Batch}; fused steps that needed the copy (guarded): {guarded}");
+    }
+
+    /// <summary>
+    /// The fused-update Fit epoch with the passes over θ split over two cores (Parallelism.SplitPasses, the default)
+    /// against the same passes on one core, the same network alternating per epoch in one process.
+    /// </summary>
+    private static void Passes(StringBuilder output, int rows, int rounds)
+    {
+        Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
+        var network = new FashionSized(seed: 1);
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        var optimizer = new Adam<float>(1e-3);
+        double Epoch(bool split)
+        {
+            Parallelism.SplitPasses = split;
+            long start = Stopwatch.GetTimestamp();
+            network.Fit(data, optimizer, options);
+            return Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / rows;
+        }
+
+        try
+        {
+            Epoch(true);
+            Epoch(false);
+            var on = new double[rounds];
+            var off = new double[rounds];
+            for (int r = 0; r < rounds; r++)
+            {
+                if (r % 2 == 0)
+                {
+                    on[r] = Epoch(true);
+                    off[r] = Epoch(false);
+                }
+                else
+                {
+                    off[r] = Epoch(false);
+                    on[r] = Epoch(true);
+                }
+            }
+
+            double[] ratios = on.Zip(off, (a, b) => a / b).ToArray();
+            output.AppendLine();
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"## The passes over θ on two cores or one: Fashion-sized Fit epoch (fused update, Adam, B = {Batch}, {rows} rows), {rounds} rounds alternating in one process");
+            output.AppendLine();
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"split (default): {AbRunner.Median(on):F2} µs/sample ({on.Min():F2}–{on.Max():F2}); one core: {AbRunner.Median(off):F2} ({off.Min():F2}–{off.Max():F2}); split ÷ one core per round: median {AbRunner.Median(ratios):F3} (min {ratios.Min():F3}, max {ratios.Max():F3})");
+        }
+        finally
+        {
+            Parallelism.SplitPasses = true;
+        }
     }
 
     private static void Phases(StringBuilder output, int rounds)

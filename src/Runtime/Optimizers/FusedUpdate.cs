@@ -121,7 +121,7 @@ internal static class FusedUpdate
         IReadOnlyList<ParameterBlock> layout = spec.Layout;
         Span<BlockOutcome<T>> results = layout.Count <= 128 ? stackalloc BlockOutcome<T>[2 * layout.Count] : new BlockOutcome<T>[2 * layout.Count];
         Span<BlockOutcome<T>> first = results.Slice(0, layout.Count), second = results.Slice(layout.Count);
-        if (parameters.Length < SplitLength)
+        if (parameters.Length < SplitLength || !Parallelism.SplitPasses)
         {
             Range(ref rule, layout, parameters, sums, 0, parameters.Length, inputs, first);
         }

@@ -11,6 +11,13 @@ public static class Parallelism
 {
     /// <summary>Whether the second half of a split batch runs on another core; true when the machine has more than one.</summary>
     public static bool Enabled { get; set; } = Environment.ProcessorCount > 1;
+
+    /// <summary>
+    /// Whether the passes over the whole parameter vector (the fused update, clearing, folding and scanning ∂C/∂θ) are
+    /// split in two halves from their size on (<see cref="TwoCorePasses"/>); off only to measure one against the other
+    /// (bench --fit --part passes). Parameters are the same either way; the penalty's reported sums may round differently.
+    /// </summary>
+    internal static bool SplitPasses { get; set; } = true;
 }
 
 /// <summary>One half of a split batch, run by <see cref="PairRunner{T}"/>.</summary>

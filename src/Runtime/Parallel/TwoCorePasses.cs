@@ -20,7 +20,7 @@ internal static unsafe class TwoCorePasses
     /// <summary>Sets <paramref name="values"/> to zero.</summary>
     public static void Clear<T>(Span<T> values) where T : unmanaged
     {
-        if (values.Length < SplitLength)
+        if (values.Length < SplitLength || !Parallelism.SplitPasses)
         {
             values.Clear();
             return;
@@ -36,7 +36,7 @@ internal static unsafe class TwoCorePasses
     /// <summary>g += h, then h = 0 (<see cref="VectorMath.AddAndClear{T}"/>).</summary>
     public static void AddAndClear<T>(Span<T> g, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (g.Length < SplitLength || g.Length != h.Length)
+        if (g.Length < SplitLength || g.Length != h.Length || !Parallelism.SplitPasses)
         {
             VectorMath.AddAndClear(g, h);
             return;
@@ -52,7 +52,7 @@ internal static unsafe class TwoCorePasses
     /// <summary>max |x| in double, NaN or +∞ when a value is (<see cref="FusedUpdate.MaxMagnitude{T}"/>; NaN when the halves saw one of each).</summary>
     public static double MaxMagnitude<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (values.Length < SplitLength)
+        if (values.Length < SplitLength || !Parallelism.SplitPasses)
         {
             return FusedUpdate.MaxMagnitude(values);
         }
