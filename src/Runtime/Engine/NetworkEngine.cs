@@ -19,8 +19,8 @@ namespace NetGen;
 /// calling thread's own small workspace (one per thread and network type, at most 8 rows of buffers); larger ones take
 /// one of a few cached per instance (an atomic exchange), or a new one while every cached one is held. Training (<see cref="Backward"/>, <see cref="BackwardBatch"/>, <see cref="TrainStep"/>,
 /// writes to <see cref="Parameters"/>) is single-writer: no other call may run on the instance meanwhile.</para>
-/// <para><b>Two cores.</b> A batch of at least the network's threshold is computed as two halves, the second on a
-/// thread-pool thread, each into its own gradients, added in a fixed order: the result is bit for bit the same whether
+/// <para><b>Two cores.</b> A batch of at least the network's threshold is computed as two halves, the second on
+/// <see cref="SecondCore"/>'s worker thread, each into its own gradients, added in a fixed order: the result is bit for bit the same whether
 /// the halves ran in parallel or one after the other (<see cref="Parallelism.Enabled"/>).</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
