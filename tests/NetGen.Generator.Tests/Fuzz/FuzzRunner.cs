@@ -218,11 +218,22 @@ internal static class FuzzRunner
                 d = d with { Containers = [], Accessibility = d.Accessibility is "public" or "internal" or "" ? d.Accessibility : "internal" };
             }
 
+            // The class sits in its containers; its base class (Decl.RenderBase, or the companion network) is written
+            // at namespace level, outside them, so the base's name is reserved there: two declarations in different
+            // containers of one namespace must not both write a base named XBase.
             string path = d.Namespace + "|" + string.Join("|", d.Containers.Select(c => c.Name + c.TypeParameters.Length));
-            if (d.Name.Length == 0 || !used.Add(path + "|" + d.SymbolName) || !used.Add(path + "|" + d.SymbolName + "Base"))
+            string namespacePath = d.Namespace + "|";
+            if (d.Name.Length == 0 || !Reserve(used, path, namespacePath, d))
             {
-                d = d with { Name = "C" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-                used.Add(path + "|" + d.SymbolName);
+                for (int suffix = 0; ; suffix++)
+                {
+                    string name = "C" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + (suffix == 0 ? "" : "_" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    d = d with { Name = name };
+                    if (Reserve(used, path, namespacePath, d))
+                    {
+                        break;
+                    }
+                }
             }
 
             list.Add(d);
@@ -244,6 +255,21 @@ internal static class FuzzRunner
         }
 
         return new Sample([.. list], runtime, [.. damages]);
+    }
+
+    /// <summary>Reserves the declaration's class name in its containers and its base's name at namespace level; false (and nothing reserved) when either is taken.</summary>
+    private static bool Reserve(HashSet<string> used, string path, string namespacePath, Decl d)
+    {
+        string own = path + "|" + d.SymbolName;
+        string baseName = namespacePath + "|" + d.BaseName;
+        if (used.Contains(own) || used.Contains(baseName) || own == baseName)
+        {
+            return false;
+        }
+
+        used.Add(own);
+        used.Add(baseName);
+        return true;
     }
 
     private static Decl Companion(Decl derived) => new(

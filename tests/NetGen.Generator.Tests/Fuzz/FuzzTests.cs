@@ -57,6 +57,26 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Contains("float.PositiveInfinity", Assert.Single(run.Sources).Value, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Found by CI (seed 4d7SH8DLmPx2): two declarations named alike, one nested in containers and one not, both wrote a
+    /// base class of the same name at namespace level, and the fuzzer blamed the generator for the clash.
+    /// </summary>
+    [Fact]
+    public void Prepare_keeps_namespace_level_base_classes_unique_across_containers()
+    {
+        Decl Twin(Container[] containers) => new(
+            "TWIN", "Samples", 1, containers, "", TypeShape.Class, true, false, false, false, "", false, BaseKind.WithPrivateMembers, ["b3"], [],
+            [AttrItem.Of(new Attr(AttrKind.Network, "Network", "Loss.MeanSquaredError", false))], null, null, false, false, false);
+
+        Sample sample = FuzzRunner.Prepare(
+            [Twin([new Container("class", true, "Outer", "<T>")]), Twin([])], runtime: true, [null, null]);
+
+        string[] bases = sample.Decls.Select(d => d.BaseName).ToArray();
+        Assert.Equal(bases.Length, bases.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal("TWIN", sample.Decls[0].Name);
+        Assert.NotEqual("TWIN", sample.Decls[1].Name);
+    }
+
     private static int Count(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : fallback;
 
