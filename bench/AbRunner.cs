@@ -65,12 +65,23 @@ public static class AbRunner
                     foreach (int batch in options.Batches)
                     {
                         Console.Error.Write($"{topology} {step} B{batch} … ");
-                        CellResult result = RunCell(topology, step, batch, options);
+                        CellResult result = options.Isolate ? RunCellInChild(topology, step, batch, options) : RunCell(topology, step, batch, options);
+                        if (options.CellOutput)
+                        {
+                            Console.Out.WriteLine(Serialize(result));
+                            continue;
+                        }
+
                         Console.Error.WriteLine(
                             $"legacy {Ns(result.LegacyNs)} new {Ns(result.NewNs)} ns/sample, new/legacy {result.Ratio:F3}");
                         rows.Add(result);
                     }
                 }
+            }
+
+            if (options.CellOutput)
+            {
+                return 0;
             }
 
             Console.Out.Write(Report(rows, options, started, DateTime.UtcNow - started));
@@ -199,6 +210,54 @@ public static class AbRunner
     }
 
     /// <summary>
+    /// One cell in a process of its own (<c>--isolate</c>): the JIT's profile of the shared code (the timing loop, the
+    /// engine's entry points, the kernels) then comes from this cell's calls only, as in a program that calls one
+    /// network with one batch size. In one process the cells that ran first tune tiered PGO for the ones after them.
+    /// </summary>
+    private static CellResult RunCellInChild(string topology, string step, int batch, Options options)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (!string.Equals(Path.GetFileNameWithoutExtension(Environment.ProcessPath), Path.GetFileNameWithoutExtension(typeof(AbRunner).Assembly.Location), StringComparison.Ordinal))
+        {
+            start.ArgumentList.Add(typeof(AbRunner).Assembly.Location);   // run as 'dotnet bench.dll'
+        }
+
+        foreach (string arg in (string[])["--ab", "--cell-output", "1", "--topologies", topology, "--steps", step, "--batches", batch.ToString(CultureInfo.InvariantCulture),
+                     "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--round-ms", options.RoundMs.ToString(CultureInfo.InvariantCulture),
+                     "--warmup-ms", options.WarmupMs.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process child = Process.Start(start) ?? throw new InvalidOperationException("--isolate: could not start the child process");
+        string text = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        string? line = text.Split('\n').FirstOrDefault(l => l.StartsWith("cell|", StringComparison.Ordinal));
+        if (child.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"--isolate: the child process for {topology} {step} B{batch} exited with {child.ExitCode} and printed no result:\n{text}");
+        }
+
+        return Deserialize(line.TrimEnd('\r'));
+    }
+
+    private static string Serialize(CellResult r) => string.Join('|', (string[])["cell", r.Topology, r.Step,
+        .. new[] { r.Batch, r.RoundCalls }.Select(v => v.ToString(CultureInfo.InvariantCulture)),
+        .. new[] { r.LegacyNs, r.NewNs, r.Ratio, r.MedianRatio, r.MinRatio, r.MaxRatio, r.BestRatio, r.MaxDifference, r.InitDifference, r.LegacyBytes, r.NewBytes }.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]);
+
+    private static CellResult Deserialize(string line)
+    {
+        string[] f = line.Split('|');
+        double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
+        return new CellResult(f[1], f[2], int.Parse(f[3], CultureInfo.InvariantCulture), int.Parse(f[4], CultureInfo.InvariantCulture),
+            D(5), D(6), D(7), D(8), D(9), D(10), D(11), (float)D(12), (float)D(13), D(14), D(15));
+    }
+
+    /// <summary>
     /// Largest |Δ| between the two sides' results of one call of the step from the same parameters (the legacy ones,
     /// which both sides get back afterwards).
     /// </summary>
@@ -315,7 +374,7 @@ public static class AbRunner
         s.AppendLine(CultureInfo.InvariantCulture,
             $"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {RuntimeInformation.FrameworkDescription} {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.OSDescription}; Vector<float>.Count = {Vector<float>.Count}; Avx512F.IsSupported = {Avx512F.IsSupported}{JitSettings()}.");
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"Run: {started:yyyy-MM-dd HH:mm} UTC, {took.TotalSeconds:F0} s; {(options.Threads == 2 ? "two cores where a side splits its batch (Parallelism.Enabled = true; the hand kernels use one)" : "one thread (Parallelism.Enabled = false)")}; {options.Rounds} rounds of ~{options.RoundMs} ms per side and cell, alternating (legacy first in even rounds), after ≥ {options.WarmupMs} ms of warm-up per side.");
+            $"Run: {started:yyyy-MM-dd HH:mm} UTC, {took.TotalSeconds:F0} s; {(options.Threads == 2 ? "two cores where a side splits its batch (Parallelism.Enabled = true; the hand kernels use one)" : "one thread (Parallelism.Enabled = false)")}; {(options.Isolate ? "each cell in a process of its own (--isolate); " : "")}{options.Rounds} rounds of ~{options.RoundMs} ms per side and cell, alternating (legacy first in even rounds), after ≥ {options.WarmupMs} ms of warm-up per side.");
         s.AppendLine();
         s.AppendLine("Steps: fused = ISgdStep.TrainStep (the fused SGD step); train = ZeroGradients + BackwardBatch; infer = ForwardBatch. ns/sample: median over the rounds; new ÷ legacy: of those medians; per round: the ratio of the two sides' times in the same round, median (min–max); best: fastest round ÷ fastest round; max abs diff: the largest |Δ| between the two sides' outputs (infer), loss and gradients (train), loss and updated parameters (fused) after one call on the same input.");
         s.AppendLine();
@@ -390,11 +449,11 @@ public static class AbRunner
         string Topology, string Step, int Batch, int RoundCalls, double LegacyNs, double NewNs, double Ratio,
         double MedianRatio, double MinRatio, double MaxRatio, double BestRatio, float MaxDifference, float InitDifference, double LegacyBytes, double NewBytes);
 
-    private sealed record Options(string[] Topologies, string[] Steps, int[] Batches, int Rounds, int RoundMs, int WarmupMs, int Threads)
+    private sealed record Options(string[] Topologies, string[] Steps, int[] Batches, int Rounds, int RoundMs, int WarmupMs, int Threads, bool Isolate, bool CellOutput)
     {
         public const string Usage =
             "usage: dotnet run -c Release --project bench -- --ab [--topologies a,b,c,d,ga,gb,gc,gd,ha,hb,hc] [--steps fused,train,infer] " +
-            "[--batches 1,32,256] [--rounds 15] [--round-ms 20] [--warmup-ms 500] [--threads 1|2]";
+            "[--batches 1,32,256] [--rounds 15] [--round-ms 20] [--warmup-ms 500] [--threads 1|2] [--isolate] (each cell in a process of its own)";
 
         public static Options Parse(string[] args)
         {
@@ -402,11 +461,18 @@ public static class AbRunner
             string[] steps = AllSteps;
             int[] batches = [1, 32, 256];
             int rounds = 15, roundMs = 20, warmupMs = 500, threads = 1;
+            bool isolate = false, cellOutput = false;
             for (int i = 0; i < args.Length; i++)
             {
                 string name = args[i];
                 if (name == "--ab")
                 {
+                    continue;
+                }
+
+                if (name == "--isolate")
+                {
+                    isolate = true;
                     continue;
                 }
 
@@ -437,6 +503,9 @@ public static class AbRunner
                     case "--warmup-ms":
                         warmupMs = Positive(name, value);
                         break;
+                    case "--cell-output":   // internal: the child process of --isolate prints its cells as lines, no table
+                        cellOutput = value == "1";
+                        break;
                     case "--threads":
                         threads = value is "1" or "2" ? int.Parse(value, CultureInfo.InvariantCulture) : throw new ArgumentException($"--ab: --threads is 1 or 2, not '{value}'");
                         break;
@@ -445,7 +514,7 @@ public static class AbRunner
                 }
             }
 
-            return new Options(topologies, steps, batches, rounds, roundMs, warmupMs, threads);
+            return new Options(topologies, steps, batches, rounds, roundMs, warmupMs, threads, isolate && !cellOutput, cellOutput);
         }
 
         private static string[] List(string name, string value, Func<string, bool> valid, string expected)
