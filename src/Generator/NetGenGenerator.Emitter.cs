@@ -267,6 +267,12 @@ public sealed partial class NetGenGenerator
                 if (lanes)
                 {
                     // every row runs through the lane kernel, every quantity in a register: no workspace, no tile passes
+                    if (plan.Model.Functions.Any())
+                    {
+                        FunctionKernels.Write(w, plan, firstAfterBlank: true);   // the user-written activations, which V.Apply and V.Derivative call
+                        w.Line();
+                    }
+
                     LaneKernels.Write(w, plan);
                     return;
                 }

@@ -13,11 +13,18 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class FunctionKernels
 {
-    public static void Write(SourceWriter w, NetworkPlan plan)
+    /// <summary>Writes the structs, each after a blank line (the first one too unless <paramref name="firstAfterBlank"/>: the line before is blank already).</summary>
+    public static void Write(SourceWriter w, NetworkPlan plan, bool firstAfterBlank = false)
     {
+        bool first = true;
         foreach (FunctionModel function in plan.Model.Functions)
         {
-            w.Line();
+            if (!(first && firstAfterBlank))
+            {
+                w.Line();
+            }
+
+            first = false;
             if (function.IsLoss)
             {
                 WriteLoss(w, plan.T, function);

@@ -21,12 +21,29 @@ internal static class LaneKernels
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters, and only the
-    /// first seven activations and three losses (user-written functions and the issue-15 built-ins run the row kernels).
+    /// Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters, and one of
+    /// the three losses whose δ^L the kernel spells out (the element-wise losses, built-in or user-written, run the row
+    /// kernels). Every activation qualifies: the first seven are written out, the others (SiLU, GELU, softplus, Mish and
+    /// user-written ones) call their runtime type through V.Activate and V.ActivationDelta.
     /// </summary>
     public static bool Applies(NetworkPlan plan) =>
         plan.Layers.All(l => l.Unrolled) && !plan.HasBatchNorm && !plan.HasDropout && plan.ParameterCount <= MaxParameters &&
-        plan.Layers.All(l => l.Model.Activation <= ActivationKind.Softmax) && plan.Model.Loss <= LossKind.CrossEntropy;
+        plan.Model.Loss <= LossKind.CrossEntropy && plan.Model.LossFunction is null;
+
+    /// <summary>Whether the lane kernel writes σ and σ' of the layer out (the first seven activations) rather than calling its runtime type.</summary>
+    private static bool SpelledOut(LayerModel layer) => layer.Function is null && layer.Activation <= ActivationKind.Softmax;
+
+    /// <summary>a = σ(z) of one unit of the layer, in lane terms.</summary>
+    private static string Activation(NumericType t, LayerModel layer, string z) =>
+        layer.Function is { } f ? $"V.Apply<{LayerMath.FunctionStruct(f)}>({z})"
+        : SpelledOut(layer) ? Lane(t, LayerMath.For(layer.Activation).Vector(t, z, t.Lit(layer.Alpha)))
+        : $"V.Activate<{LayerMath.For(layer.Activation).Kernel}>({z})";
+
+    /// <summary>g ∘ σ'(z) of one unit of the layer (a = σ(z)), in lane terms.</summary>
+    private static string ActivationDelta(NumericType t, LayerModel layer, string g, string z, string a) =>
+        layer.Function is { } f ? $"{g} * V.Derivative<{LayerMath.FunctionStruct(f)}>({z})"
+        : SpelledOut(layer) ? Lane(t, LayerMath.For(layer.Activation).VectorDelta(t, g, z, a, t.Lit(layer.Alpha)))
+        : $"V.ActivationDelta<{LayerMath.For(layer.Activation).Kernel}>({g}, {z}, {a})";
 
     public static void Write(SourceWriter w, NetworkPlan plan)
     {
@@ -104,12 +121,12 @@ internal static class LaneKernels
                     if (l > 1)
                     {
                         LayerPlan previous = plan.Layers[l - 2];
-                        LayerMath.ActivationRule act = LayerMath.For(previous.Model.Activation);
+                        LayerMath.ActivationRule act = LayerMath.For(previous.Model, t);
                         w.Line($"// δ{l - 1} = ((W{l})ᵀ δ{l}) ∘ σ'(z{l - 1}),   {act.Derivative}");
                         for (int k = 0; k < layer.In; k++)
                         {
                             string sum = string.Join(" + ", Enumerable.Range(0, layer.Out).Select(j => $"w{l}_{I(k)}_{I(j)} * delta{l}_{I(j)}"));
-                            w.Line($"var delta{l - 1}_{I(k)} = {Lane(t, act.VectorDelta(t, $"({sum})", $"z{l - 1}_{I(k)}", $"a{l - 1}_{I(k)}", t.Lit(previous.Model.Alpha)))};");
+                            w.Line($"var delta{l - 1}_{I(k)} = {ActivationDelta(t, previous.Model, $"({sum})", $"z{l - 1}_{I(k)}", $"a{l - 1}_{I(k)}")};");
                         }
                     }
                 }
@@ -161,7 +178,7 @@ internal static class LaneKernels
     {
         NumericType t = plan.T;
         int l = layer.Index;
-        LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
+        LayerMath.ActivationRule act = LayerMath.For(layer.Model, t);
         if (comments)
         {
             w.Line($"// z{l} = W{l} a{l - 1} + b{l},   a{l} = σ(z{l}),   {act.Forward}");
@@ -195,7 +212,7 @@ internal static class LaneKernels
 
         for (int j = 0; j < layer.Out; j++)
         {
-            w.Line($"var a{l}_{I(j)} = {Lane(t, act.Vector(t, $"z{l}_{I(j)}", t.Lit(layer.Model.Alpha)))};");
+            w.Line($"var a{l}_{I(j)} = {Activation(t, layer.Model, $"z{l}_{I(j)}")};");
         }
     }
 
@@ -204,7 +221,6 @@ internal static class LaneKernels
         NumericType t = plan.T;
         int l = layer.Index, n = layer.Out;
         LayerMath.LossRule loss = LayerMath.For(plan.Model.Loss);
-        LayerMath.ActivationRule act = LayerMath.For(layer.Model.Activation);
         w.Line($"// {loss.Cost}" + (loss.StableCost != loss.Cost ? $",  computed as {loss.StableCost}" : "") + $";   {loss.Delta.Replace("^L", I(l))}");
         IEnumerable<int> js = Enumerable.Range(0, n);
         switch (plan.Model.Loss)
@@ -220,7 +236,7 @@ internal static class LaneKernels
                 {
                     w.Line($"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};   // ∂C/∂a{l}_{I(j)}");
                     w.Line($"loss = V.Fma(V.Of({t.Lit(0.5)}) * e_{I(j)}, e_{I(j)}, loss);");
-                    w.Line($"var delta{l}_{I(j)} = {Lane(t, act.VectorDelta(t, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}", t.Lit(layer.Model.Alpha)))};");
+                    w.Line($"var delta{l}_{I(j)} = {ActivationDelta(t, layer.Model, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}")};");
                 }
 
                 break;

@@ -72,6 +72,19 @@ public interface ILane<TSelf, T> : ILaneMath<TSelf>
     /// <summary>The <see cref="Count"/> values of <paramref name="source"/> from <paramref name="index"/> on, one per lane.</summary>
     static abstract TSelf Load(ReadOnlySpan<T> source, int index);
 
+    /// <summary>σ(z) lane by lane for a built-in activation without α that the lane kernels do not spell out (SiLU, GELU, softplus, Mish).</summary>
+    /// <typeparam name="TActivation">The activation's runtime type (<see cref="Activations.SiLU"/>, …).</typeparam>
+    static abstract TSelf Activate<TActivation>(TSelf z) where TActivation : IActivation;
+
+    /// <summary>g ∘ σ'(z) lane by lane (a = σ(z)), for the activations of <see cref="Activate{TActivation}"/>.</summary>
+    static abstract TSelf ActivationDelta<TActivation>(TSelf g, TSelf z, TSelf a) where TActivation : IActivation;
+
+    /// <summary>σ(z) lane by lane for a user-written activation (the struct the generator writes for it).</summary>
+    static abstract TSelf Apply<TFunction>(TSelf z) where TFunction : IActivationFunction<T>;
+
+    /// <summary>σ'(z) lane by lane for a user-written activation.</summary>
+    static abstract TSelf Derivative<TFunction>(TSelf z) where TFunction : IActivationFunction<T>;
+
     /// <summary>Writes the lanes of <paramref name="value"/> to <paramref name="destination"/> from <paramref name="index"/> on.</summary>
     static abstract void Store(TSelf value, Span<T> destination, int index);
 

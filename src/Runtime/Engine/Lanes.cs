@@ -90,6 +90,23 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> Activate<TActivation>(VectorLane<T> z) where TActivation : IActivation => new(TActivation.Apply(z._value, T.Zero));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> ActivationDelta<TActivation>(VectorLane<T> g, VectorLane<T> z, VectorLane<T> a) where TActivation : IActivation =>
+        new(TActivation.Delta(g._value, z._value, a._value, T.Zero));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> Apply<TFunction>(VectorLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Apply(z._value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> Derivative<TFunction>(VectorLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Derivative(z._value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLane<T> Log(VectorLane<T> x) => new(typeof(T) == typeof(float)
         ? Vector.Log(x._value.As<T, float>()).As<float, T>()
         : Vector.Log(x._value.As<T, double>()).As<double, T>());
@@ -199,6 +216,23 @@ public readonly struct ScalarLane<T> : ILane<ScalarLane<T>, T> where T : unmanag
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> Exp(ScalarLane<T> x) => new(T.Exp(x._value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> Activate<TActivation>(ScalarLane<T> z) where TActivation : IActivation => new(TActivation.Apply(z._value, T.Zero));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> ActivationDelta<TActivation>(ScalarLane<T> g, ScalarLane<T> z, ScalarLane<T> a) where TActivation : IActivation =>
+        new(TActivation.Delta(g._value, z._value, a._value, T.Zero));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> Apply<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Apply(z._value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> Derivative<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Derivative(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -77,18 +77,13 @@ namespace Samples
             public static int ParameterLength => 65;
             public static int ParallelTrainingRows => 34723;   // ≈ 10.0 MFLOP
             public static int ParallelInferenceRows => 104167;
+            public static bool HasLanes => true;
 
             public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(2, new global::NetGen.LayerSpec[]
             {
                 new global::NetGen.DenseLayerSpec(16, SwishActivation.Definition),
                 new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
             }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
-
-            // the workspace: one buffer [rows × width] per slot, a line per layer
-            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
-            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
-            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
-            public static int OutputSlot => A2;
 
             /// <summary>The activation Swish written in the class, and σ' as the generator differentiated it.</summary>
             private readonly struct SwishActivation : global::NetGen.IActivationFunction<float>
@@ -121,208 +116,169 @@ namespace Samples
                     csharpExpression: "z / (1.0 + global::System.Math.Exp(-z))");
             }
 
-            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-            public static void Forward(in global::NetGen.Tile<float> t)
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
+            /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static void LanesForward<V>(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> o, int rows) where V : struct, global::NetGen.ILane<V, float>
             {
-                global::System.ReadOnlySpan<float> p = t.Parameters;
-                global::NetGen.Workspace<float> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<float> a0 = t.Inputs;
-
-                // ─── Layer 1: dense 2 → 16, Swish (unrolled, 32 weights) ───
-                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·16 + j
-                // a1 = σ(z1)      σ(z) = Swish(z) = z / (1 + e^(−z))
-                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1];
-                for (int s = 0; s < rows; s++)
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = V.Of(p[W1 + 0 * 16 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 16 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 16 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 16 + 3]); var w1_0_4 = V.Of(p[W1 + 0 * 16 + 4]); var w1_0_5 = V.Of(p[W1 + 0 * 16 + 5]); var w1_0_6 = V.Of(p[W1 + 0 * 16 + 6]); var w1_0_7 = V.Of(p[W1 + 0 * 16 + 7]); var w1_0_8 = V.Of(p[W1 + 0 * 16 + 8]); var w1_0_9 = V.Of(p[W1 + 0 * 16 + 9]); var w1_0_10 = V.Of(p[W1 + 0 * 16 + 10]); var w1_0_11 = V.Of(p[W1 + 0 * 16 + 11]); var w1_0_12 = V.Of(p[W1 + 0 * 16 + 12]); var w1_0_13 = V.Of(p[W1 + 0 * 16 + 13]); var w1_0_14 = V.Of(p[W1 + 0 * 16 + 14]); var w1_0_15 = V.Of(p[W1 + 0 * 16 + 15]); var w1_1_0 = V.Of(p[W1 + 1 * 16 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 16 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 16 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 16 + 3]); var w1_1_4 = V.Of(p[W1 + 1 * 16 + 4]); var w1_1_5 = V.Of(p[W1 + 1 * 16 + 5]); var w1_1_6 = V.Of(p[W1 + 1 * 16 + 6]); var w1_1_7 = V.Of(p[W1 + 1 * 16 + 7]); var w1_1_8 = V.Of(p[W1 + 1 * 16 + 8]); var w1_1_9 = V.Of(p[W1 + 1 * 16 + 9]); var w1_1_10 = V.Of(p[W1 + 1 * 16 + 10]); var w1_1_11 = V.Of(p[W1 + 1 * 16 + 11]); var w1_1_12 = V.Of(p[W1 + 1 * 16 + 12]); var w1_1_13 = V.Of(p[W1 + 1 * 16 + 13]); var w1_1_14 = V.Of(p[W1 + 1 * 16 + 14]); var w1_1_15 = V.Of(p[W1 + 1 * 16 + 15]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]); var b1_4 = V.Of(p[b1 + 4]); var b1_5 = V.Of(p[b1 + 5]); var b1_6 = V.Of(p[b1 + 6]); var b1_7 = V.Of(p[b1 + 7]); var b1_8 = V.Of(p[b1 + 8]); var b1_9 = V.Of(p[b1 + 9]); var b1_10 = V.Of(p[b1 + 10]); var b1_11 = V.Of(p[b1 + 11]); var b1_12 = V.Of(p[b1 + 12]); var b1_13 = V.Of(p[b1 + 13]); var b1_14 = V.Of(p[b1 + 14]); var b1_15 = V.Of(p[b1 + 15]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]); var w2_1_0 = V.Of(p[W2 + 1 * 1 + 0]); var w2_2_0 = V.Of(p[W2 + 2 * 1 + 0]); var w2_3_0 = V.Of(p[W2 + 3 * 1 + 0]); var w2_4_0 = V.Of(p[W2 + 4 * 1 + 0]); var w2_5_0 = V.Of(p[W2 + 5 * 1 + 0]); var w2_6_0 = V.Of(p[W2 + 6 * 1 + 0]); var w2_7_0 = V.Of(p[W2 + 7 * 1 + 0]); var w2_8_0 = V.Of(p[W2 + 8 * 1 + 0]); var w2_9_0 = V.Of(p[W2 + 9 * 1 + 0]); var w2_10_0 = V.Of(p[W2 + 10 * 1 + 0]); var w2_11_0 = V.Of(p[W2 + 11 * 1 + 0]); var w2_12_0 = V.Of(p[W2 + 12 * 1 + 0]); var w2_13_0 = V.Of(p[W2 + 13 * 1 + 0]); var w2_14_0 = V.Of(p[W2 + 14 * 1 + 0]); var w2_15_0 = V.Of(p[W2 + 15 * 1 + 0]);
+                var b2_0 = V.Of(p[b2 + 0]);
+                // x [rows × 2] and a^L [rows × 1], row-major: lengths checked once here, lanes read and written unchecked in the loop
+                ref readonly float xRows = ref V.Rows(x, rows, 2); ref float aRows = ref V.Rows(o, rows, 1);
+                for (int s = 0; s < rows; s += V.Count)
                 {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    z1[o + 0] = p[W1 + 0 * 16 + 0] * a0[i + 0] + p[W1 + 1 * 16 + 0] * a0[i + 1] + p[b1 + 0];
-                    z1[o + 1] = p[W1 + 0 * 16 + 1] * a0[i + 0] + p[W1 + 1 * 16 + 1] * a0[i + 1] + p[b1 + 1];
-                    z1[o + 2] = p[W1 + 0 * 16 + 2] * a0[i + 0] + p[W1 + 1 * 16 + 2] * a0[i + 1] + p[b1 + 2];
-                    z1[o + 3] = p[W1 + 0 * 16 + 3] * a0[i + 0] + p[W1 + 1 * 16 + 3] * a0[i + 1] + p[b1 + 3];
-                    z1[o + 4] = p[W1 + 0 * 16 + 4] * a0[i + 0] + p[W1 + 1 * 16 + 4] * a0[i + 1] + p[b1 + 4];
-                    z1[o + 5] = p[W1 + 0 * 16 + 5] * a0[i + 0] + p[W1 + 1 * 16 + 5] * a0[i + 1] + p[b1 + 5];
-                    z1[o + 6] = p[W1 + 0 * 16 + 6] * a0[i + 0] + p[W1 + 1 * 16 + 6] * a0[i + 1] + p[b1 + 6];
-                    z1[o + 7] = p[W1 + 0 * 16 + 7] * a0[i + 0] + p[W1 + 1 * 16 + 7] * a0[i + 1] + p[b1 + 7];
-                    z1[o + 8] = p[W1 + 0 * 16 + 8] * a0[i + 0] + p[W1 + 1 * 16 + 8] * a0[i + 1] + p[b1 + 8];
-                    z1[o + 9] = p[W1 + 0 * 16 + 9] * a0[i + 0] + p[W1 + 1 * 16 + 9] * a0[i + 1] + p[b1 + 9];
-                    z1[o + 10] = p[W1 + 0 * 16 + 10] * a0[i + 0] + p[W1 + 1 * 16 + 10] * a0[i + 1] + p[b1 + 10];
-                    z1[o + 11] = p[W1 + 0 * 16 + 11] * a0[i + 0] + p[W1 + 1 * 16 + 11] * a0[i + 1] + p[b1 + 11];
-                    z1[o + 12] = p[W1 + 0 * 16 + 12] * a0[i + 0] + p[W1 + 1 * 16 + 12] * a0[i + 1] + p[b1 + 12];
-                    z1[o + 13] = p[W1 + 0 * 16 + 13] * a0[i + 0] + p[W1 + 1 * 16 + 13] * a0[i + 1] + p[b1 + 13];
-                    z1[o + 14] = p[W1 + 0 * 16 + 14] * a0[i + 0] + p[W1 + 1 * 16 + 14] * a0[i + 1] + p[b1 + 14];
-                    z1[o + 15] = p[W1 + 0 * 16 + 15] * a0[i + 0] + p[W1 + 1 * 16 + 15] * a0[i + 1] + p[b1 + 15];
-                    a1[o + 0] = z1[o + 0] / (1f + global::System.MathF.Exp(-z1[o + 0]));
-                    a1[o + 1] = z1[o + 1] / (1f + global::System.MathF.Exp(-z1[o + 1]));
-                    a1[o + 2] = z1[o + 2] / (1f + global::System.MathF.Exp(-z1[o + 2]));
-                    a1[o + 3] = z1[o + 3] / (1f + global::System.MathF.Exp(-z1[o + 3]));
-                    a1[o + 4] = z1[o + 4] / (1f + global::System.MathF.Exp(-z1[o + 4]));
-                    a1[o + 5] = z1[o + 5] / (1f + global::System.MathF.Exp(-z1[o + 5]));
-                    a1[o + 6] = z1[o + 6] / (1f + global::System.MathF.Exp(-z1[o + 6]));
-                    a1[o + 7] = z1[o + 7] / (1f + global::System.MathF.Exp(-z1[o + 7]));
-                    a1[o + 8] = z1[o + 8] / (1f + global::System.MathF.Exp(-z1[o + 8]));
-                    a1[o + 9] = z1[o + 9] / (1f + global::System.MathF.Exp(-z1[o + 9]));
-                    a1[o + 10] = z1[o + 10] / (1f + global::System.MathF.Exp(-z1[o + 10]));
-                    a1[o + 11] = z1[o + 11] / (1f + global::System.MathF.Exp(-z1[o + 11]));
-                    a1[o + 12] = z1[o + 12] / (1f + global::System.MathF.Exp(-z1[o + 12]));
-                    a1[o + 13] = z1[o + 13] / (1f + global::System.MathF.Exp(-z1[o + 13]));
-                    a1[o + 14] = z1[o + 14] / (1f + global::System.MathF.Exp(-z1[o + 14]));
-                    a1[o + 15] = z1[o + 15] / (1f + global::System.MathF.Exp(-z1[o + 15]));
-                }
-
-                // ─── Layer 2: dense 16 → 1, identity (unrolled, 16 weights) ───
-                // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·1 + j
-                // a2 = σ(z2)      σ(z) = z
-                global::System.Span<float> z2 = ws[Z2], a2 = ws[A2];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    z2[o + 0] = p[W2 + 0 * 1 + 0] * a1[i + 0] + p[W2 + 1 * 1 + 0] * a1[i + 1] + p[W2 + 2 * 1 + 0] * a1[i + 2] + p[W2 + 3 * 1 + 0] * a1[i + 3] + p[W2 + 4 * 1 + 0] * a1[i + 4] + p[W2 + 5 * 1 + 0] * a1[i + 5] + p[W2 + 6 * 1 + 0] * a1[i + 6] + p[W2 + 7 * 1 + 0] * a1[i + 7] + p[W2 + 8 * 1 + 0] * a1[i + 8] + p[W2 + 9 * 1 + 0] * a1[i + 9] + p[W2 + 10 * 1 + 0] * a1[i + 10] + p[W2 + 11 * 1 + 0] * a1[i + 11] + p[W2 + 12 * 1 + 0] * a1[i + 12] + p[W2 + 13 * 1 + 0] * a1[i + 13] + p[W2 + 14 * 1 + 0] * a1[i + 14] + p[W2 + 15 * 1 + 0] * a1[i + 15] + p[b2 + 0];
-                    a2[o + 0] = z2[o + 0];
+                    var a0_0 = V.Load(in xRows, s, 0, 2); var a0_1 = V.Load(in xRows, s, 1, 2);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = Swish(z) = z / (1 + e^(−z))
+                    var z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0));
+                    var z1_1 = V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1));
+                    var z1_2 = V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2));
+                    var z1_3 = V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3));
+                    var z1_4 = V.Fma(w1_1_4, a0_1, V.Fma(w1_0_4, a0_0, b1_4));
+                    var z1_5 = V.Fma(w1_1_5, a0_1, V.Fma(w1_0_5, a0_0, b1_5));
+                    var z1_6 = V.Fma(w1_1_6, a0_1, V.Fma(w1_0_6, a0_0, b1_6));
+                    var z1_7 = V.Fma(w1_1_7, a0_1, V.Fma(w1_0_7, a0_0, b1_7));
+                    var z1_8 = V.Fma(w1_1_8, a0_1, V.Fma(w1_0_8, a0_0, b1_8));
+                    var z1_9 = V.Fma(w1_1_9, a0_1, V.Fma(w1_0_9, a0_0, b1_9));
+                    var z1_10 = V.Fma(w1_1_10, a0_1, V.Fma(w1_0_10, a0_0, b1_10));
+                    var z1_11 = V.Fma(w1_1_11, a0_1, V.Fma(w1_0_11, a0_0, b1_11));
+                    var z1_12 = V.Fma(w1_1_12, a0_1, V.Fma(w1_0_12, a0_0, b1_12));
+                    var z1_13 = V.Fma(w1_1_13, a0_1, V.Fma(w1_0_13, a0_0, b1_13));
+                    var z1_14 = V.Fma(w1_1_14, a0_1, V.Fma(w1_0_14, a0_0, b1_14));
+                    var z1_15 = V.Fma(w1_1_15, a0_1, V.Fma(w1_0_15, a0_0, b1_15));
+                    var a1_0 = V.Apply<SwishActivation>(z1_0);
+                    var a1_1 = V.Apply<SwishActivation>(z1_1);
+                    var a1_2 = V.Apply<SwishActivation>(z1_2);
+                    var a1_3 = V.Apply<SwishActivation>(z1_3);
+                    var a1_4 = V.Apply<SwishActivation>(z1_4);
+                    var a1_5 = V.Apply<SwishActivation>(z1_5);
+                    var a1_6 = V.Apply<SwishActivation>(z1_6);
+                    var a1_7 = V.Apply<SwishActivation>(z1_7);
+                    var a1_8 = V.Apply<SwishActivation>(z1_8);
+                    var a1_9 = V.Apply<SwishActivation>(z1_9);
+                    var a1_10 = V.Apply<SwishActivation>(z1_10);
+                    var a1_11 = V.Apply<SwishActivation>(z1_11);
+                    var a1_12 = V.Apply<SwishActivation>(z1_12);
+                    var a1_13 = V.Apply<SwishActivation>(z1_13);
+                    var a1_14 = V.Apply<SwishActivation>(z1_14);
+                    var a1_15 = V.Apply<SwishActivation>(z1_15);
+                    // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                    var z2_0 = V.Fma(w2_15_0, a1_15, V.Fma(w2_14_0, a1_14, V.Fma(w2_13_0, a1_13, V.Fma(w2_12_0, a1_12, V.Fma(w2_11_0, a1_11, V.Fma(w2_10_0, a1_10, V.Fma(w2_9_0, a1_9, V.Fma(w2_8_0, a1_8, V.Fma(w2_7_0, a1_7, V.Fma(w2_6_0, a1_6, V.Fma(w2_5_0, a1_5, V.Fma(w2_4_0, a1_4, V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))))))))))))))));
+                    var a2_0 = z2_0;
+                    V.Store(a2_0, ref aRows, s, 0, 1);
                 }
             }
 
-            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            public static float Backward(in global::NetGen.Tile<float> t, global::System.Span<float> g, float scale)
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
+            /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static float LanesBackward<V>(global::System.ReadOnlySpan<float> p, global::System.Span<float> g, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> o, int rows, float scale) where V : struct, global::NetGen.ILane<V, float>
             {
-                global::System.ReadOnlySpan<float> p = t.Parameters, y = t.Targets;
-                global::NetGen.Workspace<float> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<float> a0 = t.Inputs;
-                global::System.Span<float> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
-                global::System.Span<float> z2 = ws[Z2], a2 = ws[A2], delta2 = ws[Delta2];
-
-                // ─── Output error, layer 2 (identity), mean squared error ───
-                // C = ½ Σ_j (a_j − y_j)²
-                // δ2 = σ'(z2) ∘ (a2 − y),  σ'(z) = 1
-                float loss = 0f;
-                for (int s = 0; s < rows; s++)
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = V.Of(p[W1 + 0 * 16 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 16 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 16 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 16 + 3]); var w1_0_4 = V.Of(p[W1 + 0 * 16 + 4]); var w1_0_5 = V.Of(p[W1 + 0 * 16 + 5]); var w1_0_6 = V.Of(p[W1 + 0 * 16 + 6]); var w1_0_7 = V.Of(p[W1 + 0 * 16 + 7]); var w1_0_8 = V.Of(p[W1 + 0 * 16 + 8]); var w1_0_9 = V.Of(p[W1 + 0 * 16 + 9]); var w1_0_10 = V.Of(p[W1 + 0 * 16 + 10]); var w1_0_11 = V.Of(p[W1 + 0 * 16 + 11]); var w1_0_12 = V.Of(p[W1 + 0 * 16 + 12]); var w1_0_13 = V.Of(p[W1 + 0 * 16 + 13]); var w1_0_14 = V.Of(p[W1 + 0 * 16 + 14]); var w1_0_15 = V.Of(p[W1 + 0 * 16 + 15]); var w1_1_0 = V.Of(p[W1 + 1 * 16 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 16 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 16 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 16 + 3]); var w1_1_4 = V.Of(p[W1 + 1 * 16 + 4]); var w1_1_5 = V.Of(p[W1 + 1 * 16 + 5]); var w1_1_6 = V.Of(p[W1 + 1 * 16 + 6]); var w1_1_7 = V.Of(p[W1 + 1 * 16 + 7]); var w1_1_8 = V.Of(p[W1 + 1 * 16 + 8]); var w1_1_9 = V.Of(p[W1 + 1 * 16 + 9]); var w1_1_10 = V.Of(p[W1 + 1 * 16 + 10]); var w1_1_11 = V.Of(p[W1 + 1 * 16 + 11]); var w1_1_12 = V.Of(p[W1 + 1 * 16 + 12]); var w1_1_13 = V.Of(p[W1 + 1 * 16 + 13]); var w1_1_14 = V.Of(p[W1 + 1 * 16 + 14]); var w1_1_15 = V.Of(p[W1 + 1 * 16 + 15]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]); var b1_4 = V.Of(p[b1 + 4]); var b1_5 = V.Of(p[b1 + 5]); var b1_6 = V.Of(p[b1 + 6]); var b1_7 = V.Of(p[b1 + 7]); var b1_8 = V.Of(p[b1 + 8]); var b1_9 = V.Of(p[b1 + 9]); var b1_10 = V.Of(p[b1 + 10]); var b1_11 = V.Of(p[b1 + 11]); var b1_12 = V.Of(p[b1 + 12]); var b1_13 = V.Of(p[b1 + 13]); var b1_14 = V.Of(p[b1 + 14]); var b1_15 = V.Of(p[b1 + 15]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 1 + 0]); var w2_1_0 = V.Of(p[W2 + 1 * 1 + 0]); var w2_2_0 = V.Of(p[W2 + 2 * 1 + 0]); var w2_3_0 = V.Of(p[W2 + 3 * 1 + 0]); var w2_4_0 = V.Of(p[W2 + 4 * 1 + 0]); var w2_5_0 = V.Of(p[W2 + 5 * 1 + 0]); var w2_6_0 = V.Of(p[W2 + 6 * 1 + 0]); var w2_7_0 = V.Of(p[W2 + 7 * 1 + 0]); var w2_8_0 = V.Of(p[W2 + 8 * 1 + 0]); var w2_9_0 = V.Of(p[W2 + 9 * 1 + 0]); var w2_10_0 = V.Of(p[W2 + 10 * 1 + 0]); var w2_11_0 = V.Of(p[W2 + 11 * 1 + 0]); var w2_12_0 = V.Of(p[W2 + 12 * 1 + 0]); var w2_13_0 = V.Of(p[W2 + 13 * 1 + 0]); var w2_14_0 = V.Of(p[W2 + 14 * 1 + 0]); var w2_15_0 = V.Of(p[W2 + 15 * 1 + 0]);
+                var b2_0 = V.Of(p[b2 + 0]);
+                // gradient accumulators, one lane value per parameter, summed over the lanes at the end
+                var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_0_4 = V.Zero; var dw1_0_5 = V.Zero; var dw1_0_6 = V.Zero; var dw1_0_7 = V.Zero; var dw1_0_8 = V.Zero; var dw1_0_9 = V.Zero; var dw1_0_10 = V.Zero; var dw1_0_11 = V.Zero; var dw1_0_12 = V.Zero; var dw1_0_13 = V.Zero; var dw1_0_14 = V.Zero; var dw1_0_15 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_1_4 = V.Zero; var dw1_1_5 = V.Zero; var dw1_1_6 = V.Zero; var dw1_1_7 = V.Zero; var dw1_1_8 = V.Zero; var dw1_1_9 = V.Zero; var dw1_1_10 = V.Zero; var dw1_1_11 = V.Zero; var dw1_1_12 = V.Zero; var dw1_1_13 = V.Zero; var dw1_1_14 = V.Zero; var dw1_1_15 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero; var db1_4 = V.Zero; var db1_5 = V.Zero; var db1_6 = V.Zero; var db1_7 = V.Zero; var db1_8 = V.Zero; var db1_9 = V.Zero; var db1_10 = V.Zero; var db1_11 = V.Zero; var db1_12 = V.Zero; var db1_13 = V.Zero; var db1_14 = V.Zero; var db1_15 = V.Zero;
+                var dw2_0_0 = V.Zero; var dw2_1_0 = V.Zero; var dw2_2_0 = V.Zero; var dw2_3_0 = V.Zero; var dw2_4_0 = V.Zero; var dw2_5_0 = V.Zero; var dw2_6_0 = V.Zero; var dw2_7_0 = V.Zero; var dw2_8_0 = V.Zero; var dw2_9_0 = V.Zero; var dw2_10_0 = V.Zero; var dw2_11_0 = V.Zero; var dw2_12_0 = V.Zero; var dw2_13_0 = V.Zero; var dw2_14_0 = V.Zero; var dw2_15_0 = V.Zero; var db2_0 = V.Zero;
+                var loss = V.Zero;
+                // x [rows × 2], y and a^L [rows × 1], row-major (o empty: a^L not kept): lengths checked once here, lanes read unchecked in the loop
+                ref readonly float xRows = ref V.Rows(x, rows, 2); ref readonly float yRows = ref V.Rows(y, rows, 1); ref float aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, 1);
+                for (int s = 0; s < rows; s += V.Count)
                 {
-                    int o = s * Layer2Size;
-                    float e0 = a2[o + 0] - y[o + 0];   // ∂C/∂a2_0
-                    loss += 0.5f * e0 * e0;
-                    delta2[o + 0] = e0;
+                    var a0_0 = V.Load(in xRows, s, 0, 2); var a0_1 = V.Load(in xRows, s, 1, 2);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = Swish(z) = z / (1 + e^(−z))
+                    var z1_0 = V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0));
+                    var z1_1 = V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1));
+                    var z1_2 = V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2));
+                    var z1_3 = V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3));
+                    var z1_4 = V.Fma(w1_1_4, a0_1, V.Fma(w1_0_4, a0_0, b1_4));
+                    var z1_5 = V.Fma(w1_1_5, a0_1, V.Fma(w1_0_5, a0_0, b1_5));
+                    var z1_6 = V.Fma(w1_1_6, a0_1, V.Fma(w1_0_6, a0_0, b1_6));
+                    var z1_7 = V.Fma(w1_1_7, a0_1, V.Fma(w1_0_7, a0_0, b1_7));
+                    var z1_8 = V.Fma(w1_1_8, a0_1, V.Fma(w1_0_8, a0_0, b1_8));
+                    var z1_9 = V.Fma(w1_1_9, a0_1, V.Fma(w1_0_9, a0_0, b1_9));
+                    var z1_10 = V.Fma(w1_1_10, a0_1, V.Fma(w1_0_10, a0_0, b1_10));
+                    var z1_11 = V.Fma(w1_1_11, a0_1, V.Fma(w1_0_11, a0_0, b1_11));
+                    var z1_12 = V.Fma(w1_1_12, a0_1, V.Fma(w1_0_12, a0_0, b1_12));
+                    var z1_13 = V.Fma(w1_1_13, a0_1, V.Fma(w1_0_13, a0_0, b1_13));
+                    var z1_14 = V.Fma(w1_1_14, a0_1, V.Fma(w1_0_14, a0_0, b1_14));
+                    var z1_15 = V.Fma(w1_1_15, a0_1, V.Fma(w1_0_15, a0_0, b1_15));
+                    var a1_0 = V.Apply<SwishActivation>(z1_0);
+                    var a1_1 = V.Apply<SwishActivation>(z1_1);
+                    var a1_2 = V.Apply<SwishActivation>(z1_2);
+                    var a1_3 = V.Apply<SwishActivation>(z1_3);
+                    var a1_4 = V.Apply<SwishActivation>(z1_4);
+                    var a1_5 = V.Apply<SwishActivation>(z1_5);
+                    var a1_6 = V.Apply<SwishActivation>(z1_6);
+                    var a1_7 = V.Apply<SwishActivation>(z1_7);
+                    var a1_8 = V.Apply<SwishActivation>(z1_8);
+                    var a1_9 = V.Apply<SwishActivation>(z1_9);
+                    var a1_10 = V.Apply<SwishActivation>(z1_10);
+                    var a1_11 = V.Apply<SwishActivation>(z1_11);
+                    var a1_12 = V.Apply<SwishActivation>(z1_12);
+                    var a1_13 = V.Apply<SwishActivation>(z1_13);
+                    var a1_14 = V.Apply<SwishActivation>(z1_14);
+                    var a1_15 = V.Apply<SwishActivation>(z1_15);
+                    // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                    var z2_0 = V.Fma(w2_15_0, a1_15, V.Fma(w2_14_0, a1_14, V.Fma(w2_13_0, a1_13, V.Fma(w2_12_0, a1_12, V.Fma(w2_11_0, a1_11, V.Fma(w2_10_0, a1_10, V.Fma(w2_9_0, a1_9, V.Fma(w2_8_0, a1_8, V.Fma(w2_7_0, a1_7, V.Fma(w2_6_0, a1_6, V.Fma(w2_5_0, a1_5, V.Fma(w2_4_0, a1_4, V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))))))))))))))));
+                    var a2_0 = z2_0;
+                    if (!o.IsEmpty) { V.Store(a2_0, ref aRows, s, 0, 1); }
+                    var y_0 = V.Load(in yRows, s, 0, 1);
+                    // C = ½ Σ_j (a_j − y_j)²;   δ2 = σ'(z2) ∘ (a2 − y)
+                    var e_0 = a2_0 - y_0;   // ∂C/∂a2_0
+                    loss = V.Fma(V.Of(0.5f) * e_0, e_0, loss);
+                    var delta2_0 = e_0;
+                    // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
+                    dw2_0_0 = V.Fma(delta2_0, a1_0, dw2_0_0);
+                    dw2_1_0 = V.Fma(delta2_0, a1_1, dw2_1_0);
+                    dw2_2_0 = V.Fma(delta2_0, a1_2, dw2_2_0);
+                    dw2_3_0 = V.Fma(delta2_0, a1_3, dw2_3_0);
+                    dw2_4_0 = V.Fma(delta2_0, a1_4, dw2_4_0);
+                    dw2_5_0 = V.Fma(delta2_0, a1_5, dw2_5_0);
+                    dw2_6_0 = V.Fma(delta2_0, a1_6, dw2_6_0);
+                    dw2_7_0 = V.Fma(delta2_0, a1_7, dw2_7_0);
+                    dw2_8_0 = V.Fma(delta2_0, a1_8, dw2_8_0);
+                    dw2_9_0 = V.Fma(delta2_0, a1_9, dw2_9_0);
+                    dw2_10_0 = V.Fma(delta2_0, a1_10, dw2_10_0);
+                    dw2_11_0 = V.Fma(delta2_0, a1_11, dw2_11_0);
+                    dw2_12_0 = V.Fma(delta2_0, a1_12, dw2_12_0);
+                    dw2_13_0 = V.Fma(delta2_0, a1_13, dw2_13_0);
+                    dw2_14_0 = V.Fma(delta2_0, a1_14, dw2_14_0);
+                    dw2_15_0 = V.Fma(delta2_0, a1_15, dw2_15_0);
+                    db2_0 += delta2_0;
+                    // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = (1 + e^(−z) + z · e^(−z)) / ((1 + e^(−z)) · (1 + e^(−z)))
+                    var delta1_0 = (w2_0_0 * delta2_0) * V.Derivative<SwishActivation>(z1_0);
+                    var delta1_1 = (w2_1_0 * delta2_0) * V.Derivative<SwishActivation>(z1_1);
+                    var delta1_2 = (w2_2_0 * delta2_0) * V.Derivative<SwishActivation>(z1_2);
+                    var delta1_3 = (w2_3_0 * delta2_0) * V.Derivative<SwishActivation>(z1_3);
+                    var delta1_4 = (w2_4_0 * delta2_0) * V.Derivative<SwishActivation>(z1_4);
+                    var delta1_5 = (w2_5_0 * delta2_0) * V.Derivative<SwishActivation>(z1_5);
+                    var delta1_6 = (w2_6_0 * delta2_0) * V.Derivative<SwishActivation>(z1_6);
+                    var delta1_7 = (w2_7_0 * delta2_0) * V.Derivative<SwishActivation>(z1_7);
+                    var delta1_8 = (w2_8_0 * delta2_0) * V.Derivative<SwishActivation>(z1_8);
+                    var delta1_9 = (w2_9_0 * delta2_0) * V.Derivative<SwishActivation>(z1_9);
+                    var delta1_10 = (w2_10_0 * delta2_0) * V.Derivative<SwishActivation>(z1_10);
+                    var delta1_11 = (w2_11_0 * delta2_0) * V.Derivative<SwishActivation>(z1_11);
+                    var delta1_12 = (w2_12_0 * delta2_0) * V.Derivative<SwishActivation>(z1_12);
+                    var delta1_13 = (w2_13_0 * delta2_0) * V.Derivative<SwishActivation>(z1_13);
+                    var delta1_14 = (w2_14_0 * delta2_0) * V.Derivative<SwishActivation>(z1_14);
+                    var delta1_15 = (w2_15_0 * delta2_0) * V.Derivative<SwishActivation>(z1_15);
+                    // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
+                    dw1_0_0 = V.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = V.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = V.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = V.Fma(delta1_3, a0_0, dw1_0_3); dw1_0_4 = V.Fma(delta1_4, a0_0, dw1_0_4); dw1_0_5 = V.Fma(delta1_5, a0_0, dw1_0_5); dw1_0_6 = V.Fma(delta1_6, a0_0, dw1_0_6); dw1_0_7 = V.Fma(delta1_7, a0_0, dw1_0_7); dw1_0_8 = V.Fma(delta1_8, a0_0, dw1_0_8); dw1_0_9 = V.Fma(delta1_9, a0_0, dw1_0_9); dw1_0_10 = V.Fma(delta1_10, a0_0, dw1_0_10); dw1_0_11 = V.Fma(delta1_11, a0_0, dw1_0_11); dw1_0_12 = V.Fma(delta1_12, a0_0, dw1_0_12); dw1_0_13 = V.Fma(delta1_13, a0_0, dw1_0_13); dw1_0_14 = V.Fma(delta1_14, a0_0, dw1_0_14); dw1_0_15 = V.Fma(delta1_15, a0_0, dw1_0_15);
+                    dw1_1_0 = V.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = V.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = V.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = V.Fma(delta1_3, a0_1, dw1_1_3); dw1_1_4 = V.Fma(delta1_4, a0_1, dw1_1_4); dw1_1_5 = V.Fma(delta1_5, a0_1, dw1_1_5); dw1_1_6 = V.Fma(delta1_6, a0_1, dw1_1_6); dw1_1_7 = V.Fma(delta1_7, a0_1, dw1_1_7); dw1_1_8 = V.Fma(delta1_8, a0_1, dw1_1_8); dw1_1_9 = V.Fma(delta1_9, a0_1, dw1_1_9); dw1_1_10 = V.Fma(delta1_10, a0_1, dw1_1_10); dw1_1_11 = V.Fma(delta1_11, a0_1, dw1_1_11); dw1_1_12 = V.Fma(delta1_12, a0_1, dw1_1_12); dw1_1_13 = V.Fma(delta1_13, a0_1, dw1_1_13); dw1_1_14 = V.Fma(delta1_14, a0_1, dw1_1_14); dw1_1_15 = V.Fma(delta1_15, a0_1, dw1_1_15);
+                    db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3; db1_4 += delta1_4; db1_5 += delta1_5; db1_6 += delta1_6; db1_7 += delta1_7; db1_8 += delta1_8; db1_9 += delta1_9; db1_10 += delta1_10; db1_11 += delta1_11; db1_12 += delta1_12; db1_13 += delta1_13; db1_14 += delta1_14; db1_15 += delta1_15;
                 }
-
-                // ─── Layer 2 ───
-                // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = (1 + e^(−z) + z · e^(−z)) / ((1 + e^(−z)) · (1 + e^(−z)))
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    float da0 = (p[W2 + 0 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_0
-                    delta1[i + 0] = da0 * SwishActivation.Derivative(z1[i + 0]);
-                    float da1 = (p[W2 + 1 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_1
-                    delta1[i + 1] = da1 * SwishActivation.Derivative(z1[i + 1]);
-                    float da2 = (p[W2 + 2 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_2
-                    delta1[i + 2] = da2 * SwishActivation.Derivative(z1[i + 2]);
-                    float da3 = (p[W2 + 3 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_3
-                    delta1[i + 3] = da3 * SwishActivation.Derivative(z1[i + 3]);
-                    float da4 = (p[W2 + 4 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_4
-                    delta1[i + 4] = da4 * SwishActivation.Derivative(z1[i + 4]);
-                    float da5 = (p[W2 + 5 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_5
-                    delta1[i + 5] = da5 * SwishActivation.Derivative(z1[i + 5]);
-                    float da6 = (p[W2 + 6 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_6
-                    delta1[i + 6] = da6 * SwishActivation.Derivative(z1[i + 6]);
-                    float da7 = (p[W2 + 7 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_7
-                    delta1[i + 7] = da7 * SwishActivation.Derivative(z1[i + 7]);
-                    float da8 = (p[W2 + 8 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_8
-                    delta1[i + 8] = da8 * SwishActivation.Derivative(z1[i + 8]);
-                    float da9 = (p[W2 + 9 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_9
-                    delta1[i + 9] = da9 * SwishActivation.Derivative(z1[i + 9]);
-                    float da10 = (p[W2 + 10 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_10
-                    delta1[i + 10] = da10 * SwishActivation.Derivative(z1[i + 10]);
-                    float da11 = (p[W2 + 11 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_11
-                    delta1[i + 11] = da11 * SwishActivation.Derivative(z1[i + 11]);
-                    float da12 = (p[W2 + 12 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_12
-                    delta1[i + 12] = da12 * SwishActivation.Derivative(z1[i + 12]);
-                    float da13 = (p[W2 + 13 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_13
-                    delta1[i + 13] = da13 * SwishActivation.Derivative(z1[i + 13]);
-                    float da14 = (p[W2 + 14 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_14
-                    delta1[i + 14] = da14 * SwishActivation.Derivative(z1[i + 14]);
-                    float da15 = (p[W2 + 15 * 1 + 0] * delta2[o + 0]);   // ∂C/∂a1_15
-                    delta1[i + 15] = da15 * SwishActivation.Derivative(z1[i + 15]);
-                }
-                // ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    float d0 = scale * delta2[o + 0];
-                    g[W2 + 0 * 1 + 0] += d0 * a1[i + 0];
-                    g[W2 + 1 * 1 + 0] += d0 * a1[i + 1];
-                    g[W2 + 2 * 1 + 0] += d0 * a1[i + 2];
-                    g[W2 + 3 * 1 + 0] += d0 * a1[i + 3];
-                    g[W2 + 4 * 1 + 0] += d0 * a1[i + 4];
-                    g[W2 + 5 * 1 + 0] += d0 * a1[i + 5];
-                    g[W2 + 6 * 1 + 0] += d0 * a1[i + 6];
-                    g[W2 + 7 * 1 + 0] += d0 * a1[i + 7];
-                    g[W2 + 8 * 1 + 0] += d0 * a1[i + 8];
-                    g[W2 + 9 * 1 + 0] += d0 * a1[i + 9];
-                    g[W2 + 10 * 1 + 0] += d0 * a1[i + 10];
-                    g[W2 + 11 * 1 + 0] += d0 * a1[i + 11];
-                    g[W2 + 12 * 1 + 0] += d0 * a1[i + 12];
-                    g[W2 + 13 * 1 + 0] += d0 * a1[i + 13];
-                    g[W2 + 14 * 1 + 0] += d0 * a1[i + 14];
-                    g[W2 + 15 * 1 + 0] += d0 * a1[i + 15];
-                    g[b2 + 0] += d0;
-                }
-
-                // ─── Layer 1 ───
-                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    float d0 = scale * delta1[o + 0]; float d1 = scale * delta1[o + 1]; float d2 = scale * delta1[o + 2]; float d3 = scale * delta1[o + 3]; float d4 = scale * delta1[o + 4]; float d5 = scale * delta1[o + 5]; float d6 = scale * delta1[o + 6]; float d7 = scale * delta1[o + 7]; float d8 = scale * delta1[o + 8]; float d9 = scale * delta1[o + 9]; float d10 = scale * delta1[o + 10]; float d11 = scale * delta1[o + 11]; float d12 = scale * delta1[o + 12]; float d13 = scale * delta1[o + 13]; float d14 = scale * delta1[o + 14]; float d15 = scale * delta1[o + 15];
-                    g[W1 + 0 * 16 + 0] += d0 * a0[i + 0];
-                    g[W1 + 0 * 16 + 1] += d1 * a0[i + 0];
-                    g[W1 + 0 * 16 + 2] += d2 * a0[i + 0];
-                    g[W1 + 0 * 16 + 3] += d3 * a0[i + 0];
-                    g[W1 + 0 * 16 + 4] += d4 * a0[i + 0];
-                    g[W1 + 0 * 16 + 5] += d5 * a0[i + 0];
-                    g[W1 + 0 * 16 + 6] += d6 * a0[i + 0];
-                    g[W1 + 0 * 16 + 7] += d7 * a0[i + 0];
-                    g[W1 + 0 * 16 + 8] += d8 * a0[i + 0];
-                    g[W1 + 0 * 16 + 9] += d9 * a0[i + 0];
-                    g[W1 + 0 * 16 + 10] += d10 * a0[i + 0];
-                    g[W1 + 0 * 16 + 11] += d11 * a0[i + 0];
-                    g[W1 + 0 * 16 + 12] += d12 * a0[i + 0];
-                    g[W1 + 0 * 16 + 13] += d13 * a0[i + 0];
-                    g[W1 + 0 * 16 + 14] += d14 * a0[i + 0];
-                    g[W1 + 0 * 16 + 15] += d15 * a0[i + 0];
-                    g[W1 + 1 * 16 + 0] += d0 * a0[i + 1];
-                    g[W1 + 1 * 16 + 1] += d1 * a0[i + 1];
-                    g[W1 + 1 * 16 + 2] += d2 * a0[i + 1];
-                    g[W1 + 1 * 16 + 3] += d3 * a0[i + 1];
-                    g[W1 + 1 * 16 + 4] += d4 * a0[i + 1];
-                    g[W1 + 1 * 16 + 5] += d5 * a0[i + 1];
-                    g[W1 + 1 * 16 + 6] += d6 * a0[i + 1];
-                    g[W1 + 1 * 16 + 7] += d7 * a0[i + 1];
-                    g[W1 + 1 * 16 + 8] += d8 * a0[i + 1];
-                    g[W1 + 1 * 16 + 9] += d9 * a0[i + 1];
-                    g[W1 + 1 * 16 + 10] += d10 * a0[i + 1];
-                    g[W1 + 1 * 16 + 11] += d11 * a0[i + 1];
-                    g[W1 + 1 * 16 + 12] += d12 * a0[i + 1];
-                    g[W1 + 1 * 16 + 13] += d13 * a0[i + 1];
-                    g[W1 + 1 * 16 + 14] += d14 * a0[i + 1];
-                    g[W1 + 1 * 16 + 15] += d15 * a0[i + 1];
-                    g[b1 + 0] += d0;
-                    g[b1 + 1] += d1;
-                    g[b1 + 2] += d2;
-                    g[b1 + 3] += d3;
-                    g[b1 + 4] += d4;
-                    g[b1 + 5] += d5;
-                    g[b1 + 6] += d6;
-                    g[b1 + 7] += d7;
-                    g[b1 + 8] += d8;
-                    g[b1 + 9] += d9;
-                    g[b1 + 10] += d10;
-                    g[b1 + 11] += d11;
-                    g[b1 + 12] += d12;
-                    g[b1 + 13] += d13;
-                    g[b1 + 14] += d14;
-                    g[b1 + 15] += d15;
-                }
-
-                return loss;
+                // sum the lanes into the gradients
+                g[W1 + 0 * 16 + 0] += scale * V.Sum(dw1_0_0); g[W1 + 0 * 16 + 1] += scale * V.Sum(dw1_0_1); g[W1 + 0 * 16 + 2] += scale * V.Sum(dw1_0_2); g[W1 + 0 * 16 + 3] += scale * V.Sum(dw1_0_3); g[W1 + 0 * 16 + 4] += scale * V.Sum(dw1_0_4); g[W1 + 0 * 16 + 5] += scale * V.Sum(dw1_0_5); g[W1 + 0 * 16 + 6] += scale * V.Sum(dw1_0_6); g[W1 + 0 * 16 + 7] += scale * V.Sum(dw1_0_7); g[W1 + 0 * 16 + 8] += scale * V.Sum(dw1_0_8); g[W1 + 0 * 16 + 9] += scale * V.Sum(dw1_0_9); g[W1 + 0 * 16 + 10] += scale * V.Sum(dw1_0_10); g[W1 + 0 * 16 + 11] += scale * V.Sum(dw1_0_11); g[W1 + 0 * 16 + 12] += scale * V.Sum(dw1_0_12); g[W1 + 0 * 16 + 13] += scale * V.Sum(dw1_0_13); g[W1 + 0 * 16 + 14] += scale * V.Sum(dw1_0_14); g[W1 + 0 * 16 + 15] += scale * V.Sum(dw1_0_15); g[W1 + 1 * 16 + 0] += scale * V.Sum(dw1_1_0); g[W1 + 1 * 16 + 1] += scale * V.Sum(dw1_1_1); g[W1 + 1 * 16 + 2] += scale * V.Sum(dw1_1_2); g[W1 + 1 * 16 + 3] += scale * V.Sum(dw1_1_3); g[W1 + 1 * 16 + 4] += scale * V.Sum(dw1_1_4); g[W1 + 1 * 16 + 5] += scale * V.Sum(dw1_1_5); g[W1 + 1 * 16 + 6] += scale * V.Sum(dw1_1_6); g[W1 + 1 * 16 + 7] += scale * V.Sum(dw1_1_7); g[W1 + 1 * 16 + 8] += scale * V.Sum(dw1_1_8); g[W1 + 1 * 16 + 9] += scale * V.Sum(dw1_1_9); g[W1 + 1 * 16 + 10] += scale * V.Sum(dw1_1_10); g[W1 + 1 * 16 + 11] += scale * V.Sum(dw1_1_11); g[W1 + 1 * 16 + 12] += scale * V.Sum(dw1_1_12); g[W1 + 1 * 16 + 13] += scale * V.Sum(dw1_1_13); g[W1 + 1 * 16 + 14] += scale * V.Sum(dw1_1_14); g[W1 + 1 * 16 + 15] += scale * V.Sum(dw1_1_15);
+                g[b1 + 0] += scale * V.Sum(db1_0); g[b1 + 1] += scale * V.Sum(db1_1); g[b1 + 2] += scale * V.Sum(db1_2); g[b1 + 3] += scale * V.Sum(db1_3); g[b1 + 4] += scale * V.Sum(db1_4); g[b1 + 5] += scale * V.Sum(db1_5); g[b1 + 6] += scale * V.Sum(db1_6); g[b1 + 7] += scale * V.Sum(db1_7); g[b1 + 8] += scale * V.Sum(db1_8); g[b1 + 9] += scale * V.Sum(db1_9); g[b1 + 10] += scale * V.Sum(db1_10); g[b1 + 11] += scale * V.Sum(db1_11); g[b1 + 12] += scale * V.Sum(db1_12); g[b1 + 13] += scale * V.Sum(db1_13); g[b1 + 14] += scale * V.Sum(db1_14); g[b1 + 15] += scale * V.Sum(db1_15);
+                g[W2 + 0 * 1 + 0] += scale * V.Sum(dw2_0_0); g[W2 + 1 * 1 + 0] += scale * V.Sum(dw2_1_0); g[W2 + 2 * 1 + 0] += scale * V.Sum(dw2_2_0); g[W2 + 3 * 1 + 0] += scale * V.Sum(dw2_3_0); g[W2 + 4 * 1 + 0] += scale * V.Sum(dw2_4_0); g[W2 + 5 * 1 + 0] += scale * V.Sum(dw2_5_0); g[W2 + 6 * 1 + 0] += scale * V.Sum(dw2_6_0); g[W2 + 7 * 1 + 0] += scale * V.Sum(dw2_7_0); g[W2 + 8 * 1 + 0] += scale * V.Sum(dw2_8_0); g[W2 + 9 * 1 + 0] += scale * V.Sum(dw2_9_0); g[W2 + 10 * 1 + 0] += scale * V.Sum(dw2_10_0); g[W2 + 11 * 1 + 0] += scale * V.Sum(dw2_11_0); g[W2 + 12 * 1 + 0] += scale * V.Sum(dw2_12_0); g[W2 + 13 * 1 + 0] += scale * V.Sum(dw2_13_0); g[W2 + 14 * 1 + 0] += scale * V.Sum(dw2_14_0); g[W2 + 15 * 1 + 0] += scale * V.Sum(dw2_15_0);
+                g[b2 + 0] += scale * V.Sum(db2_0);
+                return V.Sum(loss);
             }
         }
     }
