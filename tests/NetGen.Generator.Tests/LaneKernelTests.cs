@@ -5,8 +5,9 @@ namespace NetGen.Generator.Tests;
 /// <summary>
 /// Which small networks run SIMD across samples (the lane kernels, <c>HasLanes</c>): every activation does, the four
 /// added built-ins through V.Activate / V.ActivationDelta and user-written ones through V.Apply / V.Derivative of their
-/// own struct; the element-wise losses (built-in or user-written) keep the row kernels. Their numbers are checked in
-/// the integration tests' matrix (finite differences, generated ≡ generic), whose small networks are lane networks.
+/// own struct, and so does every loss, the element-wise ones (built-in or user-written) through V.Loss and
+/// V.LossDerivative; batch normalization and dropout keep the row kernels. Their numbers are checked in the integration
+/// tests' matrix (finite differences, generated ≡ generic), whose small networks are lane networks.
 /// </summary>
 public sealed class LaneKernelTests
 {
@@ -45,13 +46,30 @@ public sealed class LaneKernelTests
     }
 
     [Theory]
-    [InlineData("Loss.Huber", "")]
-    [InlineData("Loss.MeanAbsoluteError", "")]
-    [InlineData("nameof(Cost)", "[LossFunction] public static float Cost(float a, float y) => (a - y) * (a - y);")]
-    public void Element_wise_losses_keep_the_row_kernels(string loss, string members)
+    [InlineData("Loss.Huber", "", "global::NetGen.Losses.Huber")]
+    [InlineData("Loss.LogCosh", "", "global::NetGen.Losses.LogCosh")]
+    [InlineData("Loss.MeanAbsoluteError", "", "global::NetGen.Losses.MeanAbsoluteError")]
+    [InlineData("nameof(Cost)", "[LossFunction] public static float Cost(float a, float y) => (a - y) * (a - y);", "global::NetGen.Losses.Custom<float, CostLoss>")]
+    public void Element_wise_losses_run_the_lane_kernels_through_their_runtime_type(string loss, string members, string type)
     {
-        string code = Generate(loss, "[Dense(4, Activation.Tanh)] [Dense(1)]", members);
-        Assert.DoesNotContain("HasLanes", code, StringComparison.Ordinal);
-        Assert.DoesNotContain("LanesForward", code, StringComparison.Ordinal);
+        string code = Generate(loss, "[Dense(4, Activation.Tanh)] [Dense(2)]", members);
+        Assert.Contains("public static bool HasLanes => true;", code, StringComparison.Ordinal);
+        Assert.Contains($"loss += V.Loss<{type}>(a2_1, y_1); var e_1 = V.LossDerivative<{type}>(a2_1, y_1);", code, StringComparison.Ordinal);
+        Assert.Contains("var delta2_1 = e_1;", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_element_wise_loss_through_softmax_takes_the_Jacobian_vector_product()
+    {
+        string code = Generate("Loss.Huber", "[Dense(4, Activation.Tanh)] [Dense(3, Activation.Softmax)]");
+        Assert.Contains("var dot = e_0 * a2_0 + e_1 * a2_1 + e_2 * a2_2;", code, StringComparison.Ordinal);
+        Assert.Contains("var delta2_0 = a2_0 * (e_0 - dot);", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Batch_normalization_and_dropout_keep_the_row_kernels()
+    {
+        Assert.DoesNotContain("HasLanes", Generate("Loss.MeanSquaredError", "[Dense(4, Activation.Tanh)] [BatchNorm] [Dense(1)]"), StringComparison.Ordinal);
+        Assert.DoesNotContain("HasLanes", Generate("Loss.MeanSquaredError", "[Dense(4, Activation.Tanh)] [Dropout(0.5)] [Dense(1)]"), StringComparison.Ordinal);
     }
 }

@@ -21,14 +21,14 @@ internal static class LaneKernels
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters, and one of
-    /// the three losses whose δ^L the kernel spells out (the element-wise losses, built-in or user-written, run the row
-    /// kernels). Every activation qualifies: the first seven are written out, the others (SiLU, GELU, softplus, Mish and
-    /// user-written ones) call their runtime type through V.Activate and V.ActivationDelta.
+    /// Whether the plan uses the lane kernels: every layer unrolled, no batch norm or dropout, few parameters. Every
+    /// activation and loss qualifies: the first seven activations and three losses are written out; the other
+    /// activations (SiLU, GELU, softplus, Mish, user-written ones) call their runtime type through V.Activate and
+    /// V.ActivationDelta or their generated struct through V.Apply and V.Derivative, the element-wise losses (Huber,
+    /// log-cosh, MAE, user-written ones) theirs through V.Loss and V.LossDerivative.
     /// </summary>
     public static bool Applies(NetworkPlan plan) =>
-        plan.Layers.All(l => l.Unrolled) && !plan.HasBatchNorm && !plan.HasDropout && plan.ParameterCount <= MaxParameters &&
-        plan.Model.Loss <= LossKind.CrossEntropy && plan.Model.LossFunction is null;
+        plan.Layers.All(l => l.Unrolled) && !plan.HasBatchNorm && !plan.HasDropout && plan.ParameterCount <= MaxParameters;
 
     /// <summary>Whether the lane kernel writes σ and σ' of the layer out (the first seven activations) rather than calling its runtime type.</summary>
     private static bool SpelledOut(LayerModel layer) => layer.Function is null && layer.Activation <= ActivationKind.Softmax;
@@ -220,9 +220,33 @@ internal static class LaneKernels
     {
         NumericType t = plan.T;
         int l = layer.Index, n = layer.Out;
-        LayerMath.LossRule loss = LayerMath.For(plan.Model.Loss);
+        LayerMath.LossRule loss = LayerMath.For(plan.Model);
         w.Line($"// {loss.Cost}" + (loss.StableCost != loss.Cost ? $",  computed as {loss.StableCost}" : "") + $";   {loss.Delta.Replace("^L", I(l))}");
         IEnumerable<int> js = Enumerable.Range(0, n);
+        if (LayerMath.IsElementLoss(plan.Model.Loss))
+        {
+            // ℓ and ∂ℓ/∂a: the loss's scalar form on each lane
+            string type = LayerMath.ElementLossType(plan.Model, t);
+            foreach (int j in js)
+            {
+                w.Line($"loss += V.Loss<{type}>(a{l}_{I(j)}, y_{I(j)}); var e_{I(j)} = V.LossDerivative<{type}>(a{l}_{I(j)}, y_{I(j)});   // ∂C/∂a{l}_{I(j)}");
+            }
+
+            if (layer.Model.Activation == ActivationKind.Softmax)
+            {
+                w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
+                w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
+                return;
+            }
+
+            foreach (int j in js)
+            {
+                w.Line($"var delta{l}_{I(j)} = {ActivationDelta(t, layer.Model, $"e_{I(j)}", $"z{l}_{I(j)}", $"a{l}_{I(j)}")};");
+            }
+
+            return;
+        }
+
         switch (plan.Model.Loss)
         {
             case LossKind.MeanSquaredError when layer.Model.Activation == ActivationKind.Softmax:

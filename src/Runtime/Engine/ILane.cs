@@ -85,6 +85,12 @@ public interface ILane<TSelf, T> : ILaneMath<TSelf>
     /// <summary>σ'(z) lane by lane for a user-written activation.</summary>
     static abstract TSelf Derivative<TFunction>(TSelf z) where TFunction : IActivationFunction<T>;
 
+    /// <summary>ℓ(a, y) lane by lane for an element-wise loss (Huber, log-cosh, MAE, a user-written one), whose scalar form runs on each lane.</summary>
+    static abstract TSelf Loss<TLoss>(TSelf a, TSelf y) where TLoss : IElementLoss;
+
+    /// <summary>∂ℓ/∂a lane by lane for the losses of <see cref="Loss{TLoss}"/>.</summary>
+    static abstract TSelf LossDerivative<TLoss>(TSelf a, TSelf y) where TLoss : IElementLoss;
+
     /// <summary>Writes the lanes of <paramref name="value"/> to <paramref name="destination"/> from <paramref name="index"/> on.</summary>
     static abstract void Store(TSelf value, Span<T> destination, int index);
 

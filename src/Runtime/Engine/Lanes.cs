@@ -107,6 +107,34 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> Loss<TLoss>(VectorLane<T> a, VectorLane<T> y) where TLoss : IElementLoss
+    {
+        Vector<T> result = default;
+        ref T r = ref Unsafe.As<Vector<T>, T>(ref result);
+        for (int i = 0; i < Vector<T>.Count; i++)
+        {
+            Unsafe.Add(ref r, i) = TLoss.Loss(a._value.GetElement(i), y._value.GetElement(i));
+        }
+
+        return new(result);
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> LossDerivative<TLoss>(VectorLane<T> a, VectorLane<T> y) where TLoss : IElementLoss
+    {
+        Vector<T> result = default;
+        ref T r = ref Unsafe.As<Vector<T>, T>(ref result);
+        for (int i = 0; i < Vector<T>.Count; i++)
+        {
+            Unsafe.Add(ref r, i) = TLoss.Derivative(a._value.GetElement(i), y._value.GetElement(i));
+        }
+
+        return new(result);
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLane<T> Log(VectorLane<T> x) => new(typeof(T) == typeof(float)
         ? Vector.Log(x._value.As<T, float>()).As<float, T>()
         : Vector.Log(x._value.As<T, double>()).As<double, T>());
@@ -233,6 +261,14 @@ public readonly struct ScalarLane<T> : ILane<ScalarLane<T>, T> where T : unmanag
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> Derivative<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Derivative(z._value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> Loss<TLoss>(ScalarLane<T> a, ScalarLane<T> y) where TLoss : IElementLoss => new(TLoss.Loss(a._value, y._value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> LossDerivative<TLoss>(ScalarLane<T> a, ScalarLane<T> y) where TLoss : IElementLoss => new(TLoss.Derivative(a._value, y._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -77,18 +77,13 @@ namespace Samples
             public static int ParameterLength => 51;
             public static int ParallelTrainingRows => 39683;   // ≈ 10.0 MFLOP
             public static int ParallelInferenceRows => 119048;
+            public static bool HasLanes => true;
 
             public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(4, new global::NetGen.LayerSpec[]
             {
                 new global::NetGen.DenseLayerSpec(6, global::NetGen.Activation.Tanh),
                 new global::NetGen.DenseLayerSpec(3, global::NetGen.Activation.Identity),
             }, HuberLoss.Definition, global::NetGen.Precision.Double);
-
-            // the workspace: one buffer [rows × width] per slot, a line per layer
-            private const int Z1 = 0, A1 = 1, Delta1 = 2;   // z1 = W1 a0 + b1; a1 = σ(z1); δ1 = ∂C/∂z1
-            private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
-            public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
-            public static int OutputSlot => A2;
 
             /// <summary>The loss Huber written in the class (C = Σ_j ℓ(a_j, y_j)), and ∂ℓ/∂a as the generator differentiated it.</summary>
             private readonly struct HuberLoss : global::NetGen.ILossFunction<double>
@@ -109,151 +104,122 @@ namespace Samples
                 public static global::NetGen.CustomLoss Definition { get; } = new("Huber", Loss, Derivative, "|a − y| ≤ 1 ? 0.5 · ((a − y) · (a − y)) : |a − y| − 0.5", "|a − y| ≤ 1 ? a − y : a − y > 0 ? 1 : a − y < 0 ? −1 : 0");
             }
 
-            /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
-            public static void Forward(in global::NetGen.Tile<double> t)
+            /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
+            /// row-major inputs x; writes a^L row-major into o.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static void LanesForward<V>(global::System.ReadOnlySpan<double> p, global::System.ReadOnlySpan<double> x, global::System.Span<double> o, int rows) where V : struct, global::NetGen.ILane<V, double>
             {
-                global::System.ReadOnlySpan<double> p = t.Parameters;
-                global::NetGen.Workspace<double> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<double> a0 = t.Inputs;
-
-                // ─── Layer 1: dense 4 → 6, tanh (unrolled, 24 weights) ───
-                // z1 = W1 a0 + b1      z1_j = Σ_k w1_jk a0_k + b1_j,  w1_jk at W1 + k·6 + j
-                // a1 = σ(z1)      σ(z) = tanh z
-                global::System.Span<double> z1 = ws[Z1], a1 = ws[A1];
-                for (int s = 0; s < rows; s++)
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = V.Of(p[W1 + 0 * 6 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 6 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 6 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 6 + 3]); var w1_0_4 = V.Of(p[W1 + 0 * 6 + 4]); var w1_0_5 = V.Of(p[W1 + 0 * 6 + 5]); var w1_1_0 = V.Of(p[W1 + 1 * 6 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 6 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 6 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 6 + 3]); var w1_1_4 = V.Of(p[W1 + 1 * 6 + 4]); var w1_1_5 = V.Of(p[W1 + 1 * 6 + 5]); var w1_2_0 = V.Of(p[W1 + 2 * 6 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 6 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 6 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 6 + 3]); var w1_2_4 = V.Of(p[W1 + 2 * 6 + 4]); var w1_2_5 = V.Of(p[W1 + 2 * 6 + 5]); var w1_3_0 = V.Of(p[W1 + 3 * 6 + 0]); var w1_3_1 = V.Of(p[W1 + 3 * 6 + 1]); var w1_3_2 = V.Of(p[W1 + 3 * 6 + 2]); var w1_3_3 = V.Of(p[W1 + 3 * 6 + 3]); var w1_3_4 = V.Of(p[W1 + 3 * 6 + 4]); var w1_3_5 = V.Of(p[W1 + 3 * 6 + 5]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]); var b1_4 = V.Of(p[b1 + 4]); var b1_5 = V.Of(p[b1 + 5]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 3 + 0]); var w2_0_1 = V.Of(p[W2 + 0 * 3 + 1]); var w2_0_2 = V.Of(p[W2 + 0 * 3 + 2]); var w2_1_0 = V.Of(p[W2 + 1 * 3 + 0]); var w2_1_1 = V.Of(p[W2 + 1 * 3 + 1]); var w2_1_2 = V.Of(p[W2 + 1 * 3 + 2]); var w2_2_0 = V.Of(p[W2 + 2 * 3 + 0]); var w2_2_1 = V.Of(p[W2 + 2 * 3 + 1]); var w2_2_2 = V.Of(p[W2 + 2 * 3 + 2]); var w2_3_0 = V.Of(p[W2 + 3 * 3 + 0]); var w2_3_1 = V.Of(p[W2 + 3 * 3 + 1]); var w2_3_2 = V.Of(p[W2 + 3 * 3 + 2]); var w2_4_0 = V.Of(p[W2 + 4 * 3 + 0]); var w2_4_1 = V.Of(p[W2 + 4 * 3 + 1]); var w2_4_2 = V.Of(p[W2 + 4 * 3 + 2]); var w2_5_0 = V.Of(p[W2 + 5 * 3 + 0]); var w2_5_1 = V.Of(p[W2 + 5 * 3 + 1]); var w2_5_2 = V.Of(p[W2 + 5 * 3 + 2]);
+                var b2_0 = V.Of(p[b2 + 0]); var b2_1 = V.Of(p[b2 + 1]); var b2_2 = V.Of(p[b2 + 2]);
+                // x [rows × 4] and a^L [rows × 3], row-major: lengths checked once here, lanes read and written unchecked in the loop
+                ref readonly double xRows = ref V.Rows(x, rows, 4); ref double aRows = ref V.Rows(o, rows, 3);
+                for (int s = 0; s < rows; s += V.Count)
                 {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    z1[o + 0] = p[W1 + 0 * 6 + 0] * a0[i + 0] + p[W1 + 1 * 6 + 0] * a0[i + 1] + p[W1 + 2 * 6 + 0] * a0[i + 2] + p[W1 + 3 * 6 + 0] * a0[i + 3] + p[b1 + 0];
-                    z1[o + 1] = p[W1 + 0 * 6 + 1] * a0[i + 0] + p[W1 + 1 * 6 + 1] * a0[i + 1] + p[W1 + 2 * 6 + 1] * a0[i + 2] + p[W1 + 3 * 6 + 1] * a0[i + 3] + p[b1 + 1];
-                    z1[o + 2] = p[W1 + 0 * 6 + 2] * a0[i + 0] + p[W1 + 1 * 6 + 2] * a0[i + 1] + p[W1 + 2 * 6 + 2] * a0[i + 2] + p[W1 + 3 * 6 + 2] * a0[i + 3] + p[b1 + 2];
-                    z1[o + 3] = p[W1 + 0 * 6 + 3] * a0[i + 0] + p[W1 + 1 * 6 + 3] * a0[i + 1] + p[W1 + 2 * 6 + 3] * a0[i + 2] + p[W1 + 3 * 6 + 3] * a0[i + 3] + p[b1 + 3];
-                    z1[o + 4] = p[W1 + 0 * 6 + 4] * a0[i + 0] + p[W1 + 1 * 6 + 4] * a0[i + 1] + p[W1 + 2 * 6 + 4] * a0[i + 2] + p[W1 + 3 * 6 + 4] * a0[i + 3] + p[b1 + 4];
-                    z1[o + 5] = p[W1 + 0 * 6 + 5] * a0[i + 0] + p[W1 + 1 * 6 + 5] * a0[i + 1] + p[W1 + 2 * 6 + 5] * a0[i + 2] + p[W1 + 3 * 6 + 5] * a0[i + 3] + p[b1 + 5];
-                    a1[o + 0] = global::System.Math.Tanh(z1[o + 0]);
-                    a1[o + 1] = global::System.Math.Tanh(z1[o + 1]);
-                    a1[o + 2] = global::System.Math.Tanh(z1[o + 2]);
-                    a1[o + 3] = global::System.Math.Tanh(z1[o + 3]);
-                    a1[o + 4] = global::System.Math.Tanh(z1[o + 4]);
-                    a1[o + 5] = global::System.Math.Tanh(z1[o + 5]);
-                }
-
-                // ─── Layer 2: dense 6 → 3, identity (unrolled, 18 weights) ───
-                // z2 = W2 a1 + b2      z2_j = Σ_k w2_jk a1_k + b2_j,  w2_jk at W2 + k·3 + j
-                // a2 = σ(z2)      σ(z) = z
-                global::System.Span<double> z2 = ws[Z2], a2 = ws[A2];
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    z2[o + 0] = p[W2 + 0 * 3 + 0] * a1[i + 0] + p[W2 + 1 * 3 + 0] * a1[i + 1] + p[W2 + 2 * 3 + 0] * a1[i + 2] + p[W2 + 3 * 3 + 0] * a1[i + 3] + p[W2 + 4 * 3 + 0] * a1[i + 4] + p[W2 + 5 * 3 + 0] * a1[i + 5] + p[b2 + 0];
-                    z2[o + 1] = p[W2 + 0 * 3 + 1] * a1[i + 0] + p[W2 + 1 * 3 + 1] * a1[i + 1] + p[W2 + 2 * 3 + 1] * a1[i + 2] + p[W2 + 3 * 3 + 1] * a1[i + 3] + p[W2 + 4 * 3 + 1] * a1[i + 4] + p[W2 + 5 * 3 + 1] * a1[i + 5] + p[b2 + 1];
-                    z2[o + 2] = p[W2 + 0 * 3 + 2] * a1[i + 0] + p[W2 + 1 * 3 + 2] * a1[i + 1] + p[W2 + 2 * 3 + 2] * a1[i + 2] + p[W2 + 3 * 3 + 2] * a1[i + 3] + p[W2 + 4 * 3 + 2] * a1[i + 4] + p[W2 + 5 * 3 + 2] * a1[i + 5] + p[b2 + 2];
-                    a2[o + 0] = z2[o + 0];
-                    a2[o + 1] = z2[o + 1];
-                    a2[o + 2] = z2[o + 2];
+                    var a0_0 = V.Load(in xRows, s, 0, 4); var a0_1 = V.Load(in xRows, s, 1, 4); var a0_2 = V.Load(in xRows, s, 2, 4); var a0_3 = V.Load(in xRows, s, 3, 4);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
+                    var z1_0 = V.Fma(w1_3_0, a0_3, V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0))));
+                    var z1_1 = V.Fma(w1_3_1, a0_3, V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1))));
+                    var z1_2 = V.Fma(w1_3_2, a0_3, V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2))));
+                    var z1_3 = V.Fma(w1_3_3, a0_3, V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3))));
+                    var z1_4 = V.Fma(w1_3_4, a0_3, V.Fma(w1_2_4, a0_2, V.Fma(w1_1_4, a0_1, V.Fma(w1_0_4, a0_0, b1_4))));
+                    var z1_5 = V.Fma(w1_3_5, a0_3, V.Fma(w1_2_5, a0_2, V.Fma(w1_1_5, a0_1, V.Fma(w1_0_5, a0_0, b1_5))));
+                    var a1_0 = V.Tanh(z1_0);
+                    var a1_1 = V.Tanh(z1_1);
+                    var a1_2 = V.Tanh(z1_2);
+                    var a1_3 = V.Tanh(z1_3);
+                    var a1_4 = V.Tanh(z1_4);
+                    var a1_5 = V.Tanh(z1_5);
+                    // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                    var z2_0 = V.Fma(w2_5_0, a1_5, V.Fma(w2_4_0, a1_4, V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))))));
+                    var z2_1 = V.Fma(w2_5_1, a1_5, V.Fma(w2_4_1, a1_4, V.Fma(w2_3_1, a1_3, V.Fma(w2_2_1, a1_2, V.Fma(w2_1_1, a1_1, V.Fma(w2_0_1, a1_0, b2_1))))));
+                    var z2_2 = V.Fma(w2_5_2, a1_5, V.Fma(w2_4_2, a1_4, V.Fma(w2_3_2, a1_3, V.Fma(w2_2_2, a1_2, V.Fma(w2_1_2, a1_1, V.Fma(w2_0_2, a1_0, b2_2))))));
+                    var a2_0 = z2_0;
+                    var a2_1 = z2_1;
+                    var a2_2 = z2_2;
+                    V.Store(a2_0, ref aRows, s, 0, 3); V.Store(a2_1, ref aRows, s, 1, 3); V.Store(a2_2, ref aRows, s, 2, 3);
                 }
             }
 
-            /// <summary>Back-propagation over the tile Forward just computed, from the output layer down: adds scale · ∂C/∂θ to g, returns the summed loss.</summary>
-            public static double Backward(in global::NetGen.Tile<double> t, global::System.Span<double> g, double scale)
+            /// <summary>Forward pass and back-propagation over rows samples, V.Count at a time (x, y: the inputs and targets, row-major):
+            /// adds scale · ∂C/∂θ to g after the loop (g may be p itself: every weight is read first), returns the summed loss; keeps a^L
+            /// in o when one is given (the training metrics).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]   // compiled on its own: every V helper inlined into the loop
+            public static double LanesBackward<V>(global::System.ReadOnlySpan<double> p, global::System.Span<double> g, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> o, int rows, double scale) where V : struct, global::NetGen.ILane<V, double>
             {
-                global::System.ReadOnlySpan<double> p = t.Parameters, y = t.Targets;
-                global::NetGen.Workspace<double> ws = t.Work;
-                int rows = t.Rows;
-                global::System.ReadOnlySpan<double> a0 = t.Inputs;
-                global::System.Span<double> z1 = ws[Z1], a1 = ws[A1], delta1 = ws[Delta1];
-                global::System.Span<double> z2 = ws[Z2], a2 = ws[A2], delta2 = ws[Delta2];
-
-                // ─── Output error, layer 2 (identity), Huber (user-written) ───
-                // C = Σ_j ℓ(a_j, y_j),  ℓ(a, y) = |a − y| ≤ 1 ? 0.5 · ((a − y) · (a − y)) : |a − y| − 0.5
-                // δ2 = σ'(z2) ∘ ∂ℓ/∂a,  ∂ℓ/∂a = |a − y| ≤ 1 ? a − y : a − y > 0 ? 1 : a − y < 0 ? −1 : 0,  σ'(z) = 1
-                double loss = global::NetGen.Losses.Elementwise<double, global::NetGen.Losses.Custom<double, HuberLoss>, global::NetGen.Activations.Identity>(z2, a2, y, delta2, rows, Layer2Size, 0.0);
-
-                // ─── Layer 2 ───
-                // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a²
-                for (int s = 0; s < rows; s++)
+                // weights w{l}_k_j (input k → output j) and biases, broadcast to every lane once
+                var w1_0_0 = V.Of(p[W1 + 0 * 6 + 0]); var w1_0_1 = V.Of(p[W1 + 0 * 6 + 1]); var w1_0_2 = V.Of(p[W1 + 0 * 6 + 2]); var w1_0_3 = V.Of(p[W1 + 0 * 6 + 3]); var w1_0_4 = V.Of(p[W1 + 0 * 6 + 4]); var w1_0_5 = V.Of(p[W1 + 0 * 6 + 5]); var w1_1_0 = V.Of(p[W1 + 1 * 6 + 0]); var w1_1_1 = V.Of(p[W1 + 1 * 6 + 1]); var w1_1_2 = V.Of(p[W1 + 1 * 6 + 2]); var w1_1_3 = V.Of(p[W1 + 1 * 6 + 3]); var w1_1_4 = V.Of(p[W1 + 1 * 6 + 4]); var w1_1_5 = V.Of(p[W1 + 1 * 6 + 5]); var w1_2_0 = V.Of(p[W1 + 2 * 6 + 0]); var w1_2_1 = V.Of(p[W1 + 2 * 6 + 1]); var w1_2_2 = V.Of(p[W1 + 2 * 6 + 2]); var w1_2_3 = V.Of(p[W1 + 2 * 6 + 3]); var w1_2_4 = V.Of(p[W1 + 2 * 6 + 4]); var w1_2_5 = V.Of(p[W1 + 2 * 6 + 5]); var w1_3_0 = V.Of(p[W1 + 3 * 6 + 0]); var w1_3_1 = V.Of(p[W1 + 3 * 6 + 1]); var w1_3_2 = V.Of(p[W1 + 3 * 6 + 2]); var w1_3_3 = V.Of(p[W1 + 3 * 6 + 3]); var w1_3_4 = V.Of(p[W1 + 3 * 6 + 4]); var w1_3_5 = V.Of(p[W1 + 3 * 6 + 5]);
+                var b1_0 = V.Of(p[b1 + 0]); var b1_1 = V.Of(p[b1 + 1]); var b1_2 = V.Of(p[b1 + 2]); var b1_3 = V.Of(p[b1 + 3]); var b1_4 = V.Of(p[b1 + 4]); var b1_5 = V.Of(p[b1 + 5]);
+                var w2_0_0 = V.Of(p[W2 + 0 * 3 + 0]); var w2_0_1 = V.Of(p[W2 + 0 * 3 + 1]); var w2_0_2 = V.Of(p[W2 + 0 * 3 + 2]); var w2_1_0 = V.Of(p[W2 + 1 * 3 + 0]); var w2_1_1 = V.Of(p[W2 + 1 * 3 + 1]); var w2_1_2 = V.Of(p[W2 + 1 * 3 + 2]); var w2_2_0 = V.Of(p[W2 + 2 * 3 + 0]); var w2_2_1 = V.Of(p[W2 + 2 * 3 + 1]); var w2_2_2 = V.Of(p[W2 + 2 * 3 + 2]); var w2_3_0 = V.Of(p[W2 + 3 * 3 + 0]); var w2_3_1 = V.Of(p[W2 + 3 * 3 + 1]); var w2_3_2 = V.Of(p[W2 + 3 * 3 + 2]); var w2_4_0 = V.Of(p[W2 + 4 * 3 + 0]); var w2_4_1 = V.Of(p[W2 + 4 * 3 + 1]); var w2_4_2 = V.Of(p[W2 + 4 * 3 + 2]); var w2_5_0 = V.Of(p[W2 + 5 * 3 + 0]); var w2_5_1 = V.Of(p[W2 + 5 * 3 + 1]); var w2_5_2 = V.Of(p[W2 + 5 * 3 + 2]);
+                var b2_0 = V.Of(p[b2 + 0]); var b2_1 = V.Of(p[b2 + 1]); var b2_2 = V.Of(p[b2 + 2]);
+                // gradient accumulators, one lane value per parameter, summed over the lanes at the end
+                var dw1_0_0 = V.Zero; var dw1_0_1 = V.Zero; var dw1_0_2 = V.Zero; var dw1_0_3 = V.Zero; var dw1_0_4 = V.Zero; var dw1_0_5 = V.Zero; var dw1_1_0 = V.Zero; var dw1_1_1 = V.Zero; var dw1_1_2 = V.Zero; var dw1_1_3 = V.Zero; var dw1_1_4 = V.Zero; var dw1_1_5 = V.Zero; var dw1_2_0 = V.Zero; var dw1_2_1 = V.Zero; var dw1_2_2 = V.Zero; var dw1_2_3 = V.Zero; var dw1_2_4 = V.Zero; var dw1_2_5 = V.Zero; var dw1_3_0 = V.Zero; var dw1_3_1 = V.Zero; var dw1_3_2 = V.Zero; var dw1_3_3 = V.Zero; var dw1_3_4 = V.Zero; var dw1_3_5 = V.Zero; var db1_0 = V.Zero; var db1_1 = V.Zero; var db1_2 = V.Zero; var db1_3 = V.Zero; var db1_4 = V.Zero; var db1_5 = V.Zero;
+                var dw2_0_0 = V.Zero; var dw2_0_1 = V.Zero; var dw2_0_2 = V.Zero; var dw2_1_0 = V.Zero; var dw2_1_1 = V.Zero; var dw2_1_2 = V.Zero; var dw2_2_0 = V.Zero; var dw2_2_1 = V.Zero; var dw2_2_2 = V.Zero; var dw2_3_0 = V.Zero; var dw2_3_1 = V.Zero; var dw2_3_2 = V.Zero; var dw2_4_0 = V.Zero; var dw2_4_1 = V.Zero; var dw2_4_2 = V.Zero; var dw2_5_0 = V.Zero; var dw2_5_1 = V.Zero; var dw2_5_2 = V.Zero; var db2_0 = V.Zero; var db2_1 = V.Zero; var db2_2 = V.Zero;
+                var loss = V.Zero;
+                // x [rows × 4], y and a^L [rows × 3], row-major (o empty: a^L not kept): lengths checked once here, lanes read unchecked in the loop
+                ref readonly double xRows = ref V.Rows(x, rows, 4); ref readonly double yRows = ref V.Rows(y, rows, 3); ref double aRows = ref V.Rows(o, o.IsEmpty ? 0 : rows, 3);
+                for (int s = 0; s < rows; s += V.Count)
                 {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    double da0 = (p[W2 + 0 * 3 + 0] * delta2[o + 0] + p[W2 + 0 * 3 + 1] * delta2[o + 1] + p[W2 + 0 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_0
-                    delta1[i + 0] = da0 * (1.0 - a1[i + 0] * a1[i + 0]);
-                    double da1 = (p[W2 + 1 * 3 + 0] * delta2[o + 0] + p[W2 + 1 * 3 + 1] * delta2[o + 1] + p[W2 + 1 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_1
-                    delta1[i + 1] = da1 * (1.0 - a1[i + 1] * a1[i + 1]);
-                    double da2 = (p[W2 + 2 * 3 + 0] * delta2[o + 0] + p[W2 + 2 * 3 + 1] * delta2[o + 1] + p[W2 + 2 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_2
-                    delta1[i + 2] = da2 * (1.0 - a1[i + 2] * a1[i + 2]);
-                    double da3 = (p[W2 + 3 * 3 + 0] * delta2[o + 0] + p[W2 + 3 * 3 + 1] * delta2[o + 1] + p[W2 + 3 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_3
-                    delta1[i + 3] = da3 * (1.0 - a1[i + 3] * a1[i + 3]);
-                    double da4 = (p[W2 + 4 * 3 + 0] * delta2[o + 0] + p[W2 + 4 * 3 + 1] * delta2[o + 1] + p[W2 + 4 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_4
-                    delta1[i + 4] = da4 * (1.0 - a1[i + 4] * a1[i + 4]);
-                    double da5 = (p[W2 + 5 * 3 + 0] * delta2[o + 0] + p[W2 + 5 * 3 + 1] * delta2[o + 1] + p[W2 + 5 * 3 + 2] * delta2[o + 2]);   // ∂C/∂a1_5
-                    delta1[i + 5] = da5 * (1.0 - a1[i + 5] * a1[i + 5]);
+                    var a0_0 = V.Load(in xRows, s, 0, 4); var a0_1 = V.Load(in xRows, s, 1, 4); var a0_2 = V.Load(in xRows, s, 2, 4); var a0_3 = V.Load(in xRows, s, 3, 4);
+                    // z1 = W1 a0 + b1,   a1 = σ(z1),   σ(z) = tanh z
+                    var z1_0 = V.Fma(w1_3_0, a0_3, V.Fma(w1_2_0, a0_2, V.Fma(w1_1_0, a0_1, V.Fma(w1_0_0, a0_0, b1_0))));
+                    var z1_1 = V.Fma(w1_3_1, a0_3, V.Fma(w1_2_1, a0_2, V.Fma(w1_1_1, a0_1, V.Fma(w1_0_1, a0_0, b1_1))));
+                    var z1_2 = V.Fma(w1_3_2, a0_3, V.Fma(w1_2_2, a0_2, V.Fma(w1_1_2, a0_1, V.Fma(w1_0_2, a0_0, b1_2))));
+                    var z1_3 = V.Fma(w1_3_3, a0_3, V.Fma(w1_2_3, a0_2, V.Fma(w1_1_3, a0_1, V.Fma(w1_0_3, a0_0, b1_3))));
+                    var z1_4 = V.Fma(w1_3_4, a0_3, V.Fma(w1_2_4, a0_2, V.Fma(w1_1_4, a0_1, V.Fma(w1_0_4, a0_0, b1_4))));
+                    var z1_5 = V.Fma(w1_3_5, a0_3, V.Fma(w1_2_5, a0_2, V.Fma(w1_1_5, a0_1, V.Fma(w1_0_5, a0_0, b1_5))));
+                    var a1_0 = V.Tanh(z1_0);
+                    var a1_1 = V.Tanh(z1_1);
+                    var a1_2 = V.Tanh(z1_2);
+                    var a1_3 = V.Tanh(z1_3);
+                    var a1_4 = V.Tanh(z1_4);
+                    var a1_5 = V.Tanh(z1_5);
+                    // z2 = W2 a1 + b2,   a2 = σ(z2),   σ(z) = z
+                    var z2_0 = V.Fma(w2_5_0, a1_5, V.Fma(w2_4_0, a1_4, V.Fma(w2_3_0, a1_3, V.Fma(w2_2_0, a1_2, V.Fma(w2_1_0, a1_1, V.Fma(w2_0_0, a1_0, b2_0))))));
+                    var z2_1 = V.Fma(w2_5_1, a1_5, V.Fma(w2_4_1, a1_4, V.Fma(w2_3_1, a1_3, V.Fma(w2_2_1, a1_2, V.Fma(w2_1_1, a1_1, V.Fma(w2_0_1, a1_0, b2_1))))));
+                    var z2_2 = V.Fma(w2_5_2, a1_5, V.Fma(w2_4_2, a1_4, V.Fma(w2_3_2, a1_3, V.Fma(w2_2_2, a1_2, V.Fma(w2_1_2, a1_1, V.Fma(w2_0_2, a1_0, b2_2))))));
+                    var a2_0 = z2_0;
+                    var a2_1 = z2_1;
+                    var a2_2 = z2_2;
+                    if (!o.IsEmpty) { V.Store(a2_0, ref aRows, s, 0, 3); V.Store(a2_1, ref aRows, s, 1, 3); V.Store(a2_2, ref aRows, s, 2, 3); }
+                    var y_0 = V.Load(in yRows, s, 0, 3); var y_1 = V.Load(in yRows, s, 1, 3); var y_2 = V.Load(in yRows, s, 2, 3);
+                    // C = Σ_j ℓ(a_j, y_j),  ℓ(a, y) = |a − y| ≤ 1 ? 0.5 · ((a − y) · (a − y)) : |a − y| − 0.5;   δ2 = σ'(z2) ∘ ∂ℓ/∂a,  ∂ℓ/∂a = |a − y| ≤ 1 ? a − y : a − y > 0 ? 1 : a − y < 0 ? −1 : 0
+                    loss += V.Loss<global::NetGen.Losses.Custom<double, HuberLoss>>(a2_0, y_0); var e_0 = V.LossDerivative<global::NetGen.Losses.Custom<double, HuberLoss>>(a2_0, y_0);   // ∂C/∂a2_0
+                    loss += V.Loss<global::NetGen.Losses.Custom<double, HuberLoss>>(a2_1, y_1); var e_1 = V.LossDerivative<global::NetGen.Losses.Custom<double, HuberLoss>>(a2_1, y_1);   // ∂C/∂a2_1
+                    loss += V.Loss<global::NetGen.Losses.Custom<double, HuberLoss>>(a2_2, y_2); var e_2 = V.LossDerivative<global::NetGen.Losses.Custom<double, HuberLoss>>(a2_2, y_2);   // ∂C/∂a2_2
+                    var delta2_0 = e_0;
+                    var delta2_1 = e_1;
+                    var delta2_2 = e_2;
+                    // ∂C/∂W2_kj += δ2_j a1_k,   ∂C/∂b2_j += δ2_j
+                    dw2_0_0 = V.Fma(delta2_0, a1_0, dw2_0_0); dw2_0_1 = V.Fma(delta2_1, a1_0, dw2_0_1); dw2_0_2 = V.Fma(delta2_2, a1_0, dw2_0_2);
+                    dw2_1_0 = V.Fma(delta2_0, a1_1, dw2_1_0); dw2_1_1 = V.Fma(delta2_1, a1_1, dw2_1_1); dw2_1_2 = V.Fma(delta2_2, a1_1, dw2_1_2);
+                    dw2_2_0 = V.Fma(delta2_0, a1_2, dw2_2_0); dw2_2_1 = V.Fma(delta2_1, a1_2, dw2_2_1); dw2_2_2 = V.Fma(delta2_2, a1_2, dw2_2_2);
+                    dw2_3_0 = V.Fma(delta2_0, a1_3, dw2_3_0); dw2_3_1 = V.Fma(delta2_1, a1_3, dw2_3_1); dw2_3_2 = V.Fma(delta2_2, a1_3, dw2_3_2);
+                    dw2_4_0 = V.Fma(delta2_0, a1_4, dw2_4_0); dw2_4_1 = V.Fma(delta2_1, a1_4, dw2_4_1); dw2_4_2 = V.Fma(delta2_2, a1_4, dw2_4_2);
+                    dw2_5_0 = V.Fma(delta2_0, a1_5, dw2_5_0); dw2_5_1 = V.Fma(delta2_1, a1_5, dw2_5_1); dw2_5_2 = V.Fma(delta2_2, a1_5, dw2_5_2);
+                    db2_0 += delta2_0; db2_1 += delta2_1; db2_2 += delta2_2;
+                    // δ1 = ((W2)ᵀ δ2) ∘ σ'(z1),   σ'(z) = 1 − a²
+                    var delta1_0 = (w2_0_0 * delta2_0 + w2_0_1 * delta2_1 + w2_0_2 * delta2_2) * (V.One - a1_0 * a1_0);
+                    var delta1_1 = (w2_1_0 * delta2_0 + w2_1_1 * delta2_1 + w2_1_2 * delta2_2) * (V.One - a1_1 * a1_1);
+                    var delta1_2 = (w2_2_0 * delta2_0 + w2_2_1 * delta2_1 + w2_2_2 * delta2_2) * (V.One - a1_2 * a1_2);
+                    var delta1_3 = (w2_3_0 * delta2_0 + w2_3_1 * delta2_1 + w2_3_2 * delta2_2) * (V.One - a1_3 * a1_3);
+                    var delta1_4 = (w2_4_0 * delta2_0 + w2_4_1 * delta2_1 + w2_4_2 * delta2_2) * (V.One - a1_4 * a1_4);
+                    var delta1_5 = (w2_5_0 * delta2_0 + w2_5_1 * delta2_1 + w2_5_2 * delta2_2) * (V.One - a1_5 * a1_5);
+                    // ∂C/∂W1_kj += δ1_j a0_k,   ∂C/∂b1_j += δ1_j
+                    dw1_0_0 = V.Fma(delta1_0, a0_0, dw1_0_0); dw1_0_1 = V.Fma(delta1_1, a0_0, dw1_0_1); dw1_0_2 = V.Fma(delta1_2, a0_0, dw1_0_2); dw1_0_3 = V.Fma(delta1_3, a0_0, dw1_0_3); dw1_0_4 = V.Fma(delta1_4, a0_0, dw1_0_4); dw1_0_5 = V.Fma(delta1_5, a0_0, dw1_0_5);
+                    dw1_1_0 = V.Fma(delta1_0, a0_1, dw1_1_0); dw1_1_1 = V.Fma(delta1_1, a0_1, dw1_1_1); dw1_1_2 = V.Fma(delta1_2, a0_1, dw1_1_2); dw1_1_3 = V.Fma(delta1_3, a0_1, dw1_1_3); dw1_1_4 = V.Fma(delta1_4, a0_1, dw1_1_4); dw1_1_5 = V.Fma(delta1_5, a0_1, dw1_1_5);
+                    dw1_2_0 = V.Fma(delta1_0, a0_2, dw1_2_0); dw1_2_1 = V.Fma(delta1_1, a0_2, dw1_2_1); dw1_2_2 = V.Fma(delta1_2, a0_2, dw1_2_2); dw1_2_3 = V.Fma(delta1_3, a0_2, dw1_2_3); dw1_2_4 = V.Fma(delta1_4, a0_2, dw1_2_4); dw1_2_5 = V.Fma(delta1_5, a0_2, dw1_2_5);
+                    dw1_3_0 = V.Fma(delta1_0, a0_3, dw1_3_0); dw1_3_1 = V.Fma(delta1_1, a0_3, dw1_3_1); dw1_3_2 = V.Fma(delta1_2, a0_3, dw1_3_2); dw1_3_3 = V.Fma(delta1_3, a0_3, dw1_3_3); dw1_3_4 = V.Fma(delta1_4, a0_3, dw1_3_4); dw1_3_5 = V.Fma(delta1_5, a0_3, dw1_3_5);
+                    db1_0 += delta1_0; db1_1 += delta1_1; db1_2 += delta1_2; db1_3 += delta1_3; db1_4 += delta1_4; db1_5 += delta1_5;
                 }
-                // ∂C/∂W2_jk += δ2_j a1_k,   ∂C/∂b2_j += δ2_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer1Size, o = s * Layer2Size;
-                    double d0 = scale * delta2[o + 0]; double d1 = scale * delta2[o + 1]; double d2 = scale * delta2[o + 2];
-                    g[W2 + 0 * 3 + 0] += d0 * a1[i + 0];
-                    g[W2 + 0 * 3 + 1] += d1 * a1[i + 0];
-                    g[W2 + 0 * 3 + 2] += d2 * a1[i + 0];
-                    g[W2 + 1 * 3 + 0] += d0 * a1[i + 1];
-                    g[W2 + 1 * 3 + 1] += d1 * a1[i + 1];
-                    g[W2 + 1 * 3 + 2] += d2 * a1[i + 1];
-                    g[W2 + 2 * 3 + 0] += d0 * a1[i + 2];
-                    g[W2 + 2 * 3 + 1] += d1 * a1[i + 2];
-                    g[W2 + 2 * 3 + 2] += d2 * a1[i + 2];
-                    g[W2 + 3 * 3 + 0] += d0 * a1[i + 3];
-                    g[W2 + 3 * 3 + 1] += d1 * a1[i + 3];
-                    g[W2 + 3 * 3 + 2] += d2 * a1[i + 3];
-                    g[W2 + 4 * 3 + 0] += d0 * a1[i + 4];
-                    g[W2 + 4 * 3 + 1] += d1 * a1[i + 4];
-                    g[W2 + 4 * 3 + 2] += d2 * a1[i + 4];
-                    g[W2 + 5 * 3 + 0] += d0 * a1[i + 5];
-                    g[W2 + 5 * 3 + 1] += d1 * a1[i + 5];
-                    g[W2 + 5 * 3 + 2] += d2 * a1[i + 5];
-                    g[b2 + 0] += d0;
-                    g[b2 + 1] += d1;
-                    g[b2 + 2] += d2;
-                }
-
-                // ─── Layer 1 ───
-                // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                for (int s = 0; s < rows; s++)
-                {
-                    int i = s * Layer0Size, o = s * Layer1Size;
-                    double d0 = scale * delta1[o + 0]; double d1 = scale * delta1[o + 1]; double d2 = scale * delta1[o + 2]; double d3 = scale * delta1[o + 3]; double d4 = scale * delta1[o + 4]; double d5 = scale * delta1[o + 5];
-                    g[W1 + 0 * 6 + 0] += d0 * a0[i + 0];
-                    g[W1 + 0 * 6 + 1] += d1 * a0[i + 0];
-                    g[W1 + 0 * 6 + 2] += d2 * a0[i + 0];
-                    g[W1 + 0 * 6 + 3] += d3 * a0[i + 0];
-                    g[W1 + 0 * 6 + 4] += d4 * a0[i + 0];
-                    g[W1 + 0 * 6 + 5] += d5 * a0[i + 0];
-                    g[W1 + 1 * 6 + 0] += d0 * a0[i + 1];
-                    g[W1 + 1 * 6 + 1] += d1 * a0[i + 1];
-                    g[W1 + 1 * 6 + 2] += d2 * a0[i + 1];
-                    g[W1 + 1 * 6 + 3] += d3 * a0[i + 1];
-                    g[W1 + 1 * 6 + 4] += d4 * a0[i + 1];
-                    g[W1 + 1 * 6 + 5] += d5 * a0[i + 1];
-                    g[W1 + 2 * 6 + 0] += d0 * a0[i + 2];
-                    g[W1 + 2 * 6 + 1] += d1 * a0[i + 2];
-                    g[W1 + 2 * 6 + 2] += d2 * a0[i + 2];
-                    g[W1 + 2 * 6 + 3] += d3 * a0[i + 2];
-                    g[W1 + 2 * 6 + 4] += d4 * a0[i + 2];
-                    g[W1 + 2 * 6 + 5] += d5 * a0[i + 2];
-                    g[W1 + 3 * 6 + 0] += d0 * a0[i + 3];
-                    g[W1 + 3 * 6 + 1] += d1 * a0[i + 3];
-                    g[W1 + 3 * 6 + 2] += d2 * a0[i + 3];
-                    g[W1 + 3 * 6 + 3] += d3 * a0[i + 3];
-                    g[W1 + 3 * 6 + 4] += d4 * a0[i + 3];
-                    g[W1 + 3 * 6 + 5] += d5 * a0[i + 3];
-                    g[b1 + 0] += d0;
-                    g[b1 + 1] += d1;
-                    g[b1 + 2] += d2;
-                    g[b1 + 3] += d3;
-                    g[b1 + 4] += d4;
-                    g[b1 + 5] += d5;
-                }
-
-                return loss;
+                // sum the lanes into the gradients
+                g[W1 + 0 * 6 + 0] += scale * V.Sum(dw1_0_0); g[W1 + 0 * 6 + 1] += scale * V.Sum(dw1_0_1); g[W1 + 0 * 6 + 2] += scale * V.Sum(dw1_0_2); g[W1 + 0 * 6 + 3] += scale * V.Sum(dw1_0_3); g[W1 + 0 * 6 + 4] += scale * V.Sum(dw1_0_4); g[W1 + 0 * 6 + 5] += scale * V.Sum(dw1_0_5); g[W1 + 1 * 6 + 0] += scale * V.Sum(dw1_1_0); g[W1 + 1 * 6 + 1] += scale * V.Sum(dw1_1_1); g[W1 + 1 * 6 + 2] += scale * V.Sum(dw1_1_2); g[W1 + 1 * 6 + 3] += scale * V.Sum(dw1_1_3); g[W1 + 1 * 6 + 4] += scale * V.Sum(dw1_1_4); g[W1 + 1 * 6 + 5] += scale * V.Sum(dw1_1_5); g[W1 + 2 * 6 + 0] += scale * V.Sum(dw1_2_0); g[W1 + 2 * 6 + 1] += scale * V.Sum(dw1_2_1); g[W1 + 2 * 6 + 2] += scale * V.Sum(dw1_2_2); g[W1 + 2 * 6 + 3] += scale * V.Sum(dw1_2_3); g[W1 + 2 * 6 + 4] += scale * V.Sum(dw1_2_4); g[W1 + 2 * 6 + 5] += scale * V.Sum(dw1_2_5); g[W1 + 3 * 6 + 0] += scale * V.Sum(dw1_3_0); g[W1 + 3 * 6 + 1] += scale * V.Sum(dw1_3_1); g[W1 + 3 * 6 + 2] += scale * V.Sum(dw1_3_2); g[W1 + 3 * 6 + 3] += scale * V.Sum(dw1_3_3); g[W1 + 3 * 6 + 4] += scale * V.Sum(dw1_3_4); g[W1 + 3 * 6 + 5] += scale * V.Sum(dw1_3_5);
+                g[b1 + 0] += scale * V.Sum(db1_0); g[b1 + 1] += scale * V.Sum(db1_1); g[b1 + 2] += scale * V.Sum(db1_2); g[b1 + 3] += scale * V.Sum(db1_3); g[b1 + 4] += scale * V.Sum(db1_4); g[b1 + 5] += scale * V.Sum(db1_5);
+                g[W2 + 0 * 3 + 0] += scale * V.Sum(dw2_0_0); g[W2 + 0 * 3 + 1] += scale * V.Sum(dw2_0_1); g[W2 + 0 * 3 + 2] += scale * V.Sum(dw2_0_2); g[W2 + 1 * 3 + 0] += scale * V.Sum(dw2_1_0); g[W2 + 1 * 3 + 1] += scale * V.Sum(dw2_1_1); g[W2 + 1 * 3 + 2] += scale * V.Sum(dw2_1_2); g[W2 + 2 * 3 + 0] += scale * V.Sum(dw2_2_0); g[W2 + 2 * 3 + 1] += scale * V.Sum(dw2_2_1); g[W2 + 2 * 3 + 2] += scale * V.Sum(dw2_2_2); g[W2 + 3 * 3 + 0] += scale * V.Sum(dw2_3_0); g[W2 + 3 * 3 + 1] += scale * V.Sum(dw2_3_1); g[W2 + 3 * 3 + 2] += scale * V.Sum(dw2_3_2); g[W2 + 4 * 3 + 0] += scale * V.Sum(dw2_4_0); g[W2 + 4 * 3 + 1] += scale * V.Sum(dw2_4_1); g[W2 + 4 * 3 + 2] += scale * V.Sum(dw2_4_2); g[W2 + 5 * 3 + 0] += scale * V.Sum(dw2_5_0); g[W2 + 5 * 3 + 1] += scale * V.Sum(dw2_5_1); g[W2 + 5 * 3 + 2] += scale * V.Sum(dw2_5_2);
+                g[b2 + 0] += scale * V.Sum(db2_0); g[b2 + 1] += scale * V.Sum(db2_1); g[b2 + 2] += scale * V.Sum(db2_2);
+                return V.Sum(loss);
             }
         }
     }

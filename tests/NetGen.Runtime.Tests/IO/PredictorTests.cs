@@ -151,13 +151,23 @@ public sealed class PredictorTests
         }
 
         All();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+
+        // Three rounds of 100 calls; one must allocate nothing. ArrayPool<T>.Shared, which the batch calls rent their scratch
+        // from, drops its idle buffers at the gen-2 collections that the tests running in parallel cause (CI once saw
+        // 184 bytes in a round under load); a call that allocated would allocate in every round.
+        long[] allocated = new long[3];
+        for (int round = 0; round < allocated.Length; round++)
         {
-            All();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                All();
+            }
+
+            allocated[round] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(allocated.Min() == 0, $"bytes allocated per round of 100 calls: {string.Join(", ", allocated)}");
     }
 
     [Fact]
