@@ -152,9 +152,9 @@ public sealed class PredictorTests
 
         All();
 
-        // Three rounds of 100 calls; one must allocate nothing. ArrayPool<T>.Shared, which the batch calls rent their scratch
-        // from, drops its idle buffers at the gen-2 collections that the tests running in parallel cause (CI once saw
-        // 184 bytes in a round under load); a call that allocated would allocate in every round.
+        // Three rounds of 100 calls; one must allocate nothing: a call that allocated would allocate in every round. CI once
+        // saw 184 bytes in a single round under load, most likely ArrayPool<T>.Shared (which the batch calls rent their
+        // scratch from) rebuilding a buffer it had dropped at a gen-2 collection caused by the tests running in parallel.
         long[] allocated = new long[3];
         for (int round = 0; round < allocated.Length; round++)
         {
