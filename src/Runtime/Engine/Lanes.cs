@@ -13,27 +13,29 @@ namespace NetGen;
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    // Every member wraps its result with Unsafe.BitCast rather than a constructor: each inlined constructor call added
+    // locals to the kernel, and a kernel of a few dozen parameters reached the JIT's limit, after which it stopped
+    // inlining these members (bench/README.md, 2026-12-07 third session). Set only through the bit cast.
+#pragma warning disable CS0649
     private readonly Vector<T> _value;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private VectorLane(Vector<T> value) => _value = value;
+#pragma warning restore CS0649
 
     /// <inheritdoc />
     public static int Count => Vector<T>.Count;
 
     /// <inheritdoc />
-    public static VectorLane<T> One { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => new(Vector<T>.One); }
+    public static VectorLane<T> One { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Unsafe.BitCast<Vector<T>, VectorLane<T>>(Vector<T>.One); }
 
     /// <inheritdoc />
-    public static VectorLane<T> Zero { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => new(Vector<T>.Zero); }
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Of(T value) => new(new Vector<T>(value));
+    public static VectorLane<T> Zero { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Unsafe.BitCast<Vector<T>, VectorLane<T>>(Vector<T>.Zero); }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Load(ReadOnlySpan<T> source, int index) => new(new Vector<T>(source.Slice(index)));
+    public static VectorLane<T> Of(T value) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(new Vector<T>(value));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLane<T> Load(ReadOnlySpan<T> source, int index) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(new Vector<T>(source.Slice(index)));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -46,20 +48,20 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
         ref T first = ref Unsafe.Add(ref Unsafe.AsRef(in rows), (nint)row * width);
         if (width == 1)
         {
-            return new(Vector.LoadUnsafe(ref first));
+            return Unsafe.BitCast<Vector<T>, VectorLane<T>>(Vector.LoadUnsafe(ref first));
         }
 
         if (Vector<T>.Count == 8 && typeof(T) == typeof(float))
         {
-            return new(LaneColumns.Float(ref Unsafe.As<T, float>(ref first), column, width).AsVector().As<float, T>());
+            return Unsafe.BitCast<Vector<T>, VectorLane<T>>(LaneColumns.Float(ref Unsafe.As<T, float>(ref first), column, width).AsVector().As<float, T>());
         }
 
         if (Vector<T>.Count == 4 && typeof(T) == typeof(double))
         {
-            return new(LaneColumns.Double(ref Unsafe.As<T, double>(ref first), column, width).AsVector().As<double, T>());
+            return Unsafe.BitCast<Vector<T>, VectorLane<T>>(LaneColumns.Double(ref Unsafe.As<T, double>(ref first), column, width).AsVector().As<double, T>());
         }
 
-        return new(LaneColumns.Strided(ref Unsafe.Add(ref first, column), width));
+        return Unsafe.BitCast<Vector<T>, VectorLane<T>>(LaneColumns.Strided(ref Unsafe.Add(ref first, column), width));
     }
 
     /// <inheritdoc />
@@ -82,28 +84,30 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Fma(VectorLane<T> a, VectorLane<T> b, VectorLane<T> c) => new(Simd.Fma(a._value, b._value, c._value));
+    public static VectorLane<T> Fma(VectorLane<T> a, VectorLane<T> b, VectorLane<T> c) => typeof(T) == typeof(float)
+        ? Unsafe.BitCast<Vector<float>, VectorLane<T>>(Vector.FusedMultiplyAdd(Unsafe.BitCast<VectorLane<T>, Vector<float>>(a), Unsafe.BitCast<VectorLane<T>, Vector<float>>(b), Unsafe.BitCast<VectorLane<T>, Vector<float>>(c)))
+        : Unsafe.BitCast<Vector<double>, VectorLane<T>>(Vector.FusedMultiplyAdd(Unsafe.BitCast<VectorLane<T>, Vector<double>>(a), Unsafe.BitCast<VectorLane<T>, Vector<double>>(b), Unsafe.BitCast<VectorLane<T>, Vector<double>>(c)));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Exp(VectorLane<T> x) => new(Simd.Exp(x._value));
+    public static VectorLane<T> Exp(VectorLane<T> x) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(Simd.Exp(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Activate<TActivation>(VectorLane<T> z) where TActivation : IActivation => new(TActivation.Apply(z._value, T.Zero));
+    public static VectorLane<T> Activate<TActivation>(VectorLane<T> z) where TActivation : IActivation => Unsafe.BitCast<Vector<T>, VectorLane<T>>(TActivation.Apply(z._value, T.Zero));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLane<T> ActivationDelta<TActivation>(VectorLane<T> g, VectorLane<T> z, VectorLane<T> a) where TActivation : IActivation =>
-        new(TActivation.Delta(g._value, z._value, a._value, T.Zero));
+        Unsafe.BitCast<Vector<T>, VectorLane<T>>(TActivation.Delta(g._value, z._value, a._value, T.Zero));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Apply<TFunction>(VectorLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Apply(z._value));
+    public static VectorLane<T> Apply<TFunction>(VectorLane<T> z) where TFunction : IActivationFunction<T> => Unsafe.BitCast<Vector<T>, VectorLane<T>>(TFunction.Apply(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Derivative<TFunction>(VectorLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Derivative(z._value));
+    public static VectorLane<T> Derivative<TFunction>(VectorLane<T> z) where TFunction : IActivationFunction<T> => Unsafe.BitCast<Vector<T>, VectorLane<T>>(TFunction.Derivative(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -116,7 +120,7 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
             Unsafe.Add(ref r, i) = TLoss.Loss(a._value.GetElement(i), y._value.GetElement(i));
         }
 
-        return new(result);
+        return Unsafe.BitCast<Vector<T>, VectorLane<T>>(result);
     }
 
     /// <inheritdoc />
@@ -130,63 +134,63 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
             Unsafe.Add(ref r, i) = TLoss.Derivative(a._value.GetElement(i), y._value.GetElement(i));
         }
 
-        return new(result);
+        return Unsafe.BitCast<Vector<T>, VectorLane<T>>(result);
     }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Log(VectorLane<T> x) => new(typeof(T) == typeof(float)
+    public static VectorLane<T> Log(VectorLane<T> x) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(typeof(T) == typeof(float)
         ? Vector.Log(x._value.As<T, float>()).As<float, T>()
         : Vector.Log(x._value.As<T, double>()).As<double, T>());
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Tanh(VectorLane<T> x) => new(VectorMath.Tanh(x._value));
+    public static VectorLane<T> Tanh(VectorLane<T> x) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(VectorMath.Tanh(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Abs(VectorLane<T> x) => new(Vector.Abs(x._value));
+    public static VectorLane<T> Abs(VectorLane<T> x) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(Vector.Abs(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Max(VectorLane<T> a, VectorLane<T> b) => new(Vector.Max(a._value, b._value));
+    public static VectorLane<T> Max(VectorLane<T> a, VectorLane<T> b) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(Vector.Max(a._value, b._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Max0(VectorLane<T> z) => new(VectorMath.Max0(z._value));
+    public static VectorLane<T> Max0(VectorLane<T> z) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(VectorMath.Max0(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Min0(VectorLane<T> z) => new(VectorMath.Min0(z._value));
+    public static VectorLane<T> Min0(VectorLane<T> z) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(VectorMath.Min0(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLane<T> IfPositive(VectorLane<T> z, VectorLane<T> then, VectorLane<T> otherwise) =>
-        new(VectorMath.IfPositive(z._value, then._value, otherwise._value));
+        Unsafe.BitCast<Vector<T>, VectorLane<T>>(VectorMath.IfPositive(z._value, then._value, otherwise._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> operator +(VectorLane<T> left, VectorLane<T> right) => new(left._value + right._value);
+    public static VectorLane<T> operator +(VectorLane<T> left, VectorLane<T> right) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(left._value + right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> operator -(VectorLane<T> left, VectorLane<T> right) => new(left._value - right._value);
+    public static VectorLane<T> operator -(VectorLane<T> left, VectorLane<T> right) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(left._value - right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> operator *(VectorLane<T> left, VectorLane<T> right) => new(left._value * right._value);
+    public static VectorLane<T> operator *(VectorLane<T> left, VectorLane<T> right) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(left._value * right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> operator /(VectorLane<T> left, VectorLane<T> right) => new(left._value / right._value);
+    public static VectorLane<T> operator /(VectorLane<T> left, VectorLane<T> right) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(left._value / right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> operator -(VectorLane<T> value) => new(-value._value);
+    public static VectorLane<T> operator -(VectorLane<T> value) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(-value._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> operator *(T left, VectorLane<T> right) => new(left * right._value);
+    public static VectorLane<T> operator *(T left, VectorLane<T> right) => Unsafe.BitCast<Vector<T>, VectorLane<T>>(left * right._value);
 }
 
 /// <summary>
@@ -197,27 +201,27 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public readonly struct ScalarLane<T> : ILane<ScalarLane<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    // wrapped with Unsafe.BitCast, as in VectorLane
+#pragma warning disable CS0649
     private readonly T _value;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ScalarLane(T value) => _value = value;
+#pragma warning restore CS0649
 
     /// <inheritdoc />
     public static int Count => 1;
 
     /// <inheritdoc />
-    public static ScalarLane<T> One { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => new(T.One); }
+    public static ScalarLane<T> One { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Unsafe.BitCast<T, ScalarLane<T>>(T.One); }
 
     /// <inheritdoc />
-    public static ScalarLane<T> Zero { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => new(T.Zero); }
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Of(T value) => new(value);
+    public static ScalarLane<T> Zero { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Unsafe.BitCast<T, ScalarLane<T>>(T.Zero); }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Load(ReadOnlySpan<T> source, int index) => new(source[index]);
+    public static ScalarLane<T> Of(T value) => Unsafe.BitCast<T, ScalarLane<T>>(value);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> Load(ReadOnlySpan<T> source, int index) => Unsafe.BitCast<T, ScalarLane<T>>(source[index]);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -226,7 +230,7 @@ public readonly struct ScalarLane<T> : ILane<ScalarLane<T>, T> where T : unmanag
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> Load(ref readonly T rows, int row, int column, int width) =>
-        new(Unsafe.Add(ref Unsafe.AsRef(in rows), (nint)row * width + column));
+        Unsafe.BitCast<T, ScalarLane<T>>(Unsafe.Add(ref Unsafe.AsRef(in rows), (nint)row * width + column));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -239,60 +243,60 @@ public readonly struct ScalarLane<T> : ILane<ScalarLane<T>, T> where T : unmanag
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Fma(ScalarLane<T> a, ScalarLane<T> b, ScalarLane<T> c) => new(T.FusedMultiplyAdd(a._value, b._value, c._value));
+    public static ScalarLane<T> Fma(ScalarLane<T> a, ScalarLane<T> b, ScalarLane<T> c) => Unsafe.BitCast<T, ScalarLane<T>>(T.FusedMultiplyAdd(a._value, b._value, c._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Exp(ScalarLane<T> x) => new(T.Exp(x._value));
+    public static ScalarLane<T> Exp(ScalarLane<T> x) => Unsafe.BitCast<T, ScalarLane<T>>(T.Exp(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Activate<TActivation>(ScalarLane<T> z) where TActivation : IActivation => new(TActivation.Apply(z._value, T.Zero));
+    public static ScalarLane<T> Activate<TActivation>(ScalarLane<T> z) where TActivation : IActivation => Unsafe.BitCast<T, ScalarLane<T>>(TActivation.Apply(z._value, T.Zero));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> ActivationDelta<TActivation>(ScalarLane<T> g, ScalarLane<T> z, ScalarLane<T> a) where TActivation : IActivation =>
-        new(TActivation.Delta(g._value, z._value, a._value, T.Zero));
+        Unsafe.BitCast<T, ScalarLane<T>>(TActivation.Delta(g._value, z._value, a._value, T.Zero));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Apply<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Apply(z._value));
+    public static ScalarLane<T> Apply<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => Unsafe.BitCast<T, ScalarLane<T>>(TFunction.Apply(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Derivative<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => new(TFunction.Derivative(z._value));
+    public static ScalarLane<T> Derivative<TFunction>(ScalarLane<T> z) where TFunction : IActivationFunction<T> => Unsafe.BitCast<T, ScalarLane<T>>(TFunction.Derivative(z._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Loss<TLoss>(ScalarLane<T> a, ScalarLane<T> y) where TLoss : IElementLoss => new(TLoss.Loss(a._value, y._value));
+    public static ScalarLane<T> Loss<TLoss>(ScalarLane<T> a, ScalarLane<T> y) where TLoss : IElementLoss => Unsafe.BitCast<T, ScalarLane<T>>(TLoss.Loss(a._value, y._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> LossDerivative<TLoss>(ScalarLane<T> a, ScalarLane<T> y) where TLoss : IElementLoss => new(TLoss.Derivative(a._value, y._value));
+    public static ScalarLane<T> LossDerivative<TLoss>(ScalarLane<T> a, ScalarLane<T> y) where TLoss : IElementLoss => Unsafe.BitCast<T, ScalarLane<T>>(TLoss.Derivative(a._value, y._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Log(ScalarLane<T> x) => new(T.Log(x._value));
+    public static ScalarLane<T> Log(ScalarLane<T> x) => Unsafe.BitCast<T, ScalarLane<T>>(T.Log(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Tanh(ScalarLane<T> x) => new(T.Tanh(x._value));
+    public static ScalarLane<T> Tanh(ScalarLane<T> x) => Unsafe.BitCast<T, ScalarLane<T>>(T.Tanh(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Abs(ScalarLane<T> x) => new(T.Abs(x._value));
+    public static ScalarLane<T> Abs(ScalarLane<T> x) => Unsafe.BitCast<T, ScalarLane<T>>(T.Abs(x._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Max(ScalarLane<T> a, ScalarLane<T> b) => new(T.Max(a._value, b._value));
+    public static ScalarLane<T> Max(ScalarLane<T> a, ScalarLane<T> b) => Unsafe.BitCast<T, ScalarLane<T>>(T.Max(a._value, b._value));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Max0(ScalarLane<T> z) => new(T.Max(z._value, T.Zero));
+    public static ScalarLane<T> Max0(ScalarLane<T> z) => Unsafe.BitCast<T, ScalarLane<T>>(T.Max(z._value, T.Zero));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> Min0(ScalarLane<T> z) => new(T.Min(z._value, T.Zero));
+    public static ScalarLane<T> Min0(ScalarLane<T> z) => Unsafe.BitCast<T, ScalarLane<T>>(T.Min(z._value, T.Zero));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -300,27 +304,27 @@ public readonly struct ScalarLane<T> : ILane<ScalarLane<T>, T> where T : unmanag
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> operator +(ScalarLane<T> left, ScalarLane<T> right) => new(left._value + right._value);
+    public static ScalarLane<T> operator +(ScalarLane<T> left, ScalarLane<T> right) => Unsafe.BitCast<T, ScalarLane<T>>(left._value + right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> operator -(ScalarLane<T> left, ScalarLane<T> right) => new(left._value - right._value);
+    public static ScalarLane<T> operator -(ScalarLane<T> left, ScalarLane<T> right) => Unsafe.BitCast<T, ScalarLane<T>>(left._value - right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> operator *(ScalarLane<T> left, ScalarLane<T> right) => new(left._value * right._value);
+    public static ScalarLane<T> operator *(ScalarLane<T> left, ScalarLane<T> right) => Unsafe.BitCast<T, ScalarLane<T>>(left._value * right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> operator /(ScalarLane<T> left, ScalarLane<T> right) => new(left._value / right._value);
+    public static ScalarLane<T> operator /(ScalarLane<T> left, ScalarLane<T> right) => Unsafe.BitCast<T, ScalarLane<T>>(left._value / right._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> operator -(ScalarLane<T> value) => new(-value._value);
+    public static ScalarLane<T> operator -(ScalarLane<T> value) => Unsafe.BitCast<T, ScalarLane<T>>(-value._value);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarLane<T> operator *(T left, ScalarLane<T> right) => new(left * right._value);
+    public static ScalarLane<T> operator *(T left, ScalarLane<T> right) => Unsafe.BitCast<T, ScalarLane<T>>(left * right._value);
 }
 
 /// <summary>
