@@ -68,13 +68,16 @@ internal static class JitProfile
     /// <summary>The recorded profile copied to a per-process scratch name, which the runtime replays and then overwrites at exit.</summary>
     private static string CopyForReplay(string root, string recorded)
     {
-        foreach (string old in Directory.EnumerateFiles(root, "replay-*.jitprofile"))
+        foreach (string old in Directory.EnumerateFiles(root, "*.jitprofile"))
         {
             try
             {
-                if (File.GetLastWriteTimeUtc(old) < DateTime.UtcNow.AddMinutes(-1))
+                // the scratch files of earlier runs (a running one writes its own again at exit), and the profiles of
+                // builds not run for a week
+                bool isScratch = Path.GetFileName(old).StartsWith("replay-", StringComparison.Ordinal);
+                if (File.GetLastWriteTimeUtc(old) < DateTime.UtcNow.AddMinutes(isScratch ? -1 : -7 * 24 * 60) && old != Path.Combine(root, recorded))
                 {
-                    File.Delete(old);   // the scratch files of earlier runs (a running one writes its own again at exit)
+                    File.Delete(old);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -85,6 +88,7 @@ internal static class JitProfile
 
         string scratch = $"replay-{Environment.ProcessId}.jitprofile";
         File.Copy(Path.Combine(root, recorded), Path.Combine(root, scratch), overwrite: true);
+        File.SetLastWriteTimeUtc(Path.Combine(root, recorded), DateTime.UtcNow);   // in use: kept past the week
         return scratch;
     }
 }
