@@ -234,6 +234,7 @@ public sealed partial class NetGenGenerator
                     w.Line("public static bool HasLanes => true;");
                 }
 
+                FunctionKernels.Write(w, plan);   // the user-written functions, before the spec that holds their definitions
                 w.Line();
                 w.Line($"public static global::NetGen.NetworkSpec Spec {{ get; }} = new global::NetGen.NetworkSpec({model.InputSize}, new global::NetGen.LayerSpec[]");
                 w.Line("{");
@@ -267,12 +268,6 @@ public sealed partial class NetGenGenerator
                 if (lanes)
                 {
                     // every row runs through the lane kernel, every quantity in a register: no workspace, no tile passes
-                    if (plan.Model.Functions.Any())
-                    {
-                        FunctionKernels.Write(w, plan, firstAfterBlank: true);   // the user-written activations, which V.Apply and V.Derivative call
-                        w.Line();
-                    }
-
                     LaneKernels.Write(w, plan);
                     return;
                 }
@@ -288,7 +283,6 @@ public sealed partial class NetGenGenerator
                 w.Line($"public static int OutputSlot => A{plan.L};");
                 WriteTransposed(w, plan);
                 WriteShapes(w, plan);
-                FunctionKernels.Write(w, plan);
                 w.Line();
                 WriteForward(w, plan);
                 w.Line();

@@ -13,18 +13,12 @@ namespace NetGen.Generator.Emit;
 /// </summary>
 internal static class FunctionKernels
 {
-    /// <summary>Writes the structs, each after a blank line (the first one too unless <paramref name="firstAfterBlank"/>: the line before is blank already).</summary>
-    public static void Write(SourceWriter w, NetworkPlan plan, bool firstAfterBlank = false)
+    /// <summary>Writes the structs, each after a blank line.</summary>
+    public static void Write(SourceWriter w, NetworkPlan plan)
     {
-        bool first = true;
         foreach (FunctionModel function in plan.Model.Functions)
         {
-            if (!(first && firstAfterBlank))
-            {
-                w.Line();
-            }
-
-            first = false;
+            w.Line();
             if (function.IsLoss)
             {
                 WriteLoss(w, plan.T, function);

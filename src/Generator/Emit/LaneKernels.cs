@@ -234,8 +234,7 @@ internal static class LaneKernels
 
             if (layer.Model.Activation == ActivationKind.Softmax)
             {
-                w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
-                w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
+                SoftmaxDelta(w, l, js);
                 return;
             }
 
@@ -252,8 +251,7 @@ internal static class LaneKernels
             case LossKind.MeanSquaredError when layer.Model.Activation == ActivationKind.Softmax:
                 w.Line(string.Join(" ", js.Select(j => $"var e_{I(j)} = a{l}_{I(j)} - y_{I(j)};")));
                 w.Line(string.Join(" ", js.Select(j => $"loss = V.Fma(V.Of({t.Lit(0.5)}) * e_{I(j)}, e_{I(j)}, loss);")));
-                w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
-                w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
+                SoftmaxDelta(w, l, js);
                 break;
             case LossKind.MeanSquaredError:
                 foreach (int j in js)
@@ -279,5 +277,12 @@ internal static class LaneKernels
                 w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * sumY - y_{I(j)};")));
                 break;
         }
+    }
+
+    /// <summary>δ^L = a ∘ (e − e·a) through softmax, e = ∂C/∂a^L: the Jacobian-vector product.</summary>
+    private static void SoftmaxDelta(SourceWriter w, int l, IEnumerable<int> js)
+    {
+        w.Line($"var dot = {string.Join(" + ", js.Select(j => $"e_{I(j)} * a{l}_{I(j)}"))};");
+        w.Line(string.Join(" ", js.Select(j => $"var delta{l}_{I(j)} = a{l}_{I(j)} * (e_{I(j)} - dot);")));
     }
 }

@@ -111,31 +111,13 @@ public readonly struct VectorLane<T> : ILane<VectorLane<T>, T> where T : unmanag
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> Loss<TLoss>(VectorLane<T> a, VectorLane<T> y) where TLoss : IElementLoss
-    {
-        Vector<T> result = default;
-        ref T r = ref Unsafe.As<Vector<T>, T>(ref result);
-        for (int i = 0; i < Vector<T>.Count; i++)
-        {
-            Unsafe.Add(ref r, i) = TLoss.Loss(a._value.GetElement(i), y._value.GetElement(i));
-        }
-
-        return Unsafe.BitCast<Vector<T>, VectorLane<T>>(result);
-    }
+    public static VectorLane<T> Loss<TLoss>(VectorLane<T> a, VectorLane<T> y) where TLoss : IElementLoss =>
+        Unsafe.BitCast<Vector<T>, VectorLane<T>>(VectorMath.Lanes(a._value, y._value, TLoss.Loss));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VectorLane<T> LossDerivative<TLoss>(VectorLane<T> a, VectorLane<T> y) where TLoss : IElementLoss
-    {
-        Vector<T> result = default;
-        ref T r = ref Unsafe.As<Vector<T>, T>(ref result);
-        for (int i = 0; i < Vector<T>.Count; i++)
-        {
-            Unsafe.Add(ref r, i) = TLoss.Derivative(a._value.GetElement(i), y._value.GetElement(i));
-        }
-
-        return Unsafe.BitCast<Vector<T>, VectorLane<T>>(result);
-    }
+    public static VectorLane<T> LossDerivative<TLoss>(VectorLane<T> a, VectorLane<T> y) where TLoss : IElementLoss =>
+        Unsafe.BitCast<Vector<T>, VectorLane<T>>(VectorMath.Lanes(a._value, y._value, TLoss.Derivative));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -80,7 +80,8 @@ public static partial class VectorMath
         return new Vector<T>(values);
     }
 
-    private static Vector<T> Lanes<T>(Vector<T> x, Vector<T> y, Func<T, T, T> f) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>f(x_i, y_i) lane by lane, the scalar function on each lane (also the lane kernels' element-wise losses).</summary>
+    internal static Vector<T> Lanes<T>(Vector<T> x, Vector<T> y, Func<T, T, T> f) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> a = stackalloc T[Vector<T>.Count];
         Span<T> b = stackalloc T[Vector<T>.Count];

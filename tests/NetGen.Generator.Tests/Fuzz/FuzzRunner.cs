@@ -262,7 +262,7 @@ internal static class FuzzRunner
     {
         string own = path + "|" + d.SymbolName;
         string baseName = namespacePath + "|" + d.BaseName;
-        if (used.Contains(own) || used.Contains(baseName) || own == baseName)
+        if (used.Contains(own) || used.Contains(baseName))
         {
             return false;
         }

@@ -79,12 +79,6 @@ namespace Samples
             public static int ParallelInferenceRows => 104167;
             public static bool HasLanes => true;
 
-            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(2, new global::NetGen.LayerSpec[]
-            {
-                new global::NetGen.DenseLayerSpec(16, SwishActivation.Definition),
-                new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
-            }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
-
             /// <summary>The activation Swish written in the class, and σ' as the generator differentiated it.</summary>
             private readonly struct SwishActivation : global::NetGen.IActivationFunction<float>
             {
@@ -115,6 +109,12 @@ namespace Samples
                 public static global::NetGen.CustomActivation Definition { get; } = new("Swish", Apply, Derivative, Apply, Derivative, "z / (1 + e^(−z))", "(1 + e^(−z) + z · e^(−z)) / ((1 + e^(−z)) · (1 + e^(−z)))",
                     csharpExpression: "z / (1.0 + global::System.Math.Exp(-z))");
             }
+
+            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(2, new global::NetGen.LayerSpec[]
+            {
+                new global::NetGen.DenseLayerSpec(16, SwishActivation.Definition),
+                new global::NetGen.DenseLayerSpec(1, global::NetGen.Activation.Identity),
+            }, global::NetGen.Loss.MeanSquaredError, global::NetGen.Precision.Single);
 
             /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
             /// row-major inputs x; writes a^L row-major into o.</summary>

@@ -79,12 +79,6 @@ namespace Samples
             public static int ParallelInferenceRows => 119048;
             public static bool HasLanes => true;
 
-            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(4, new global::NetGen.LayerSpec[]
-            {
-                new global::NetGen.DenseLayerSpec(6, global::NetGen.Activation.Tanh),
-                new global::NetGen.DenseLayerSpec(3, global::NetGen.Activation.Identity),
-            }, HuberLoss.Definition, global::NetGen.Precision.Double);
-
             /// <summary>The loss Huber written in the class (C = Σ_j ℓ(a_j, y_j)), and ∂ℓ/∂a as the generator differentiated it.</summary>
             private readonly struct HuberLoss : global::NetGen.ILossFunction<double>
             {
@@ -103,6 +97,12 @@ namespace Samples
                 }
                 public static global::NetGen.CustomLoss Definition { get; } = new("Huber", Loss, Derivative, "|a − y| ≤ 1 ? 0.5 · ((a − y) · (a − y)) : |a − y| − 0.5", "|a − y| ≤ 1 ? a − y : a − y > 0 ? 1 : a − y < 0 ? −1 : 0");
             }
+
+            public static global::NetGen.NetworkSpec Spec { get; } = new global::NetGen.NetworkSpec(4, new global::NetGen.LayerSpec[]
+            {
+                new global::NetGen.DenseLayerSpec(6, global::NetGen.Activation.Tanh),
+                new global::NetGen.DenseLayerSpec(3, global::NetGen.Activation.Identity),
+            }, HuberLoss.Definition, global::NetGen.Precision.Double);
 
             /// <summary>The forward pass over rows samples, V.Count at a time: lane i holds sample s + i, loaded straight from the
             /// row-major inputs x; writes a^L row-major into o.</summary>
