@@ -34,7 +34,7 @@ public static class FitRunner
     private const int Batch = 64;
 
     public const string Usage =
-        "usage: --fit [--part fashion,phases,digits,passes] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+        "usage: --fit [--part fashion,phases,digits,passes,sequence] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
 
     public static int Run(string[] args)
     {
@@ -67,6 +67,11 @@ public static class FitRunner
         if (parts.Contains("passes", StringComparison.Ordinal))
         {
             Passes(output, rows, rounds);
+        }
+
+        if (parts.Contains("sequence", StringComparison.Ordinal))
+        {
+            Sequence(output, rows, rounds);
         }
 
         output.AppendLine(CultureInfo.InvariantCulture, $"load at the end {Load()}");
@@ -307,6 +312,127 @@ public static class FitRunner
         finally
         {
             Parallelism.SplitPasses = true;
+        }
+    }
+
+    /// <summary>
+    /// The fused step's phases in the order Fit runs them, on fresh shuffled rows each step (the caches as a Fit step
+    /// finds them, unlike <see cref="Phases"/>, which repeats one phase on one batch): the row gather, ZeroGradients,
+    /// BackwardBatch, the max |Σ ∂C/∂θ| scan and Adam's fused update, each timed on every step; against whole Fit epochs
+    /// of the same network, interleaved by round.
+    /// </summary>
+    private static void Sequence(StringBuilder output, int rows, int rounds)
+    {
+        Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
+        var net = new FashionSized(seed: 1);
+        var fitNet = new FashionSized(seed: 1);
+        IFusedOptimizer<float> adam = new Adam<float>(1e-3);
+        adam.Bind(net.Spec);
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        var inputs = new UpdateInputs<float>(1f / Batch, 0, 0, null);
+        var blockMaxima = new double[net.Spec.Layout.Count];
+        var x = new float[Batch * 784];
+        var y = new float[Batch * 10];
+        int[] order = Enumerable.Range(0, rows).ToArray();
+        new Random(5).Shuffle(order);
+        string[] names = ["row gather", "ZeroGradients", "BackwardBatch", "max |Σ ∂C/∂θ| scan", "Adam fused update", "whole step (sum of the timed phases and the timer reads)"];
+        int steps = rows / Batch;
+        var perStep = new double[names.Length][];
+        for (int p = 0; p < names.Length; p++)
+        {
+            perStep[p] = new double[rounds * steps];
+        }
+
+        var fit = new double[rounds];
+        var ticks = new long[names.Length];
+        float sink = 0;
+        void Epoch(int round)
+        {
+            for (int s = 0; s < steps; s++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                for (int r = 0; r < Batch; r++)
+                {
+                    int row = order[s * Batch + r];
+                    data.Features.AsSpan(row * 784, 784).CopyTo(x.AsSpan(r * 784));
+                    data.Targets.AsSpan(row * 10, 10).CopyTo(y.AsSpan(r * 10));
+                }
+
+                long t1 = Stopwatch.GetTimestamp();
+                net.ZeroGradients();
+                long t2 = Stopwatch.GetTimestamp();
+                sink += net.BackwardBatch(x, y);
+                long t3 = Stopwatch.GetTimestamp();
+                sink += (float)TwoCorePasses.MaxMagnitude<float>(net.Gradients);
+                long t4 = Stopwatch.GetTimestamp();
+                adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima);
+                long t5 = Stopwatch.GetTimestamp();
+                if (round >= 0)
+                {
+                    int i = round * steps + s;
+                    long[] t = [t0, t1, t2, t3, t4, t5];
+                    for (int p = 0; p < 5; p++)
+                    {
+                        perStep[p][i] = (t[p + 1] - t[p]) * 1e6 / Stopwatch.Frequency;
+                    }
+
+                    perStep[5][i] = (t5 - t0) * 1e6 / Stopwatch.Frequency;
+                }
+            }
+        }
+
+        double FitEpoch()
+        {
+            long start = Stopwatch.GetTimestamp();
+            fitNet.Fit(data, new Adam<float>(1e-3), options);
+            return Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / rows * Batch;
+        }
+
+        for (int i = 0; i < 2; i++)
+        {
+            Epoch(-1);
+            FitEpoch();
+        }
+
+        var loop = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                long start = Stopwatch.GetTimestamp();
+                Epoch(r);
+                loop[r] = Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / steps;
+                fit[r] = FitEpoch();
+            }
+            else
+            {
+                fit[r] = FitEpoch();
+                long start = Stopwatch.GetTimestamp();
+                Epoch(r);
+                loop[r] = Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / steps;
+            }
+        }
+
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"## The fused step in Fit's order, timed phase by phase (784-256-128-10, Adam, B = {Batch}, {rows} shuffled rows, {rounds} rounds of {steps} steps, interleaved with whole Fit epochs)");
+        output.AppendLine();
+        output.AppendLine("| phase | µs per step (median) | p10–p90 |");
+        output.AppendLine("|---|---|---|");
+        for (int p = 0; p < names.Length; p++)
+        {
+            double[] sorted = perStep[p].Order().ToArray();
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"| {names[p]} | {AbRunner.Median(perStep[p]):F1} | {sorted[sorted.Length / 10]:F1}–{sorted[sorted.Length * 9 / 10]:F1} |");
+        }
+
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"| this loop's epoch ÷ steps | {AbRunner.Median(loop):F1} | {loop.Min():F1}–{loop.Max():F1} (min–max of rounds) |");
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"| Fit's epoch ÷ steps (FusedUpdate, the default) | {AbRunner.Median(fit):F1} | {fit.Min():F1}–{fit.Max():F1} (min–max of rounds) |");
+        if (sink == 42)
+        {
+            output.AppendLine();
         }
     }
 
