@@ -70,7 +70,7 @@ public sealed partial class NetGenGenerator
 
             WriteTypeDoc(w, plan);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]");
-            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>, global::NetGen.ITrainingOutputs<{t.Name}>"))
+            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>, global::NetGen.ITrainingOutputs<{t.Name}>, global::NetGen.IEngineBacked<{t.Name}>"))
             {
                 WriteConstants(w, plan);
                 w.Line();
@@ -187,6 +187,7 @@ public sealed partial class NetGenGenerator
             string outputs = $"global::NetGen.ITrainingOutputs<{T}>";
             w.Line($"/** <inheritdoc /> */ bool {outputs}.KeepTrainingOutputs {{ get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }}");
             w.Line($"/** <inheritdoc /> */ {ro} {outputs}.TrainingOutputs => _engine.TrainingOutputs;");
+            w.Line($"/** <inheritdoc /> */ global::NetGen.ITrainingEngine<{T}> global::NetGen.IEngineBacked<{T}>.Engine => _engine;   // for Fit's fused step");
         }
 
         /// <summary>The network's own math: the tables the engine sizes its buffers from, and the forward and backward pass.</summary>
@@ -281,6 +282,10 @@ public sealed partial class NetGenGenerator
 
                 w.Line($"public static global::System.ReadOnlySpan<int> BufferWidths => new int[] {{ {string.Join(", ", plan.Buffers.Select(b => b.Width))} }};");
                 w.Line($"public static int OutputSlot => A{plan.L};");
+                if (plan.DefersInputLayer)
+                {
+                    w.Line($"public static int InputDeltaSlot => {LayerPlan.Field(plan.Layers[0].Delta)};   // δ1 stays here when the optimizer forms ∂C/∂W1 inside its update");
+                }
                 WriteTransposed(w, plan);
                 WriteShapes(w, plan);
                 w.Line();

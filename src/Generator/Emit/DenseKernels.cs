@@ -210,7 +210,18 @@ internal static class DenseKernels
         w.Line($"// {LayerMath.Gradients(l)}   (times scale: 1, or −η/B for a fused SGD step)");
         if (!layer.Unrolled)
         {
-            w.Line($"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);");
+            string call = $"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);";
+            if (l == 1 && plan.DefersInputLayer)
+            {
+                using (w.Block("if (!t.DefersInputLayer)   // else the optimizer forms them inside its update of W1 (Fit with a built-in optimizer)"))
+                {
+                    w.Line(call);
+                }
+
+                return;
+            }
+
+            w.Line(call);
             return;
         }
 

@@ -119,6 +119,12 @@ internal sealed class NetworkPlan
 
     public bool HasBatchNorm => Layers.Any(l => l.Model.BatchNorm);
 
+    /// <summary>
+    /// Whether back-propagation can leave ∂C/∂W1 and ∂C/∂b1 to the optimizer's pass (Tile.DefersInputLayer): a first
+    /// layer whose gradients are one <c>Dense.AccumulateGradients</c> call over x itself, with no batch normalization.
+    /// </summary>
+    public bool DefersInputLayer => !Layers[0].Unrolled && !HasBatchNorm && Model.InputDropout == 0;
+
     public bool HasDropout => Model.InputDropout > 0 || Layers.Any(l => l.Model.DropoutRate > 0);
 
     /// <summary>The layers l ≥ 2 whose δ^{l−1} is computed with a transposed copy of W^l (the wide ones).</summary>

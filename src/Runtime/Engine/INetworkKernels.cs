@@ -33,6 +33,13 @@ public interface INetworkKernels<T> where T : unmanaged, IFloatingPointIeee754<T
     /// </summary>
     static virtual ReadOnlySpan<int> BufferWidths => [];
 
+    /// <summary>
+    /// The workspace slot that holds δ1 after <see cref="Backward"/> when the input layer's gradients are left to the
+    /// optimizer (<see cref="Tile{T}.DefersInputLayer"/>); −1 when the network cannot leave them out (a first layer
+    /// written out in full, batch normalization, dropout on the input, lane kernels).
+    /// </summary>
+    static virtual int InputDeltaSlot => -1;
+
     /// <summary>The workspace slot that holds a^L after <see cref="Forward"/>.</summary>
     static virtual int OutputSlot => 0;
 
@@ -97,8 +104,9 @@ public readonly ref struct Tile<T> where T : unmanaged
 {
     /// <summary>Creates a tile.</summary>
     public Tile(ReadOnlySpan<T> parameters, Span<T> state, Workspace<T> work, ReadOnlySpan<T> transposed,
-        ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, bool training, ulong key, int firstRow)
+        ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, bool training, ulong key, int firstRow, bool defersInputLayer = false)
     {
+        DefersInputLayer = defersInputLayer;
         Parameters = parameters;
         State = state;
         Work = work;
@@ -140,6 +148,13 @@ public readonly ref struct Tile<T> where T : unmanaged
 
     /// <summary>The index of the tile's first row in the whole batch (dropout masks depend on it).</summary>
     public int FirstRow { get; }
+
+    /// <summary>
+    /// Whether <see cref="INetworkKernels{T}.Backward"/> leaves out ∂C/∂W1 and ∂C/∂b1 and keeps δ1 in the workspace slot
+    /// <see cref="INetworkKernels{T}.InputDeltaSlot"/>: the optimizer then forms them inside its own pass over W1, while
+    /// the sums are still in registers (Fit with a built-in optimizer).
+    /// </summary>
+    public bool DefersInputLayer { get; }
 }
 
 /// <summary>

@@ -25,7 +25,7 @@ namespace NetGen;
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <typeparam name="TKernels">The generated network's kernels.</typeparam>
-public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
+public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingEngine<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TKernels : struct, INetworkKernels<T>
 {
@@ -54,6 +54,12 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     private ulong _randomState;
     private T[] _trainingOutputs = [];   // a^L of the last training call, when KeepTrainingOutputs is on
     private int _trainingOutputLength;
+    private bool _deferInputLayer;       // during BackwardDeferringInputLayer: the tiles leave W1 and b1 to the optimizer
+    private int _deferredRows0, _deferredRows1;
+    private T[] _columnSums = [];
+
+    /// <summary>Where layer 1's weights and biases are, and where the other blocks start; Out = 0 when the kernels cannot defer them.</summary>
+    private static readonly (int W, int B, int Out, int After) s_inputLayer = FindInputLayer();
 
     /// <summary>
     /// Creates the engine with every parameter 0 (a network whose own constructor does not chain to a generated one keeps
@@ -193,12 +199,142 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
             half.GradientsDirty = true;
             var (first, second) = half.Runner.Run(inputs, targets, default, Parallelism.Enabled);
-            TwoCorePasses.AddAndClear<T>(_gradients, half.Gradients);
+            int from = _deferInputLayer ? s_inputLayer.After : 0;   // a deferred call leaves W1 and b1 zero in both
+            TwoCorePasses.AddAndClear<T>(_gradients.AsSpan(from), half.Gradients.AsSpan(from));
             half.GradientsDirty = false;
             return first + second;
         }
 
         return BackwardRows(_work, _gradients, inputs, targets, count, 0, key, transposed);
+    }
+
+    private static (int W, int B, int Out, int After) FindInputLayer()
+    {
+        if (TKernels.InputDeltaSlot < 0 || TKernels.HasLanes || TKernels.HasBatchNorm)
+        {
+            return default;
+        }
+
+        ParameterBlock? weights = null, biases = null;
+        int rest = 0, others = int.MaxValue;
+        foreach (ParameterBlock block in TKernels.Spec.Layout)
+        {
+            if (block.Layer == 1)
+            {
+                rest = Math.Max(rest, block.Offset + block.Length);
+                if (block.Kind == ParameterKind.Weights)
+                {
+                    weights = block;
+                }
+                else if (block.Kind == ParameterKind.Bias)
+                {
+                    biases = block;
+                }
+            }
+            else
+            {
+                others = Math.Min(others, block.Offset);
+            }
+        }
+
+        // Only a plain dense first layer whose blocks come before every other one (θ = W1, b1, …).
+        return weights is { } w && biases is { } b && w.Rows == TKernels.InputSize && b.Length == w.Columns && others >= rest
+            ? (w.Offset, b.Offset, w.Columns, rest)
+            : default;
+    }
+
+    /// <summary>The rows of each part of a training batch of <paramref name="count"/> rows: the first core's and the second's (0 when it is not split).</summary>
+    private static (int First, int Second) Parts(int count)
+    {
+        if (!TKernels.HasBatchNorm && count >= TKernels.ParallelTrainingRows)
+        {
+            int split = count / 2 / 8 * 8;
+            return (split, count - split);
+        }
+
+        return (count, 0);
+    }
+
+    bool ITrainingEngine<T>.CanDeferInputLayer(int rows)
+    {
+        (int first, int second) = Parts(rows);
+        return s_inputLayer.Out > 0 && rows > 0 && first <= TKernels.TileRows && second <= TKernels.TileRows;
+    }
+
+    T ITrainingEngine<T>.BackwardDeferringInputLayer(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets)
+    {
+        int count = Rows(inputs.Length, targets.Length, nameof(targets));
+        if (!((ITrainingEngine<T>)this).CanDeferInputLayer(count))
+        {
+            throw new InvalidOperationException($"A batch of {count} rows cannot leave the first layer's gradients to the optimizer.");
+        }
+
+        TwoCorePasses.Clear<T>(_gradients.AsSpan(s_inputLayer.After));
+        (_deferredRows0, _deferredRows1) = (0, 0);
+        _deferInputLayer = true;
+        try
+        {
+            T loss = BackwardBatch(inputs, targets);
+            (_deferredRows0, _deferredRows1) = Parts(count);
+            return loss;
+        }
+        finally
+        {
+            _deferInputLayer = false;
+        }
+    }
+
+    InputLayerGradients<T> ITrainingEngine<T>.DeferredInputLayer(ReadOnlySpan<T> inputs)
+    {
+        if (_deferredRows0 == 0 || inputs.Length != (_deferredRows0 + _deferredRows1) * TKernels.InputSize)
+        {
+            throw new InvalidOperationException("No deferred first-layer gradients of these inputs.");
+        }
+
+        int slot = TKernels.InputDeltaSlot;
+        ReadOnlySpan<T> second = _deferredRows1 > 0 ? _trainingHalf!.Work[slot] : default;
+        return new InputLayerGradients<T>(inputs, _work[slot], _deferredRows0, second, _deferredRows1,
+            TKernels.InputSize, s_inputLayer.Out, s_inputLayer.W, s_inputLayer.B);
+    }
+
+    double ITrainingEngine<T>.DeferredDeltaBound()
+    {
+        int n = s_inputLayer.Out, slot = TKernels.InputDeltaSlot;
+        if (_columnSums.Length != n)
+        {
+            _columnSums = new T[n];
+        }
+
+        Span<T> sums = _columnSums;
+        sums.Clear();
+        AddMagnitudes(_work[slot].Slice(0, _deferredRows0 * n), sums);
+        if (_deferredRows1 > 0)
+        {
+            AddMagnitudes(_trainingHalf!.Work[slot].Slice(0, _deferredRows1 * n), sums);
+        }
+
+        return FusedUpdate.MaxMagnitude<T>(sums);
+
+        static void AddMagnitudes(ReadOnlySpan<T> delta, Span<T> sums)
+        {
+            for (int s = 0; s < delta.Length; s += sums.Length)
+            {
+                ReadOnlySpan<T> row = delta.Slice(s, sums.Length);
+                int j = 0;
+                if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                {
+                    for (; j <= sums.Length - Vector<T>.Count; j += Vector<T>.Count)
+                    {
+                        (new Vector<T>(sums.Slice(j)) + Vector.Abs(new Vector<T>(row.Slice(j)))).CopyTo(sums.Slice(j));
+                    }
+                }
+
+                for (; j < sums.Length; j++)
+                {
+                    sums[j] += T.Abs(row[j]);
+                }
+            }
+        }
     }
 
     /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
@@ -400,7 +536,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
 
             ws.EnsureRows(rows);
             var tile = new Tile<T>(_parameters, _state, ws, transposed ? _transposed : default, inputs.Slice(first * n, rows * n),
-                targets.Slice(first * m, rows * m), rows, true, key, firstRow + first);
+                targets.Slice(first * m, rows * m), rows, true, key, firstRow + first, _deferInputLayer);
             TKernels.Forward(tile);
             KeepTileOutputs(ws, firstRow + first, rows);
             loss += TKernels.Backward(tile, g, T.One);
@@ -480,7 +616,6 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
     private sealed class Half : IPairedWork<T>
     {
         private readonly NetworkEngine<T, TKernels> _engine;
-        private readonly Workspace<T> _work = new(TKernels.BufferWidths);
         private Workspace<T> _first = null!;
         private T[] _firstGradients = [];
         private bool _training, _transposed;
@@ -493,6 +628,9 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
         }
 
         public PairRunner<T> Runner { get; }
+
+        /// <summary>The second part's workspace (δ1 of a deferred call stays in it).</summary>
+        public Workspace<T> Work { get; } = new(TKernels.BufferWidths);
 
         public T[] Gradients { get; } = new T[TKernels.ParameterLength];
 
@@ -514,7 +652,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>
             int count = inputs.Length / n;
             int split = count / 2 / 8 * 8;
             int first = part == 0 ? 0 : split, rows = part == 0 ? split : count - split;
-            Workspace<T> ws = part == 0 ? _first : _work;
+            Workspace<T> ws = part == 0 ? _first : Work;
             if (_training)
             {
                 return _engine.BackwardRows(ws, part == 0 ? _firstGradients : Gradients, inputs.Slice(first * n, rows * n),

@@ -153,7 +153,8 @@ public sealed class AdaGrad<T> : IFusedOptimizer<T> where T : unmanaged, IFloati
     }
 
     /// <inheritdoc />
-    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
     {
         OptimizerChecks.RequireStep(this, _accumulator?.Length ?? -1, parameters.Length, gradientSums.Length);
         if (_accumulator is null)
@@ -162,7 +163,7 @@ public sealed class AdaGrad<T> : IFusedOptimizer<T> where T : unmanaged, IFloati
         }
 
         var rule = new AdaGradRule<T>(_accumulator, T.CreateChecked(LearningRate), T.CreateChecked(Epsilon));
-        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima, inputLayer);
         (_maxAccumulator, _nextMaxAccumulator) = (_nextMaxAccumulator, double.PositiveInfinity);
         StepCount++;
         return outcome;

@@ -141,7 +141,8 @@ public sealed class Adam<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingP
     }
 
     /// <inheritdoc />
-    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
     {
         OptimizerChecks.RequireStep(this, _first?.Length ?? -1, parameters.Length, gradientSums.Length);
         if (_first is null)
@@ -151,7 +152,7 @@ public sealed class Adam<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingP
 
         StepCount++;
         var rule = new AdamRule<T>(_first, _second, LearningRate, Beta1, Beta2, Epsilon, StepCount, shrink: 0);
-        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima, inputLayer);
         (_maxFirst, _maxSecond) = _next;
         _next = (double.PositiveInfinity, double.PositiveInfinity);
         return outcome;

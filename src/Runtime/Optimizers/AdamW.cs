@@ -174,7 +174,8 @@ public sealed class AdamW<T> : IFusedOptimizer<T> where T : unmanaged, IFloating
     }
 
     /// <inheritdoc />
-    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
     {
         if (_first is null)
         {
@@ -184,7 +185,7 @@ public sealed class AdamW<T> : IFusedOptimizer<T> where T : unmanaged, IFloating
         OptimizerChecks.RequireStep(this, _first.Length, parameters.Length, gradientSums.Length);
         StepCount++;
         var rule = new AdamRule<T>(_first, _second, LearningRate, Beta1, Beta2, Epsilon, StepCount, LearningRate * WeightDecay);
-        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima, inputLayer);
         (_maxFirst, _maxSecond) = _next;
         _next = (double.PositiveInfinity, double.PositiveInfinity);
         return outcome;

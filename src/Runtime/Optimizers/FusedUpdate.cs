@@ -91,7 +91,11 @@ internal interface IFusedOptimizer<T> : IResumableOptimizer<T> where T : unmanag
     /// <param name="gradientSums">Σ over the batch of ∂Cₙ/∂θ, before <see cref="UpdateInputs{T}.Scale"/>.</param>
     /// <param name="inputs">The scale, the penalties and the clipping.</param>
     /// <param name="blockMaxima">Receives max |θ| of every layout block after the update.</param>
-    UpdateOutcome FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima);
+    /// <param name="inputLayer">The first layer's gradients when back-propagation left them unformed (<see cref="Tile{T}.DefersInputLayer"/>):
+    /// then <paramref name="gradientSums"/> holds only the other blocks, and W1 and b1 are updated inside the product that forms
+    /// their sums (<see cref="InputLayerPass"/>). Empty otherwise.</param>
+    UpdateOutcome FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer = default);
 
     /// <summary>Measures max |state| again (after a restore, a resume or a Reset outside the fused pass).</summary>
     void MeasureState();
@@ -112,7 +116,8 @@ internal static class FusedUpdate
     /// </summary>
     internal const int SplitLength = 1 << 16;
 
-    public static UpdateOutcome Run<T, TRule>(ref TRule rule, NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> sums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    public static UpdateOutcome Run<T, TRule>(ref TRule rule, NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> sums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRule : struct, IUpdateRule<T>
     {
@@ -120,17 +125,27 @@ internal static class FusedUpdate
         Shapes.RequireLength(sums.Length, spec.ParameterCount, nameof(sums), "The gradients");
         IReadOnlyList<ParameterBlock> layout = spec.Layout;
         Span<BlockOutcome<T>> results = layout.Count <= 128 ? stackalloc BlockOutcome<T>[2 * layout.Count] : new BlockOutcome<T>[2 * layout.Count];
+        results.Clear();
         Span<BlockOutcome<T>> first = results.Slice(0, layout.Count), second = results.Slice(layout.Count);
-        if (parameters.Length < SplitLength || !Parallelism.SplitPasses)
+
+        // With the first layer's gradients deferred, the blocks after it first (their sums were written last, by the
+        // layers above, and are still in cache), then W1 and b1 inside the product that forms their sums.
+        int from = inputLayer.IsEmpty ? 0 : inputLayer.RestStart;
+        if (parameters.Length - from < SplitLength || !Parallelism.SplitPasses)
         {
-            Range(ref rule, layout, parameters, sums, 0, parameters.Length, inputs, first);
+            Range(ref rule, layout, parameters, sums, from, parameters.Length, inputs, first);
         }
         else
         {
             // Two halves whose partial results are combined in a fixed order below, so that the outcome is the same bit
             // for bit whether the second half ran on the other core or here after the first.
-            int split = parameters.Length / 2 / 64 * 64;
-            Halves<T, TRule>.Run(ref rule, layout, parameters, sums, split, inputs, first, second);
+            int split = from + (parameters.Length - from) / 2 / 64 * 64;
+            Halves<T, TRule>.Run(ref rule, layout, parameters, sums, from, split, inputs, first, second);
+        }
+
+        if (!inputLayer.IsEmpty)
+        {
+            InputLayer(ref rule, layout, parameters, inputLayer, inputs, first, second);
         }
 
         var outcome = new UpdateOutcome { Finite = true, FirstBadBlock = -1 };
@@ -159,6 +174,52 @@ internal static class FusedUpdate
 
         outcome.MaxParameter = double.CreateChecked(maxParameter);
         return outcome;
+    }
+
+    /// <summary>
+    /// W1 and b1 updated inside <see cref="InputLayerPass"/>, split by columns over two cores from its size on; what each
+    /// core found goes into the blocks' entries of <paramref name="first"/> and <paramref name="second"/>.
+    /// </summary>
+    private static unsafe void InputLayer<T, TRule>(ref TRule rule, IReadOnlyList<ParameterBlock> layout, Span<T> parameters,
+        in InputLayerGradients<T> inputLayer, in UpdateInputs<T> inputs, Span<BlockOutcome<T>> first, Span<BlockOutcome<T>> second)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRule : struct, IUpdateRule<T>
+    {
+        int weights = -1, biases = -1;
+        for (int b = 0; b < layout.Count; b++)
+        {
+            if (layout[b].Offset == inputLayer.Weights && layout[b].Length == inputLayer.In * inputLayer.Out)
+            {
+                weights = b;
+            }
+            else if (layout[b].Offset == inputLayer.Biases && layout[b].Length == inputLayer.Out)
+            {
+                biases = b;
+            }
+        }
+
+        if (weights < 0 || biases < 0 || !layout[weights].IsPenalized || layout[biases].IsPenalized)
+        {
+            throw new ArgumentException("The deferred first-layer gradients do not match the network's layout.", nameof(inputLayer));
+        }
+
+        fixed (T* p = parameters)
+        {
+            var sink = new UpdateSink<T, TRule> { Rule = rule, Parameters = p, Inputs = inputs };
+            InputLayerPass.Run(inputLayer, ref sink, out UpdateSink<T, TRule> other, out bool split);
+            sink.Finish();
+            first[weights] = Outcome(sink.WeightOutcome);
+            first[biases] = Outcome(sink.BiasOutcome);
+            if (split)
+            {
+                other.Finish();
+                second[weights] = Outcome(other.WeightOutcome);
+                second[biases] = Outcome(other.BiasOutcome);
+            }
+        }
+
+        static BlockOutcome<T> Outcome((bool Finite, T Max, T Magnitudes, T Squares) o) =>
+            new() { Touched = true, Finite = o.Finite, Max = o.Max, Magnitudes = o.Magnitudes, Squares = o.Squares };
     }
 
     /// <summary>What the pass found in the part of one layout block that one half updated (not <see cref="Touched"/>: the half held none of it).</summary>
@@ -213,7 +274,7 @@ internal static class FusedUpdate
         private BlockOutcome<T>* _results;
         private int _length, _split;
 
-        public static void Run(ref TRule rule, IReadOnlyList<ParameterBlock> layout, Span<T> parameters, ReadOnlySpan<T> sums, int split,
+        public static void Run(ref TRule rule, IReadOnlyList<ParameterBlock> layout, Span<T> parameters, ReadOnlySpan<T> sums, int from, int split,
             in UpdateInputs<T> inputs, Span<BlockOutcome<T>> first, Span<BlockOutcome<T>> second)
         {
             Halves<T, TRule> halves = t_instance ??= new Halves<T, TRule>();
@@ -230,7 +291,7 @@ internal static class FusedUpdate
                 halves._split = split;
                 if (!SecondCore.TryStart(halves))
                 {
-                    Range(ref rule, layout, parameters, sums, 0, split, inputs, first);
+                    Range(ref rule, layout, parameters, sums, from, split, inputs, first);
                     halves.RunSecondHalf();
                     halves.Clear();
                     return;
@@ -238,7 +299,7 @@ internal static class FusedUpdate
 
                 try
                 {
-                    Range(ref rule, layout, parameters, sums, 0, split, inputs, first);
+                    Range(ref rule, layout, parameters, sums, from, split, inputs, first);
                 }
                 finally
                 {

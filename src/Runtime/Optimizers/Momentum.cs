@@ -182,7 +182,8 @@ public sealed class Momentum<T> : IFusedOptimizer<T> where T : unmanaged, IFloat
     }
 
     /// <inheritdoc />
-    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
     {
         OptimizerChecks.RequireStep(this, _velocity?.Length ?? -1, parameters.Length, gradientSums.Length);
         if (_velocity is null)
@@ -191,7 +192,7 @@ public sealed class Momentum<T> : IFusedOptimizer<T> where T : unmanaged, IFloat
         }
 
         var rule = new MomentumRule<T>(_velocity, T.CreateChecked(MomentumCoefficient), T.CreateChecked(LearningRate), Nesterov);
-        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima, inputLayer);
         (_maxVelocity, _nextMaxVelocity) = (_nextMaxVelocity, double.PositiveInfinity);
         StepCount++;
         return outcome;

@@ -228,7 +228,8 @@ public sealed class RmsProp<T> : IFusedOptimizer<T> where T : unmanaged, IFloati
     }
 
     /// <inheritdoc />
-    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
     {
         OptimizerChecks.RequireStep(this, _squareAverage?.Length ?? -1, parameters.Length, gradientSums.Length);
         if (_squareAverage is null)
@@ -238,7 +239,7 @@ public sealed class RmsProp<T> : IFusedOptimizer<T> where T : unmanaged, IFloati
 
         var rule = new RmsPropRule<T>(_squareAverage, _gradientAverage, _buffer, T.CreateChecked(LearningRate), T.CreateChecked(Rho), T.CreateChecked(1 - Rho),
             T.CreateChecked(Epsilon), T.CreateChecked(MomentumCoefficient), Centered, MomentumCoefficient > 0);
-        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima, inputLayer);
         (_maxSquare, _maxAverage, _maxBuffer) = _next;
         _next = (double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity);
         StepCount++;

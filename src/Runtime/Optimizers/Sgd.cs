@@ -75,10 +75,11 @@ public sealed class Sgd<T> : IFusedOptimizer<T> where T : unmanaged, IFloatingPo
     }
 
     /// <inheritdoc />
-    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima)
+    UpdateOutcome IFusedOptimizer<T>.FusedStep(NetworkSpec spec, Span<T> parameters, ReadOnlySpan<T> gradientSums, in UpdateInputs<T> inputs, Span<double> blockMaxima,
+        in InputLayerGradients<T> inputLayer)
     {
         var rule = new SgdRule<T>(T.CreateChecked(LearningRate));
-        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima);
+        UpdateOutcome outcome = FusedUpdate.Run(ref rule, spec, parameters, gradientSums, inputs, blockMaxima, inputLayer);
         StepCount++;
         return outcome;
     }

@@ -121,6 +121,15 @@ public sealed record FitOptions
     /// </summary>
     public bool FusedUpdate { get; init; } = true;
 
+    /// <summary>
+    /// Whether the fused update forms the first layer's ∂C/∂W1 and ∂C/∂b1 inside its own pass over W1 (a generated
+    /// network with a plain dense first layer: <see cref="Tile{T}.DefersInputLayer"/>) instead of reading them from the
+    /// gradient buffer; the parameters are the same bit for bit. Off by default: on the 2-core Zen 3 machine it tied
+    /// with the gradient buffer in whole Fit epochs and was slower in cache (bench --fit --part inputlayer,fashion;
+    /// bench/README.md, 2026-12-07, fifth session), so it is kept to be measured on other machines, not chosen.
+    /// </summary>
+    internal bool UpdateInsideInputLayer { get; init; }
+
     /// <summary>Whether each epoch reports per-layer diagnostics: gradient norms, dead ReLU units, saturated sigmoid/tanh units.</summary>
     public bool LayerDiagnostics { get; init; }
 

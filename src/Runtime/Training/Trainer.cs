@@ -274,6 +274,11 @@ public static class Trainer
         private readonly int _penalizedCount;
         private readonly double[] _blockMaxima;
         private readonly TrainingPassBound _passBound;
+
+        // The engine of a generated network whose fused step forms ∂C/∂W1 inside the update (FitOptions.UpdateInsideInputLayer),
+        // and max |x| over the training rows, which bounds that gradient before it is formed.
+        private readonly ITrainingEngine<T>? _engine;
+        private readonly double _maxFeature;
         private readonly T[] _undoState;
         private ulong _undoRandom;
         private long _undoStep = -1;
@@ -350,7 +355,9 @@ public static class Trainer
 
             _blockMaxima = new double[_spec.Layout.Count];
             _undoState = new T[network.State.Length];
-            _passBound = new TrainingPassBound(_spec, FusedUpdate.MaxMagnitude<T>(train.Features), FusedUpdate.MaxMagnitude<T>(train.Targets));
+            _maxFeature = FusedUpdate.MaxMagnitude<T>(train.Features);
+            _passBound = new TrainingPassBound(_spec, _maxFeature, FusedUpdate.MaxMagnitude<T>(train.Targets));
+            _engine = _fusedUpdate && options.UpdateInsideInputLayer && weights is null && network is IEngineBacked<T> backed ? backed.Engine : null;
 
             // a network that keeps its training outputs (generated networks, GenericNetwork) reports the metrics of the pass
             bool outputsExposed = network is ITrainingOutputs<T> && weights is null;
@@ -805,20 +812,42 @@ public static class Trainer
             _network.State.CopyTo(_startState);
             double loss;
             T scale;
-            if (_weights is null)
+            InputLayerGradients<T> inputLayer = default;
+            Span<T> sums = _network.Gradients;
+            Span<T> parameters = _network.Parameters;
+            double maxSum;
+            if (_engine is { } engine && engine.CanDeferInputLayer(rows))
             {
-                _network.ZeroGradients();
-                loss = double.CreateChecked(_network.BackwardBatch(x, y)) / rows;
+                // W1's and b1's sums are left to the update: bounded here from δ1 (|Σ_s δ_sj x_sk| ≤ max|x| · Σ_s |δ_sj|),
+                // formed only if the step must take the separate passes after all (a non-finite value, or a guarded step).
+                loss = double.CreateChecked(engine.BackwardDeferringInputLayer(x, y)) / rows;
                 scale = T.One / T.CreateChecked(rows);
+                inputLayer = engine.DeferredInputLayer(x);
+                double rest = TwoCorePasses.MaxMagnitude<T>(sums.Slice(inputLayer.RestStart));
+                double first = engine.DeferredDeltaBound() * Math.Max(1, _maxFeature);
+                maxSum = double.IsNaN(rest) || double.IsNaN(first) ? double.NaN : Math.Max(rest, first);
+                if (!double.IsFinite(maxSum))
+                {
+                    FormInputLayer(ref inputLayer, sums);
+                    maxSum = TwoCorePasses.MaxMagnitude<T>(sums);
+                }
             }
             else
             {
-                (loss, scale) = WeightedGradientSums(x, y, rows);
+                if (_weights is null)
+                {
+                    _network.ZeroGradients();
+                    loss = double.CreateChecked(_network.BackwardBatch(x, y)) / rows;
+                    scale = T.One / T.CreateChecked(rows);
+                }
+                else
+                {
+                    (loss, scale) = WeightedGradientSums(x, y, rows);
+                }
+
+                maxSum = TwoCorePasses.MaxMagnitude<T>(sums);
             }
 
-            Span<T> sums = _network.Gradients;
-            Span<T> parameters = _network.Parameters;
-            double maxSum = TwoCorePasses.MaxMagnitude<T>(sums);
             if (!double.IsFinite(loss) || !double.IsFinite(maxSum) || !AllFinite(_network.State))
             {
                 (int layer, string where) = LocateIn(parameters, x, y, _startRandom);
@@ -860,6 +889,7 @@ public static class Trainer
             bool guarded = !(bound <= FusedUpdate.Limit<T>());
             if (guarded)
             {
+                FormInputLayer(ref inputLayer, sums);   // a step that may need undoing takes the separate passes
                 SaveForUndo(parameters);
                 _guardedSteps++;
             }
@@ -869,7 +899,7 @@ public static class Trainer
             }
 
             var inputs = new UpdateInputs<T>(scale, _options.L1, _options.L2, _options.ClipValue);
-            UpdateOutcome outcome = optimizer.FusedStep(_spec, parameters, sums, inputs, _blockMaxima);
+            UpdateOutcome outcome = optimizer.FusedStep(_spec, parameters, sums, inputs, _blockMaxima, inputLayer);
             if (!outcome.Finite || (guarded && !OptimizerStateFinite()))
             {
                 ParameterBlock? bad = outcome.FirstBadBlock >= 0 ? _spec.Layout[outcome.FirstBadBlock] : null;
@@ -900,6 +930,18 @@ public static class Trainer
             _keptSteps = _steps;
             _steps++;
             return loss;
+        }
+
+        /// <summary>Writes the deferred ∂C/∂W1 and ∂C/∂b1 into the gradient buffer, as back-propagation would have (nothing when none are deferred).</summary>
+        private static void FormInputLayer(ref InputLayerGradients<T> inputLayer, Span<T> sums)
+        {
+            if (inputLayer.IsEmpty)
+            {
+                return;
+            }
+
+            InputLayerPass.Form(inputLayer, sums);
+            inputLayer = default;
         }
 
         /// <summary>Copies the parameters, the optimizer's state buffers and its step count (the state buffers allocated on the first such step).</summary>

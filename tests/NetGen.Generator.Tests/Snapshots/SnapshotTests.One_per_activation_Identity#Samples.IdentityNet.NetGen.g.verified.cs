@@ -25,7 +25,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class IdentityNet : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>
+    partial class IdentityNet : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>, global::NetGen.IEngineBacked<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 12;
@@ -67,6 +67,7 @@ namespace Samples
         /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
         /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<float>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
         /** <inheritdoc /> */ global::System.ReadOnlySpan<float> global::NetGen.ITrainingOutputs<float>.TrainingOutputs => _engine.TrainingOutputs;
+        /** <inheritdoc /> */ global::NetGen.ITrainingEngine<float> global::NetGen.IEngineBacked<float>.Engine => _engine;   // for Fit's fused step
 
         /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
         /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
@@ -89,6 +90,7 @@ namespace Samples
             private const int Z2 = 3, A2 = 4, Delta2 = 5;   // z2 = W2 a1 + b2; a2 = σ(z2); δ2 = ∂C/∂z2
             public static global::System.ReadOnlySpan<int> BufferWidths => new int[] { Layer1Size, Layer1Size, Layer1Size, Layer2Size, Layer2Size, Layer2Size };
             public static int OutputSlot => A2;
+            public static int InputDeltaSlot => Delta1;   // δ1 stays here when the optimizer forms ∂C/∂W1 inside its update
             private struct Layer1 : global::NetGen.IDenseLayer<float> { public static int In => Layer0Size; public static int Out => Layer1Size; public static int W => W1; public static int B => b1; }
 
             /// <summary>The forward pass over the tile, layer by layer; training draws dropout masks and uses batch statistics.</summary>
@@ -217,7 +219,10 @@ namespace Samples
 
                 // ─── Layer 1 ───
                 // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                global::NetGen.Dense.AccumulateGradients<float, Layer1>(g, a0, delta1, rows, scale);
+                if (!t.DefersInputLayer)   // else the optimizer forms them inside its update of W1 (Fit with a built-in optimizer)
+                {
+                    global::NetGen.Dense.AccumulateGradients<float, Layer1>(g, a0, delta1, rows, scale);
+                }
 
                 return loss;
             }
