@@ -34,7 +34,7 @@ public static class FitRunner
     private const int Batch = 64;
 
     public const string Usage =
-        "usage: --fit [--part fashion,phases,digits,passes,sequence] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
 
     public static int Run(string[] args)
     {
@@ -69,9 +69,15 @@ public static class FitRunner
             Passes(output, rows, rounds);
         }
 
+        if (parts.Contains("inputlayer", StringComparison.Ordinal))
+        {
+            InputLayerKernel(output, rounds);
+        }
+
         if (parts.Contains("sequence", StringComparison.Ordinal))
         {
-            Sequence(output, rows, rounds);
+            Sequence(output, rows, rounds, deferred: false);
+            Sequence(output, rows, rounds, deferred: true);
         }
 
         output.AppendLine(CultureInfo.InvariantCulture, $"load at the end {Load()}");
@@ -201,66 +207,77 @@ public static class FitRunner
     private static void Fashion(StringBuilder output, int rows, int rounds)
     {
         Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
-        var separate = new FashionSized(seed: 1);
-        var fused = new FashionSized(seed: 1);
-        double flops = StepFlops(separate.Spec);
+        double flops = StepFlops(new FashionSized().Spec);
         var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
         long guarded = 0;
 
-        double Epoch(INetwork<float> network, bool fusedUpdate, AllocationMeter? meter = null)
+        // Three sides, each its own network from the same seed, one epoch each per round in a rotating order: the separate
+        // passes, the fused update reading ∂C/∂W1 from the gradient buffer (the default), and the fused update that forms
+        // ∂C/∂W1 inside its pass over W1 (FitOptions.UpdateInsideInputLayer).
+        (string Name, FashionSized Network, FitOptions Options)[] sides =
+        [
+            ("separate passes (FusedUpdate = false)", new FashionSized(seed: 1), options with { FusedUpdate = false }),
+            ("fused update, ∂C/∂W1 from the gradient buffer (default)", new FashionSized(seed: 1), options),
+            ("fused update inside the ∂C/∂W1 product", new FashionSized(seed: 1), options with { UpdateInsideInputLayer = true }),
+        ];
+
+        double Epoch(int side, AllocationMeter? meter = null)
         {
             long start = Stopwatch.GetTimestamp();
-            TrainingHistory history = network.Fit(data, new Adam<float>(1e-3), options with { FusedUpdate = fusedUpdate, BatchProgress = meter });
+            TrainingHistory history = sides[side].Network.Fit(data, new Adam<float>(1e-3), sides[side].Options with { BatchProgress = meter });
             guarded += history.GuardedSteps;
             return Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / rows;
         }
 
-        // Warm-up: both sides until tier 1 (a few epochs of a small slice would not reach every path).
+        // Warm-up: every side until tier 1 (a few epochs of a small slice would not reach every path).
         for (int i = 0; i < 2; i++)
         {
-            Epoch(separate, false);
-            Epoch(fused, true);
+            for (int side = 0; side < sides.Length; side++)
+            {
+                Epoch(side);
+            }
         }
 
         double peak = TwoCorePeak();
-        var a = new double[rounds];
-        var b = new double[rounds];
+        double[][] times = sides.Select(_ => new double[rounds]).ToArray();
         for (int r = 0; r < rounds; r++)
         {
-            if (r % 2 == 0)
+            for (int i = 0; i < sides.Length; i++)
             {
-                a[r] = Epoch(separate, false);
-                b[r] = Epoch(fused, true);
-            }
-            else
-            {
-                b[r] = Epoch(fused, true);
-                a[r] = Epoch(separate, false);
+                int side = (r + i) % sides.Length;
+                times[side][r] = Epoch(side);
             }
         }
 
-        var meterA = new AllocationMeter();
-        var meterB = new AllocationMeter();
-        Epoch(separate, false, meterA);
-        Epoch(fused, true, meterB);
+        AllocationMeter[] meters = sides.Select(_ => new AllocationMeter()).ToArray();
+        for (int side = 0; side < sides.Length; side++)
+        {
+            Epoch(side, meters[side]);
+        }
+
         double peakAfter = TwoCorePeak();
-        double ma = AbRunner.Median(a), mb = AbRunner.Median(b);
-        double ratios = AbRunner.Median(a.Zip(b, (x, y) => y / x).ToArray());
+        double[] medians = times.Select(AbRunner.Median).ToArray();
         output.AppendLine();
         output.AppendLine(CultureInfo.InvariantCulture,
-            $"## Fashion-sized Fit epoch: 784-256-128-10 ReLU softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds interleaved; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
+            $"## Fashion-sized Fit epoch: 784-256-128-10 ReLU softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds, the sides in rotating order; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
         output.AppendLine();
-        output.AppendLine("| Fit | µs/sample (median) | min–max | GFLOP/s | % of 2-core peak | B/step |");
-        output.AppendLine("|---|---|---|---|---|---|");
-        foreach ((string name, double[] t, double m, AllocationMeter meter) in new[] { ("separate passes (FusedUpdate = false)", a, ma, meterA), ("fused update (default)", b, mb, meterB) })
+        output.AppendLine("| Fit | µs/sample (median) | min–max | GFLOP/s | % of 2-core peak | µs/step | B/step |");
+        output.AppendLine("|---|---|---|---|---|---|---|");
+        for (int side = 0; side < sides.Length; side++)
         {
-            double gflops = flops / (m * 1e-6) / 1e9;
+            double m = medians[side], gflops = flops / (m * 1e-6) / 1e9;
             output.AppendLine(CultureInfo.InvariantCulture,
-                $"| {name} | {m:F2} | {t.Min():F2}–{t.Max():F2} | {gflops:F1} | {100 * gflops / Math.Max(peak, peakAfter):F1} % | {meter.BytesPerStep:F0} |");
+                $"| {sides[side].Name} | {m:F2} | {times[side].Min():F2}–{times[side].Max():F2} | {gflops:F1} | {100 * gflops / Math.Max(peak, peakAfter):F1} % | {m * Batch:F0} | {meters[side].BytesPerStep:F0} |");
         }
 
-        output.AppendLine(CultureInfo.InvariantCulture, $"fused / separate: {mb / ma:F3} of the medians, per-round ratios' median {ratios:F3} (min {a.Zip(b, (x, y) => y / x).Min():F3}, max {a.Zip(b, (x, y) => y / x).Max():F3})");
-        output.AppendLine(CultureInfo.InvariantCulture, $"step time: separate {ma * Batch:F0} µs, fused {mb * Batch:F0} µs per step of {Batch}; fused steps that needed the copy (guarded): {guarded}");
+        for (int side = 1; side < sides.Length; side++)
+        {
+            double[] ratios = times[side].Zip(times[side - 1], (x, y) => x / y).ToArray();
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"{sides[side].Name} / {sides[side - 1].Name}: {medians[side] / medians[side - 1]:F3} of the medians, per-round ratios' median {AbRunner.Median(ratios):F3} (min {ratios.Min():F3}, max {ratios.Max():F3})");
+        }
+
+        output.AppendLine(CultureInfo.InvariantCulture, $"fused steps that needed the copy (guarded): {guarded}");
     }
 
     /// <summary>
@@ -321,7 +338,7 @@ public static class FitRunner
     /// BackwardBatch, the max |Σ ∂C/∂θ| scan and Adam's fused update, each timed on every step; against whole Fit epochs
     /// of the same network, interleaved by round.
     /// </summary>
-    private static void Sequence(StringBuilder output, int rows, int rounds)
+    private static void Sequence(StringBuilder output, int rows, int rounds, bool deferred)
     {
         Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
         var net = new FashionSized(seed: 1);
@@ -335,7 +352,10 @@ public static class FitRunner
         var y = new float[Batch * 10];
         int[] order = Enumerable.Range(0, rows).ToArray();
         new Random(5).Shuffle(order);
-        string[] names = ["row gather", "ZeroGradients", "BackwardBatch", "max |Σ ∂C/∂θ| scan", "Adam fused update", "whole step (sum of the timed phases and the timer reads)"];
+        string[] names = deferred
+            ? ["row gather", "(no ZeroGradients)", "BackwardDeferringInputLayer (clears the other blocks)", "max |Σ ∂C/∂θ| of the other blocks, the δ1 bound", "Adam fused update, W1 and b1 inside their product", "whole step (sum of the timed phases and the timer reads)"]
+            : ["row gather", "ZeroGradients", "BackwardBatch", "max |Σ ∂C/∂θ| scan", "Adam fused update", "whole step (sum of the timed phases and the timer reads)"];
+        ITrainingEngine<float> engine = ((IEngineBacked<float>)net).Engine;
         int steps = rows / Batch;
         var perStep = new double[names.Length][];
         for (int p = 0; p < names.Length; p++)
@@ -358,15 +378,31 @@ public static class FitRunner
                     data.Targets.AsSpan(row * 10, 10).CopyTo(y.AsSpan(r * 10));
                 }
 
-                long t1 = Stopwatch.GetTimestamp();
-                net.ZeroGradients();
-                long t2 = Stopwatch.GetTimestamp();
-                sink += net.BackwardBatch(x, y);
-                long t3 = Stopwatch.GetTimestamp();
-                sink += (float)TwoCorePasses.MaxMagnitude<float>(net.Gradients);
-                long t4 = Stopwatch.GetTimestamp();
-                adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima);
-                long t5 = Stopwatch.GetTimestamp();
+                long t1 = Stopwatch.GetTimestamp(), t2, t3, t4, t5;
+                if (deferred)
+                {
+                    t2 = Stopwatch.GetTimestamp();
+                    sink += engine.BackwardDeferringInputLayer(x, y);
+                    t3 = Stopwatch.GetTimestamp();
+                    InputLayerGradients<float> layer = engine.DeferredInputLayer(x);
+                    sink += (float)TwoCorePasses.MaxMagnitude<float>(net.Gradients.Slice(layer.RestStart));
+                    sink += (float)engine.DeferredDeltaBound();
+                    t4 = Stopwatch.GetTimestamp();
+                    adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima, layer);
+                    t5 = Stopwatch.GetTimestamp();
+                }
+                else
+                {
+                    net.ZeroGradients();
+                    t2 = Stopwatch.GetTimestamp();
+                    sink += net.BackwardBatch(x, y);
+                    t3 = Stopwatch.GetTimestamp();
+                    sink += (float)TwoCorePasses.MaxMagnitude<float>(net.Gradients);
+                    t4 = Stopwatch.GetTimestamp();
+                    adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima);
+                    t5 = Stopwatch.GetTimestamp();
+                }
+
                 if (round >= 0)
                 {
                     int i = round * steps + s;
@@ -415,7 +451,7 @@ public static class FitRunner
 
         output.AppendLine();
         output.AppendLine(CultureInfo.InvariantCulture,
-            $"## The fused step in Fit's order, timed phase by phase (784-256-128-10, Adam, B = {Batch}, {rows} shuffled rows, {rounds} rounds of {steps} steps, interleaved with whole Fit epochs)");
+            $"## The fused step in Fit's order, timed phase by phase{(deferred ? ", ∂C/∂W1 formed inside the update" : ", ∂C/∂W1 through the gradient buffer")} (784-256-128-10, Adam, B = {Batch}, {rows} shuffled rows, {rounds} rounds of {steps} steps, interleaved with whole Fit epochs)");
         output.AppendLine();
         output.AppendLine("| phase | µs per step (median) | p10–p90 |");
         output.AppendLine("|---|---|---|");
@@ -433,6 +469,63 @@ public static class FitRunner
         if (sink == 42)
         {
             output.AppendLine();
+        }
+    }
+
+    /// <summary>The first layer's pass repeated on one batch (its data in cache): the sums alone, the sums with Adam's update, against the backward's own ∂C/∂W1 and the separate update.</summary>
+    private static void InputLayerKernel(StringBuilder output, int rounds)
+    {
+        Dataset<float> data = Synthetic(Batch, 784, 10, seed: 7);
+        var net = new FashionSized(seed: 1);
+        foreach (string name in new[] { "adam", "momentum", "rmsprop" })
+        {
+            InputLayerKernel(output, rounds, name, data, net);
+        }
+    }
+
+    private static void InputLayerKernel(StringBuilder output, int rounds, string optimizer, Dataset<float> data, FashionSized net)
+    {
+        var adam = (IFusedOptimizer<float>)NetGen.Optimizers.Create<float>(optimizer, 1e-3);
+        adam.Bind(net.Spec);
+        var inputs = new UpdateInputs<float>(1f / Batch, 0, 0, null);
+        var blockMaxima = new double[net.Spec.Layout.Count];
+        ITrainingEngine<float> engine = ((IEngineBacked<float>)net).Engine;
+        float[] x = data.Features, y = data.Targets;
+        var sides = new (string Name, Action Run)[]
+        {
+            ("ZeroGradients + BackwardBatch (∂C/∂W1 in it)", () => { net.ZeroGradients(); net.BackwardBatch(x, y); }),
+            ("BackwardDeferringInputLayer", () => engine.BackwardDeferringInputLayer(x, y)),
+            ($"{optimizer} fused update, all of θ from the buffer", () => adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima)),
+            ($"{optimizer} fused update, W1 inside the pass (after one BackwardDeferringInputLayer)", () => adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima, engine.DeferredInputLayer(x))),
+            ("the pass's sums alone (after one BackwardDeferringInputLayer)", () => InputLayerPass.Form(engine.DeferredInputLayer(x), net.Gradients)),
+        };
+        const int calls = 200;
+        var times = sides.Select(_ => new double[rounds]).ToArray();
+        for (int r = -2; r < rounds; r++)
+        {
+            for (int i = 0; i < sides.Length; i++)
+            {
+                engine.BackwardDeferringInputLayer(x, y);
+                long start = Stopwatch.GetTimestamp();
+                for (int c = 0; c < calls; c++)
+                {
+                    sides[i].Run();
+                }
+
+                if (r >= 0)
+                {
+                    times[i][r] = Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / calls;
+                }
+            }
+        }
+
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture, $"## The first layer's pass on one batch of {Batch} (in cache), {calls} calls per round, {rounds} rounds");
+        output.AppendLine("| call | µs (median) | min–max |");
+        output.AppendLine("|---|---|---|");
+        for (int i = 0; i < sides.Length; i++)
+        {
+            output.AppendLine(CultureInfo.InvariantCulture, $"| {sides[i].Name} | {AbRunner.Median(times[i]):F1} | {times[i].Min():F1}–{times[i].Max():F1} |");
         }
     }
 
