@@ -2,12 +2,26 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
 
 // The update rules of the built-in optimizers for the fused pass (FusedUpdate.Run): each is its optimizer's Step, the
 // same expressions in the same order (so the fused and the separate passes agree bit for bit), over state arrays
 // indexed like the parameters, tracking max |state| for the next step's overflow bound.
+
+/// <summary>Software prefetch of one cache line of a state array (nothing where SSE is not there).</summary>
+internal static class StatePrefetch
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Line<T>(T[] array, nint index) where T : unmanaged
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), index)));
+        }
+    }
+}
 
 /// <summary>SGD: θ ← θ − η g (as <c>TensorPrimitives.MultiplyAdd(g, −η, θ)</c>).</summary>
 internal struct SgdRule<T>(T eta) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -16,6 +30,8 @@ internal struct SgdRule<T>(T eta) : IUpdateRule<T> where T : unmanaged, IFloatin
     private readonly Vector<T> _negativeEtaV = new(-eta);
 
     public readonly bool Weights { set { } }
+
+    public readonly void Prefetch(nint index) { }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Vector<T> Update(int index, Vector<T> g, Vector<T> w) => g * _negativeEtaV + w;
@@ -30,6 +46,9 @@ internal struct MomentumRule<T>(T[] velocity, T mu, T eta, bool nesterov) : IUpd
     private readonly Vector<T> _muV = new(mu), _etaV = new(eta);
 
     public readonly bool Weights { set { } }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Prefetch(nint index) => StatePrefetch.Line(velocity, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Vector<T> Update(int index, Vector<T> g, Vector<T> w)
@@ -57,6 +76,9 @@ internal struct AdaGradRule<T>(T[] accumulator, T eta, T eps) : IUpdateRule<T> w
     public readonly bool Weights { set { } }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Prefetch(nint index) => StatePrefetch.Line(accumulator, index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Vector<T> Update(int index, Vector<T> g, Vector<T> w)
     {
         ref T acc = ref MemoryMarshal.GetArrayDataReference(accumulator);
@@ -81,6 +103,21 @@ internal struct RmsPropRule<T>(T[] square, T[] average, T[] buffer, T eta, T rho
     private readonly Vector<T> _etaV = new(eta), _rhoV = new(rho), _oneMinusRhoV = new(oneMinusRho), _epsV = new(eps), _muV = new(mu);
 
     public readonly bool Weights { set { } }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Prefetch(nint index)
+    {
+        StatePrefetch.Line(square, index);
+        if (centered)
+        {
+            StatePrefetch.Line(average, index);
+        }
+
+        if (momentum)
+        {
+            StatePrefetch.Line(buffer, index);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Vector<T> Update(int index, Vector<T> g, Vector<T> w)
@@ -164,6 +201,13 @@ internal struct AdamRule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPoint
     }
 
     public bool Weights { set => _decayBlock = value && _decays; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Prefetch(nint index)
+    {
+        StatePrefetch.Line(_first, index);
+        StatePrefetch.Line(_second, index);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Vector<T> Update(int index, Vector<T> g, Vector<T> w)

@@ -69,6 +69,9 @@ internal interface IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
     Vector<T> Update(int index, Vector<T> g, Vector<T> w);
 
     T Update(int index, T g, T w);
+
+    /// <summary>Asks for the cache lines of the rule's state at <paramref name="index"/> (<see cref="InputLayerPass"/> reads a band's ahead of its update).</summary>
+    void Prefetch(nint index);
 }
 
 /// <summary>
@@ -205,14 +208,12 @@ internal static class FusedUpdate
 
         fixed (T* p = parameters)
         {
-            var sink = new UpdateSink<T, TRule> { Rule = rule, Parameters = p, Inputs = inputs };
+            var sink = new UpdateSink<T, TRule> { Rule = rule, Parameters = p, ParameterLength = parameters.Length, Inputs = inputs };
             InputLayerPass.Run(inputLayer, ref sink, out UpdateSink<T, TRule> other, out bool split);
-            sink.Finish();
             first[weights] = Outcome(sink.WeightOutcome);
             first[biases] = Outcome(sink.BiasOutcome);
             if (split)
             {
-                other.Finish();
                 second[weights] = Outcome(other.WeightOutcome);
                 second[biases] = Outcome(other.BiasOutcome);
             }
@@ -249,8 +250,8 @@ internal static class FusedUpdate
             bool weights = block.IsPenalized;
             rule.Weights = weights;
             (bool finite, T max, T magnitudes, T squares) = weights
-                ? Block<T, TRule, PenalizedBlock>(ref rule, parameters, sums, start, end - start, inputs)
-                : Block<T, TRule, PlainBlock>(ref rule, parameters, sums, start, end - start, inputs);
+                ? Block<T, TRule, PenalizedBlock>(ref rule, parameters, ref MemoryMarshal.GetReference(sums), 0, start, end - start, inputs)
+                : Block<T, TRule, PlainBlock>(ref rule, parameters, ref MemoryMarshal.GetReference(sums), 0, start, end - start, inputs);
             results[b] = new BlockOutcome<T> { Touched = true, Finite = finite, Max = max, Magnitudes = magnitudes, Squares = squares };
         }
     }
@@ -323,24 +324,28 @@ internal static class FusedUpdate
         }
     }
 
-    private interface IPenaltyKind
+    internal interface IPenaltyKind
     {
         static abstract bool Penalized { get; }
     }
 
-    private struct PenalizedBlock : IPenaltyKind
+    internal struct PenalizedBlock : IPenaltyKind
     {
         public static bool Penalized => true;
     }
 
-    private struct PlainBlock : IPenaltyKind
+    internal struct PlainBlock : IPenaltyKind
     {
         public static bool Penalized => false;
     }
 
+    /// <summary>
+    /// θ[offset, offset + length) updated from the sums at <paramref name="sums"/>[i − <paramref name="shift"/>] (the
+    /// gradient buffer with shift 0, or the first layer's staged sums of one band, <see cref="InputLayerPass"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (bool Finite, T Max, T Magnitudes, T Squares) Block<T, TRule, TKind>(
-        ref TRule rule, Span<T> parameters, ReadOnlySpan<T> sums, int offset, int length, in UpdateInputs<T> inputs)
+    internal static (bool Finite, T Max, T Magnitudes, T Squares) Block<T, TRule, TKind>(
+        ref TRule rule, Span<T> parameters, ref T sums, nint shift, int offset, int length, in UpdateInputs<T> inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRule : struct, IUpdateRule<T>
         where TKind : struct, IPenaltyKind
@@ -348,8 +353,9 @@ internal static class FusedUpdate
         TRule r = rule;   // a local copy: its fields are loop-invariant (no store below can reach them)
         bool l1 = TKind.Penalized && inputs.HasL1, l2 = TKind.Penalized && inputs.HasL2, clip = inputs.HasClip;
         T scale = inputs.Scale, lambda1 = inputs.L1, lambda2 = inputs.L2, high = inputs.Clip;
+        _ = parameters.Slice(offset, length);
         ref T p = ref MemoryMarshal.GetReference(parameters);
-        ref T g = ref MemoryMarshal.GetReference(sums);
+        ref T g = ref sums;   // g[i − shift] is the sum of θ[i]
         int i = offset, end = offset + length;
         T probe = T.Zero, max = T.Zero, magnitudes = T.Zero, squares = T.Zero;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
@@ -364,7 +370,7 @@ internal static class FusedUpdate
             for (; i <= end - Vector<T>.Count; i += Vector<T>.Count)
             {
                 Vector<T> w = Vector.LoadUnsafe(ref p, (nuint)i);
-                Vector<T> gk = Vector.LoadUnsafe(ref g, (nuint)i) * scaleV;
+                Vector<T> gk = Vector.LoadUnsafe(ref g, (nuint)(i - shift)) * scaleV;
                 if (l1)
                 {
                     magnitudesV += Vector.Abs(w);
@@ -404,7 +410,7 @@ internal static class FusedUpdate
         for (; i < end; i++)
         {
             T w = Unsafe.Add(ref p, i);
-            T gi = Unsafe.Add(ref g, i) * scale;
+            T gi = Unsafe.Add(ref g, i - shift) * scale;
             if (l1)
             {
                 magnitudes += T.Abs(w);

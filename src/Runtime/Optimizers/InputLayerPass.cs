@@ -65,29 +65,17 @@ internal readonly ref struct InputLayerGradients<T> where T : unmanaged
     public int RestStart => Math.Max(Weights + In * Out, Biases + Out);
 }
 
-/// <summary>What receives each finished sum of <see cref="InputLayerPass"/>: the gradient buffer, or the optimizer's update.</summary>
+/// <summary>What receives the finished sums of <see cref="InputLayerPass"/>: the gradient buffer, or the optimizer's update.</summary>
 internal interface IGradientSink<T> where T : unmanaged
 {
     /// <summary>Whether the sums that follow are of weights (W1) or of biases (b1).</summary>
     bool Weights { set; }
 
-    /// <summary>The sums of θ[index … index + Vector.Count); what the sink measures of them goes into <paramref name="totals"/>, a local of the caller's band.</summary>
-    void Put(nint index, Vector<T> sum, ref SinkTotals<T> totals);
+    /// <summary>The sums of θ[index, index + length), staged at <paramref name="sums"/>.</summary>
+    void Put(nint index, ref T sums, int length);
 
-    /// <summary>Folds one block's <see cref="SinkTotals{T}"/> into the sink's own.</summary>
-    void Add(in SinkTotals<T> totals);
-
-    /// <summary>The sum of θ[index].</summary>
-    void Put(nint index, T sum);
-}
-
-/// <summary>
-/// What the update measures over one band of sums, as vectors: a local of the band's loop, so that each update does not
-/// read back what the last one stored into the sink.
-/// </summary>
-internal struct SinkTotals<T> where T : unmanaged
-{
-    public Vector<T> Probe, Max, Magnitudes, Squares;
+    /// <summary>Asks for the cache lines that <see cref="Put"/> will read at θ[index] (a band's, while its sums are formed).</summary>
+    void Prefetch(nint index);
 }
 
 /// <summary>The sums written into the gradient buffer, as <see cref="Dense.AccumulateGradients{T, TLayer}"/> would have left them (the fallback of a guarded step).</summary>
@@ -97,19 +85,17 @@ internal unsafe struct GradientSink<T> : IGradientSink<T> where T : unmanaged
 
     public readonly bool Weights { set { } }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Put(nint index, Vector<T> sum, ref SinkTotals<T> totals) => Store(ref Unsafe.AsRef<T>(Gradients), index, sum);
+    public readonly void Put(nint index, ref T sums, int length) =>
+        MemoryMarshal.CreateReadOnlySpan(ref sums, length).CopyTo(new Span<T>(Gradients + index, length));
 
-    public readonly void Add(in SinkTotals<T> totals) { }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Put(nint index, T sum) => Gradients[index] = sum;
+    public readonly void Prefetch(nint index) { }
 }
 
 /// <summary>
-/// The sums handed to an optimizer's rule: per element what <see cref="FusedUpdate"/>'s block loop does with a sum it
-/// reads from the gradient buffer — scale, L1 and L2 on weights, clipping by value, the rule, a non-finite result never
-/// stored — so that the parameters come out the same bit for bit; max |θ|, Σ |w| and Σ w² tracked per kind of block.
+/// The sums handed to an optimizer's rule through <see cref="FusedUpdate"/>'s own block loop (<see cref="FusedUpdate.Block"/>:
+/// scale, L1 and L2 on weights, clipping by value, the rule, a non-finite result never stored), reading them from the
+/// staged band instead of the gradient buffer, so that the parameters come out the same bit for bit; what it finds is
+/// gathered per kind of block.
 /// </summary>
 internal unsafe struct UpdateSink<T, TRule> : IGradientSink<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -117,124 +103,57 @@ internal unsafe struct UpdateSink<T, TRule> : IGradientSink<T>
 {
     public TRule Rule;
     public T* Parameters;
+    public int ParameterLength;
     public UpdateInputs<T> Inputs;
     private bool _weights;
-    private Vector<T> _probe, _max, _magnitudes, _squares;   // of the current kind of block, as vectors
-    private T _probeS, _maxS, _magnitudesS, _squaresS;       // likewise, of the elements past the last whole vector
+    private (bool Finite, T Max, T Magnitudes, T Squares) _weightOutcome, _biasOutcome;
+    private bool _weightsSeen, _biasesSeen;
 
-    /// <summary>What the weights' part of the pass found (filled by <see cref="Finish"/>).</summary>
-    public (bool Finite, T Max, T Magnitudes, T Squares) WeightOutcome;
+    /// <summary>What the weights' part of the pass found.</summary>
+    public readonly (bool Finite, T Max, T Magnitudes, T Squares) WeightOutcome => _weightsSeen ? _weightOutcome : (true, T.Zero, T.Zero, T.Zero);
 
     /// <summary>What the biases' part found.</summary>
-    public (bool Finite, T Max, T Magnitudes, T Squares) BiasOutcome;
+    public readonly (bool Finite, T Max, T Magnitudes, T Squares) BiasOutcome => _biasesSeen ? _biasOutcome : (true, T.Zero, T.Zero, T.Zero);
 
     public bool Weights
     {
         set
         {
-            Finish();
             _weights = value;
             Rule.Weights = value;
         }
     }
 
-    /// <summary>Closes the current kind of block: its sums into <see cref="WeightOutcome"/> or <see cref="BiasOutcome"/>.</summary>
-    public void Finish()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Prefetch(nint index)
     {
-        T max = _maxS;
-        for (int l = 0; l < Vector<T>.Count; l++)
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
         {
-            max = T.Max(max, _max[l]);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Parameters + index);
         }
 
-        var outcome = (T.IsFinite(Vector.Sum(_probe) + _probeS), max, Vector.Sum(_magnitudes) + _magnitudesS, Vector.Sum(_squares) + _squaresS);
+        Rule.Prefetch(index);
+    }
+
+    public void Put(nint index, ref T sums, int length)
+    {
+        var parameters = new Span<T>(Parameters, ParameterLength);
         if (_weights)
         {
-            WeightOutcome = outcome;
+            Add(ref _weightOutcome, ref _weightsSeen, FusedUpdate.Block<T, TRule, FusedUpdate.PenalizedBlock>(ref Rule, parameters, ref sums, index, (int)index, length, Inputs));
         }
         else
         {
-            BiasOutcome = outcome;
+            Add(ref _biasOutcome, ref _biasesSeen, FusedUpdate.Block<T, TRule, FusedUpdate.PlainBlock>(ref Rule, parameters, ref sums, index, (int)index, length, Inputs));
         }
 
-        (_probe, _max, _magnitudes, _squares) = (Vector<T>.Zero, Vector<T>.Zero, Vector<T>.Zero, Vector<T>.Zero);
-        (_probeS, _maxS, _magnitudesS, _squaresS) = (T.Zero, T.Zero, T.Zero, T.Zero);
-    }
-
-    public void Add(in SinkTotals<T> totals)
-    {
-        _probe += totals.Probe;
-        _max = Vector.MaxNative(_max, totals.Max);
-        _magnitudes += totals.Magnitudes;
-        _squares += totals.Squares;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Put(nint index, Vector<T> sum, ref SinkTotals<T> totals)
-    {
-        ref T p = ref Unsafe.AsRef<T>(Parameters);
-        Vector<T> w = Load(ref p, index);
-        Vector<T> gk = sum * new Vector<T>(Inputs.Scale);
-        if (_weights && Inputs.HasL1)
+        static void Add(ref (bool Finite, T Max, T Magnitudes, T Squares) total, ref bool seen, (bool Finite, T Max, T Magnitudes, T Squares) part)
         {
-            totals.Magnitudes += Vector.Abs(w);
-            gk += Vector.ConditionalSelect(Vector.GreaterThan(w, Vector<T>.Zero), new Vector<T>(Inputs.L1), Vector<T>.Zero)
-                + Vector.ConditionalSelect(Vector.LessThan(w, Vector<T>.Zero), new Vector<T>(-Inputs.L1), Vector<T>.Zero);
+            total = seen
+                ? (total.Finite && part.Finite, T.Max(total.Max, part.Max), total.Magnitudes + part.Magnitudes, total.Squares + part.Squares)
+                : part;
+            seen = true;
         }
-
-        if (_weights && Inputs.HasL2)
-        {
-            totals.Squares += w * w;
-            gk = w * new Vector<T>(Inputs.L2) + gk;
-        }
-
-        if (Inputs.HasClip)
-        {
-            gk = Vector.MaxNative(Vector.MinNative(gk, new Vector<T>(Inputs.Clip)), new Vector<T>(-Inputs.Clip));
-        }
-
-        Vector<T> updated = Rule.Update((int)index, gk, w);
-        Vector<T> difference = updated - updated;
-        totals.Probe += difference;
-        updated = Vector.ConditionalSelect(Vector.Equals(difference, Vector<T>.Zero), updated, w);
-        totals.Max = Vector.MaxNative(totals.Max, Vector.Abs(updated));
-        Store(ref p, index, updated);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Put(nint index, T sum)
-    {
-        T w = Parameters[index];
-        T gi = sum * Inputs.Scale;
-        if (_weights && Inputs.HasL1)
-        {
-            _magnitudesS += T.Abs(w);
-            if (w > T.Zero)
-            {
-                gi += Inputs.L1;
-            }
-            else if (w < T.Zero)
-            {
-                gi -= Inputs.L1;
-            }
-        }
-
-        if (_weights && Inputs.HasL2)
-        {
-            _squaresS += w * w;
-            gi = w * Inputs.L2 + gi;
-        }
-
-        if (Inputs.HasClip)
-        {
-            gi = T.Max(T.Min(gi, Inputs.Clip), -Inputs.Clip);
-        }
-
-        T updated = Rule.Update((int)index, gi, w);
-        _probeS += updated - updated;
-        updated = T.IsFinite(updated) ? updated : w;
-        _maxS = T.Max(_maxS, T.Abs(updated));
-        Parameters[index] = updated;
     }
 }
 
@@ -322,19 +241,25 @@ internal static unsafe class InputLayerPass
         where TSink : struct, IGradientSink<T>
     {
         int vw = Vector<T>.Count, nr = 2 * vw, n = work.Out, rows = work.Rows0 + work.Rows1;
-        int panels = (n + nr - 1) / nr, panelLength = rows * nr, stride = panels * nr;
-        int bytes = checked((panels * panelLength + 6 * stride) * Unsafe.SizeOf<T>());
+        int panels = (n + nr - 1) / nr, panelLength = rows * nr, stride = panels * nr, lineValues = 64 / Unsafe.SizeOf<T>();
+        int bytes = checked((panels * panelLength + 7 * stride) * Unsafe.SizeOf<T>());
         byte[] buffer = t_panels is { } b && b.Length >= bytes ? b : (t_panels = new byte[Math.Max(bytes, 64 * 1024)]);
         fixed (byte* raw = buffer)
         {
             ref T panel0 = ref Unsafe.AsRef<T>(raw);
-            ref T staging = ref At(ref panel0, (nint)panels * panelLength);   // 6 rows of sums, [6 × stride]
+            ref T staging = ref At(ref panel0, (nint)panels * panelLength);   // 6 rows of sums, [6 × stride], then the bias sums
 
             // δ1's columns packed into panels (each core its own copy); ∂C/∂b1_j = Σ_s δ1_sj on the way, by the first core
-            work.Sink.Weights = false;
+            ref T biasSums = ref At(ref staging, 6 * (nint)stride);
             for (int p = 0; p < panels; p++)
             {
-                Pack(ref work, p * nr, Math.Min(nr, n - p * nr), ref At(ref panel0, (nint)p * panelLength), biases: from == 0);
+                Pack(ref work, p * nr, Math.Min(nr, n - p * nr), ref At(ref panel0, (nint)p * panelLength), ref At(ref biasSums, p * nr));
+            }
+
+            if (from == 0)
+            {
+                work.Sink.Weights = false;
+                work.Sink.Put(work.B, ref biasSums, n);
             }
 
             // ∂C/∂W1_jk = Σ_s δ1_sj x_sk for the rows k ∈ [from, to) of W1, a band of 6 rows at a time: its sums in registers
@@ -345,8 +270,16 @@ internal static unsafe class InputLayerPass
             while (k0 < to)
             {
                 int r = to - k0 >= 6 && to - k0 != 7 && to - k0 != 8 ? 6 : to - k0 >= 7 ? 4 : to - k0;
+                nint bandStart = work.W + (nint)k0 * n;
+                int lines = (r * n + lineValues - 1) / lineValues, linesPerPanel = (lines + panels - 1) / panels;
                 for (int p = 0; p < panels; p++)
                 {
+                    // this band's lines of θ and of the state, a share per panel, asked for while its sums are formed
+                    for (int q = p * linesPerPanel, last = Math.Min(lines, q + linesPerPanel); q < last; q++)
+                    {
+                        work.Sink.Prefetch(bandStart + (nint)q * lineValues);
+                    }
+
                     ref T panel = ref At(ref panel0, (nint)p * panelLength);
                     if (r == 6)
                     {
@@ -364,9 +297,9 @@ internal static unsafe class InputLayerPass
         }
     }
 
-    /// <summary>δ1[:, j … j + width) of both parts into the panel [rows × 2w] (zeros past width); the bias sums Σ_s δ1_sj of each part, added, to the sink.</summary>
+    /// <summary>δ1[:, j … j + width) of both parts into the panel [rows × 2w] (zeros past width); the bias sums Σ_s δ1_sj of each part, added, into <paramref name="biasSums"/> [2w].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pack<T, TSink>(ref Work<T, TSink> work, int j, int width, ref T panel, bool biases)
+    private static void Pack<T, TSink>(ref Work<T, TSink> work, int j, int width, ref T panel, ref T biasSums)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSink : struct, IGradientSink<T>
     {
@@ -379,13 +312,8 @@ internal static unsafe class InputLayerPass
             a1 += b1;
         }
 
-        if (biases)
-        {
-            SinkTotals<T> totals = default;
-            PutSums(ref work.Sink, work.B + j, a0, width, ref totals);
-            PutSums(ref work.Sink, work.B + j + vw, a1, width - vw, ref totals);
-            work.Sink.Add(totals);
-        }
+        Store(ref biasSums, 0, a0);
+        Store(ref biasSums, vw, a1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -422,24 +350,6 @@ internal static unsafe class InputLayerPass
         }
 
         return (sum0, sum1);
-    }
-
-    /// <summary>A vector of sums to the sink: whole, or its first <paramref name="lanes"/> lanes one by one (none when lanes ≤ 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutSums<T, TSink>(ref TSink sink, nint index, Vector<T> sum, int lanes, ref SinkTotals<T> totals)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TSink : struct, IGradientSink<T>
-    {
-        if (lanes >= Vector<T>.Count)
-        {
-            sink.Put(index, sum, ref totals);
-            return;
-        }
-
-        for (int l = 0; l < lanes; l++)
-        {
-            sink.Put(index + l, sum[l]);
-        }
     }
 
     /// <summary>The blocks of fewer than 6 rows k after the last block of 6 (not inlined, as <c>Dense</c>'s rest blocks).</summary>
@@ -484,25 +394,16 @@ internal static unsafe class InputLayerPass
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSink : struct, IGradientSink<T>
     {
-        int vw = Vector<T>.Count;
-        SinkTotals<T> totals = default;
-        for (int i = 0; i < r; i++)
+        if (stride == n)
         {
-            ref T src = ref At(ref staging, i * stride);
-            nint row = first + i * (nint)n;
-            int c = 0;
-            for (; c <= n - vw; c += vw)
-            {
-                sink.Put(row + c, Load(ref src, c), ref totals);
-            }
-
-            for (; c < n; c++)
-            {
-                sink.Put(row + c, At(ref src, c));
-            }
+            sink.Put(first, ref staging, r * n);
+            return;
         }
 
-        sink.Add(totals);
+        for (int i = 0; i < r; i++)
+        {
+            sink.Put(first + i * (nint)n, ref At(ref staging, i * stride), n);
+        }
     }
 
     /// <summary>output[i · stride + v·w …] (or += when <paramref name="add"/>) = Σ_s x[s, k0 + i] · panel[s, v·w …]: one fused multiply-add chain per element from 0, over the samples in order.</summary>
