@@ -16,6 +16,13 @@ public partial class NarrowFirstLayer { }
 [Dense(3, Activation.Softmax)]
 public partial class SplitFirstLayer { }
 
+/// <summary>140 → 256 (ReLU) → 4 (softmax): W1's rows a whole number of panels, so each band of rows goes to the update in one piece; split over two cores.</summary>
+[Network(Loss.CrossEntropy)]
+[Input(140)]
+[Dense(256, Activation.ReLU)]
+[Dense(4, Activation.Softmax)]
+public partial class WholePanelFirstLayer { }
+
 /// <summary>41 → 18 (sigmoid) → 1, MSE, in double: two vectors of 4 and the rest of a panel of 8, and a one-unit output layer.</summary>
 [Network(Loss.MeanSquaredError, Precision = Precision.Double)]
 [Input(41)]
@@ -123,12 +130,15 @@ public sealed class InputLayerUpdateTests
     public void A_first_layer_split_over_two_cores_gives_the_same_parameters_on_one_core_or_two(string optimizer, string extra, int batch)
     {
         Dataset<float> data = Data<float>(130, 3, classes: true, 300, seed: 3);
+        Dataset<float> whole = Data<float>(140, 4, classes: true, 300, seed: 4);
         bool enabled = Parallelism.Enabled;
         try
         {
             Same(() => new SplitFirstLayer(seed: 5), data, optimizer, extra, batch);
+            Same(() => new WholePanelFirstLayer(seed: 5), whole, optimizer, extra, batch);
             Parallelism.Enabled = false;   // the second part then runs after the first, on this core
             Same(() => new SplitFirstLayer(seed: 5), data, optimizer, extra, batch);
+            Same(() => new WholePanelFirstLayer(seed: 5), whole, optimizer, extra, batch);
         }
         finally
         {
