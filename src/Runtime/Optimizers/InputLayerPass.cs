@@ -406,7 +406,13 @@ internal static unsafe class InputLayerPass
         }
     }
 
-    /// <summary>output[i · stride + v·w …] (or += when <paramref name="add"/>) = Σ_s x[s, k0 + i] · panel[s, v·w …]: one fused multiply-add chain per element from 0, over the samples in order.</summary>
+    /// <summary>
+    /// output[i · stride + v·w …] (or += when <paramref name="add"/>) = Σ_s x[s, k0 + i] · panel[s, v·w …]: one fused
+    /// multiply-add chain per element from 0, over the samples in order — the loop of <c>Dense.GradientBlock</c>, which
+    /// adds its sums into a buffer instead. Reusing that block on a zeroed band (the same bits) made the pass's sums
+    /// 1.2–2.1× slower (3 alternating pairs of processes, bench --fit --part inputlayer, 2026-12-07), so the store-only
+    /// loop stays here.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Chain<T, TRows>(ref T x, nint k, ref T panel, int rows, ref T output, nint stride, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
