@@ -11,14 +11,22 @@ namespace NetGen;
 /// </summary>
 /// <remarks>
 /// Per dense layer l with n inputs: |z| ≤ n·max|W|·A + max|b| (batch normalization: |ẑ| ≤ √B, so |z| ≤ max|γ|·√B + max|β|,
-/// and its statistics ≤ (2|z|)²); |a| ≤ |z| for identity and ReLU, max(1, α)·|z| + α for LeakyReLU and ELU, 1 for sigmoid,
-/// tanh and softmax; dropout divides by 1 − p. The losses are computed stably (log-sum-exp, log(1 + e^−|z|), clamped
+/// and its statistics ≤ (2|z|)²); |a| ≤ |z| for identity, ReLU, SiLU, GELU and Mish, |z| + 1 for softplus, max(1, α)·|z|
+/// + α for LeakyReLU and ELU, 1 for sigmoid, tanh and softmax; a user-written activation has no bound (every step is then
+/// copied before it is taken); dropout divides by 1 − p. The losses are computed stably (log-sum-exp, log(1 + e^−|z|), clamped
 /// logs), so |C| ≤ B·n_L·((|a| + Y)² + 2|z| + 100). Back-propagation: |δ^L| ≤ 4(|a| + Y) + 1; each layer multiplies by
-/// max σ' (1, max(1, α), ¼ for sigmoid), 1/(1 − p), 3·max|γ|/√ε for batch normalization, and n_out·max|W| for δ^{l−1};
+/// max σ' (1, max(1, α), ¼ for sigmoid, <see cref="SmoothSlope"/> for SiLU, GELU and Mish), 1/(1 − p), 3·max|γ|/√ε for batch normalization, and n_out·max|W| for δ^{l−1};
 /// |∂C/∂W| ≤ B·A·|δ|.
 /// </remarks>
 internal sealed class TrainingPassBound
 {
+    /// <summary>
+    /// A bound on |σ'| of SiLU, GELU and Mish (their maxima: about 1.100, 1.129 and 1.090), with room for the roundings
+    /// of their kernels; |σ(z)| ≤ |z| for all three, and softplus(z) ≤ |z| + ln 2 with |σ'| ≤ 1 (TrainingPassBoundTests
+    /// checks each against the runtime's own kernels).
+    /// </summary>
+    internal const double SmoothSlope = 1.25;
+
     private readonly NetworkSpec _spec;
     private readonly int[] _weights, _biases, _gammas, _betas;
     private readonly double _maxInput, _maxTarget;
@@ -88,7 +96,9 @@ internal sealed class TrainingPassBound
                 Activation.Sigmoid => (1.0, 0.25),
                 Activation.Tanh => (1.0, 1.0),
                 Activation.Softmax => (1.0, 1.0),
-                _ => (double.PositiveInfinity, double.PositiveInfinity),
+                Activation.SiLU or Activation.GELU or Activation.Mish => (z, SmoothSlope),
+                Activation.Softplus => (z + 1, 1.0),
+                _ => (double.PositiveInfinity, double.PositiveInfinity),   // a user-written function: nothing can be promised
             };
             if (stage.DropoutRate > 0)
             {
