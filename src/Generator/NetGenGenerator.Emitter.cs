@@ -70,7 +70,9 @@ public sealed partial class NetGenGenerator
 
             WriteTypeDoc(w, plan);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]");
-            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>, global::NetGen.ITrainingOutputs<{t.Name}>, global::NetGen.IEngineBacked<{t.Name}>"))
+            // IEngineBacked only where Fit can use it: a network whose first layer's gradients the optimizer may form
+            string engineBacked = plan.DefersInputLayer ? $", global::NetGen.IEngineBacked<{t.Name}>" : "";
+            using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>, global::NetGen.ITrainingOutputs<{t.Name}>{engineBacked}"))
             {
                 WriteConstants(w, plan);
                 w.Line();
@@ -187,7 +189,10 @@ public sealed partial class NetGenGenerator
             string outputs = $"global::NetGen.ITrainingOutputs<{T}>";
             w.Line($"/** <inheritdoc /> */ bool {outputs}.KeepTrainingOutputs {{ get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }}");
             w.Line($"/** <inheritdoc /> */ {ro} {outputs}.TrainingOutputs => _engine.TrainingOutputs;");
-            w.Line($"/** <inheritdoc /> */ global::NetGen.ITrainingEngine<{T}> global::NetGen.IEngineBacked<{T}>.Engine => _engine;   // for Fit's fused step");
+            if (plan.DefersInputLayer)
+            {
+                w.Line($"/** <inheritdoc /> */ global::NetGen.ITrainingEngine<{T}> global::NetGen.IEngineBacked<{T}>.Engine => _engine;   // for Fit's fused step");
+            }
         }
 
         /// <summary>The network's own math: the tables the engine sizes its buffers from, and the forward and backward pass.</summary>

@@ -213,7 +213,7 @@ internal static class DenseKernels
             string call = $"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);";
             if (l == 1 && plan.DefersInputLayer)
             {
-                using (w.Block("if (!t.DefersInputLayer)   // else the optimizer forms them inside its update of W1 (Fit with a built-in optimizer)"))
+                using (w.Block("if (!t.DefersInputLayer)   // else the optimizer forms them inside its update of W1 (FitOptions.UpdateInsideInputLayer)"))
                 {
                     w.Line(call);
                 }

@@ -122,13 +122,13 @@ public sealed record FitOptions
     public bool FusedUpdate { get; init; } = true;
 
     /// <summary>
-    /// Whether the fused update forms the first layer's ∂C/∂W1 and ∂C/∂b1 inside its own pass over W1 (a generated
-    /// network with a plain dense first layer: <see cref="Tile{T}.DefersInputLayer"/>) instead of reading them from the
-    /// gradient buffer; the parameters are the same bit for bit. Off by default: on the 2-core Zen 3 machine it tied
-    /// with the gradient buffer in whole Fit epochs and was slower in cache (bench --fit --part inputlayer,fashion;
-    /// bench/README.md, 2026-12-07, fifth session), so it is kept to be measured on other machines, not chosen.
+    /// Whether the fused update forms the first layer's ∂C/∂W1 and ∂C/∂b1 inside its own pass over W1, so that W1's
+    /// gradient is never written, cleared or read back (generated networks whose first layer is a plain dense layer;
+    /// others ignore it). The parameters are the same bit for bit either way. Off by default: on a 2-core Zen 3 machine
+    /// it tied with the gradient buffer in whole Fit epochs (bench/README.md, 2026-12-07, fifth session); measure it on
+    /// yours with <c>bench --fit --part fashion</c>.
     /// </summary>
-    internal bool UpdateInsideInputLayer { get; init; }
+    public bool UpdateInsideInputLayer { get; init; }
 
     /// <summary>Whether each epoch reports per-layer diagnostics: gradient norms, dead ReLU units, saturated sigmoid/tanh units.</summary>
     public bool LayerDiagnostics { get; init; }

@@ -25,7 +25,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class Robust : global::NetGen.INetwork<double>, global::NetGen.ISgdStep<double>, global::NetGen.ITrainingOutputs<double>, global::NetGen.IEngineBacked<double>
+    partial class Robust : global::NetGen.INetwork<double>, global::NetGen.ISgdStep<double>, global::NetGen.ITrainingOutputs<double>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 4;
@@ -67,7 +67,6 @@ namespace Samples
         /** <inheritdoc /> */ public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, double learningRate) => _engine.TrainStep(inputs, targets, learningRate);
         /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<double>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
         /** <inheritdoc /> */ global::System.ReadOnlySpan<double> global::NetGen.ITrainingOutputs<double>.TrainingOutputs => _engine.TrainingOutputs;
-        /** <inheritdoc /> */ global::NetGen.ITrainingEngine<double> global::NetGen.IEngineBacked<double>.Engine => _engine;   // for Fit's fused step
 
         /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
         /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>

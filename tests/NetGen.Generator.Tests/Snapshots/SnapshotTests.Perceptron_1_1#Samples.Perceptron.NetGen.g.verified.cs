@@ -22,7 +22,7 @@ namespace Samples
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen.Generator", "<GENERATOR_VERSION>")]
-    partial class Perceptron : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>, global::NetGen.IEngineBacked<float>
+    partial class Perceptron : global::NetGen.INetwork<float>, global::NetGen.ISgdStep<float>, global::NetGen.ITrainingOutputs<float>
     {
         // ─── Sizes ─────────────────────────────────────────────────────────────
         /** <summary>The width of the input a^0 = x.</summary> */ public const int Layer0Size = 1;
@@ -61,7 +61,6 @@ namespace Samples
         /** <inheritdoc /> */ public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, float learningRate) => _engine.TrainStep(inputs, targets, learningRate);
         /** <inheritdoc /> */ bool global::NetGen.ITrainingOutputs<float>.KeepTrainingOutputs { get => _engine.KeepTrainingOutputs; set => _engine.KeepTrainingOutputs = value; }
         /** <inheritdoc /> */ global::System.ReadOnlySpan<float> global::NetGen.ITrainingOutputs<float>.TrainingOutputs => _engine.TrainingOutputs;
-        /** <inheritdoc /> */ global::NetGen.ITrainingEngine<float> global::NetGen.IEngineBacked<float>.Engine => _engine;   // for Fit's fused step
 
         /// <summary>The network's own math, which the engine runs over each tile: z^l = W^l a^{l−1} + b^l, a^l = σ(z^l); δ^L;
         /// δ^l = ((W^{l+1})ᵀ δ^{l+1}) ∘ σ'(z^l); ∂C/∂W^l_jk = δ^l_j a^{l−1}_k, ∂C/∂b^l_j = δ^l_j.</summary>
