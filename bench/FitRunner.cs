@@ -21,6 +21,8 @@ namespace NetGen.Benchmarks;
 /// % of the 2-core FMA peak measured in the same run (<see cref="PeakBenchmarks.FmaPeak"/> on two threads at once).
 /// The A/B sides are Fit with <see cref="FitOptions.FusedUpdate"/> false (the separate passes) and true, interleaved,
 /// on two networks made with the same seed; bytes allocated per step are read between the 3rd and the last batch.</para>
+/// <para><b>foldmax</b>: the same epoch, the default fused step (max |Σ ∂C/∂θ| found by the fold of the two cores'
+/// gradients) against the same step with a scan of ∂C/∂θ after the fold (FitOptions.ScanAfterFold), interleaved.</para>
 /// <para><b>phases</b>: one B = 64 step taken apart — ForwardBatch; ZeroGradients + BackwardBatch; ZeroGradients alone;
 /// Adam's Step; and the passes the separate-pass Fit adds around them (row gather, the 1/B scaling pass, the finiteness
 /// scan, the copy of every parameter) — each a median over interleaved rounds.</para>
@@ -34,7 +36,7 @@ public static class FitRunner
     private const int Batch = 64;
 
     public const string Usage =
-        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer,foldmax] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
 
     public static int Run(string[] args)
     {
@@ -72,6 +74,11 @@ public static class FitRunner
         if (parts.Contains("inputlayer", StringComparison.Ordinal))
         {
             InputLayerKernel(output, rounds);
+        }
+
+        if (parts.Contains("foldmax", StringComparison.Ordinal))
+        {
+            FoldMax(output, rows, rounds);
         }
 
         if (parts.Contains("sequence", StringComparison.Ordinal))
@@ -206,20 +213,36 @@ public static class FitRunner
 
     private static void Fashion(StringBuilder output, int rows, int rounds)
     {
-        Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
-        double flops = StepFlops(new FashionSized().Spec);
-        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
-        long guarded = 0;
-
         // Three sides, each its own network from the same seed, one epoch each per round in a rotating order: the separate
         // passes, the fused update reading ∂C/∂W1 from the gradient buffer (the default), and the fused update that forms
         // ∂C/∂W1 inside its pass over W1 (FitOptions.UpdateInsideInputLayer).
-        (string Name, FashionSized Network, FitOptions Options)[] sides =
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        FashionSides(output, rows, rounds,
         [
-            ("separate passes (FusedUpdate = false)", new FashionSized(seed: 1), options with { FusedUpdate = false }),
-            ("fused update, ∂C/∂W1 from the gradient buffer (default)", new FashionSized(seed: 1), options),
-            ("fused update inside the ∂C/∂W1 product", new FashionSized(seed: 1), options with { UpdateInsideInputLayer = true }),
-        ];
+            ("separate passes (FusedUpdate = false)", options with { FusedUpdate = false }),
+            ("fused update, ∂C/∂W1 from the gradient buffer (default)", options),
+            ("fused update inside the ∂C/∂W1 product", options with { UpdateInsideInputLayer = true }),
+        ]);
+    }
+
+    /// <summary>The default fused step against the same step with its own scan of ∂C/∂θ after the fold (FitOptions.ScanAfterFold).</summary>
+    private static void FoldMax(StringBuilder output, int rows, int rounds)
+    {
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        FashionSides(output, rows, rounds,
+        [
+            ("fused update, max of Σ ∂C/∂θ by a scan after the fold", options with { ScanAfterFold = true }),
+            ("fused update, max of Σ ∂C/∂θ found by the fold (default)", options),
+        ]);
+    }
+
+    private static void FashionSides(StringBuilder output, int rows, int rounds, (string Name, FitOptions Options)[] configured)
+    {
+        Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
+        double flops = StepFlops(new FashionSized().Spec);
+        long guarded = 0;
+        (string Name, FashionSized Network, FitOptions Options)[] sides =
+            configured.Select(c => (c.Name, new FashionSized(seed: 1), c.Options)).ToArray();
 
         double Epoch(int side, AllocationMeter? meter = null)
         {
@@ -353,8 +376,8 @@ public static class FitRunner
         int[] order = Enumerable.Range(0, rows).ToArray();
         new Random(5).Shuffle(order);
         string[] names = deferred
-            ? ["row gather", "(no ZeroGradients)", "BackwardDeferringInputLayer (clears the other blocks)", "max |Σ ∂C/∂θ| of the other blocks, the δ1 bound", "Adam fused update, W1 and b1 inside their product", "whole step (sum of the timed phases and the timer reads)"]
-            : ["row gather", "ZeroGradients", "BackwardBatch", "max |Σ ∂C/∂θ| scan", "Adam fused update", "whole step (sum of the timed phases and the timer reads)"];
+            ? ["row gather", "(no ZeroGradients)", "BackwardDeferringInputLayer (clears the other blocks)", "max |Σ ∂C/∂θ| of the other blocks (the fold's), the δ1 bound", "Adam fused update, W1 and b1 inside their product", "whole step (sum of the timed phases and the timer reads)"]
+            : ["row gather", "ZeroGradients", "BackwardBatch (its fold finds max |Σ ∂C/∂θ|)", "max |Σ ∂C/∂θ| (the fold's; a scan where none ran)", "Adam fused update", "whole step (sum of the timed phases and the timer reads)"];
         ITrainingEngine<float> engine = ((IEngineBacked<float>)net).Engine;
         int steps = rows / Batch;
         var perStep = new double[names.Length][];
@@ -385,7 +408,7 @@ public static class FitRunner
                     sink += engine.BackwardDeferringInputLayer(x, y);
                     t3 = Stopwatch.GetTimestamp();
                     InputLayerGradients<float> layer = engine.DeferredInputLayer(x);
-                    sink += (float)TwoCorePasses.MaxMagnitude<float>(net.Gradients.Slice(layer.RestStart));
+                    sink += (float)(engine.TryFoldedMaxMagnitude(layer.RestStart, out double max) ? max : TwoCorePasses.MaxMagnitude<float>(net.Gradients.Slice(layer.RestStart)));
                     sink += (float)engine.DeferredDeltaBound();
                     t4 = Stopwatch.GetTimestamp();
                     adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima, layer);
@@ -397,7 +420,7 @@ public static class FitRunner
                     t2 = Stopwatch.GetTimestamp();
                     sink += net.BackwardBatch(x, y);
                     t3 = Stopwatch.GetTimestamp();
-                    sink += (float)TwoCorePasses.MaxMagnitude<float>(net.Gradients);
+                    sink += (float)(engine.TryFoldedMaxMagnitude(0, out double max) ? max : TwoCorePasses.MaxMagnitude<float>(net.Gradients));
                     t4 = Stopwatch.GetTimestamp();
                     adam.FusedStep(net.Spec, net.Parameters, net.Gradients, inputs, blockMaxima);
                     t5 = Stopwatch.GetTimestamp();

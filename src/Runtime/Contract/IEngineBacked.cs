@@ -35,6 +35,14 @@ public interface ITrainingEngine<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>The first layer's gradients of the last <see cref="BackwardDeferringInputLayer"/> call, whose inputs were <paramref name="inputs"/>.</summary>
     internal InputLayerGradients<T> DeferredInputLayer(ReadOnlySpan<T> inputs);
 
+    /// <summary>
+    /// max |∂C/∂θ_i| over i ≥ <paramref name="from"/> as the last <see cref="INetwork{T}.BackwardBatch"/> (or
+    /// <see cref="BackwardDeferringInputLayer"/>) found it while it folded the second core's gradients into the first's
+    /// (in <see cref="FusedUpdate.MaxMagnitude{T}"/>'s convention: NaN or ∞ when a value is); false when that call ran on
+    /// one core, folded from another index, or the gradients were cleared since.
+    /// </summary>
+    internal bool TryFoldedMaxMagnitude(int from, out double max);
+
     /// <summary>max_j Σ_s |δ1_sj| of the last deferred call, in double: |∂C/∂b1_j| is at most it, |∂C/∂W1_jk| at most it times max |x|; NaN or ∞ when a δ1 is.</summary>
     internal double DeferredDeltaBound();
 }

@@ -56,6 +56,8 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingE
     private int _trainingOutputLength;
     private bool _deferInputLayer;       // during BackwardDeferringInputLayer: the tiles leave W1 and b1 to the optimizer
     private int _deferredRows0, _deferredRows1;
+    private int _foldedFrom = -1;        // the last BackwardBatch folded the halves' gradients from this index (-1: it ran on one core)
+    private double _foldedMax;           // … and max |Σ| of what the fold wrote
     private T[] _columnSums = [];
 
     /// <summary>Where layer 1's weights and biases are, and where the other blocks start; Out = 0 when the kernels cannot defer them.</summary>
@@ -159,6 +161,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingE
     public T Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> target)
     {
         RequireRow(input.Length, target.Length, nameof(target), "The target");
+        _foldedFrom = -1;
         KeepOutputs(1);
         if (TKernels.HasLanes)
         {
@@ -177,6 +180,7 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingE
     public T BackwardBatch(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets)
     {
         int count = Rows(inputs.Length, targets.Length, nameof(targets));
+        _foldedFrom = -1;
         KeepOutputs(count);
         if (TKernels.HasLanes && count == 1)
         {
@@ -200,7 +204,8 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingE
             half.GradientsDirty = true;
             var (first, second) = half.Runner.Run(inputs, targets, default, Parallelism.Enabled);
             int from = _deferInputLayer ? s_inputLayer.After : 0;   // a deferred call leaves W1 and b1 zero in both
-            TwoCorePasses.AddAndClear<T>(_gradients.AsSpan(from), half.Gradients.AsSpan(from));
+            _foldedMax = TwoCorePasses.AddAndClear<T>(_gradients.AsSpan(from), half.Gradients.AsSpan(from));
+            _foldedFrom = from;
             half.GradientsDirty = false;
             return first + second;
         }
@@ -297,6 +302,12 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingE
             TKernels.InputSize, s_inputLayer.Out, s_inputLayer.W, s_inputLayer.B);
     }
 
+    bool ITrainingEngine<T>.TryFoldedMaxMagnitude(int from, out double max)
+    {
+        max = _foldedMax;
+        return _foldedFrom >= 0 && _foldedFrom == from;
+    }
+
     double ITrainingEngine<T>.DeferredDeltaBound()
     {
         int n = s_inputLayer.Out, slot = TKernels.InputDeltaSlot;
@@ -338,7 +349,11 @@ public sealed class NetworkEngine<T, TKernels> : ITrainingOutputs<T>, ITrainingE
     }
 
     /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
-    public void ZeroGradients() => TwoCorePasses.Clear<T>(_gradients);
+    public void ZeroGradients()
+    {
+        _foldedFrom = -1;
+        TwoCorePasses.Clear<T>(_gradients);
+    }
 
     /// <summary>
     /// θ ← θ − (η/B) Σ ∂C/∂θ. A batch that fits one tile and one core is fused: the forward pass runs, then each layer from

@@ -77,10 +77,12 @@ public static partial class VectorMath
 
     /// <summary>
     /// g += h, then h = 0, in one pass (the same sums as <see cref="Add{T}"/>): a second core's partial gradients folded
-    /// into the first's and left zero for its next batch, without a separate clearing pass.
+    /// into the first's and left zero for its next batch, without a separate clearing pass. Returns max |g| of the sums
+    /// it wrote, as <see cref="FusedUpdate.MaxMagnitude{T}"/> would over them (NaN, or +∞ when an infinity and no NaN was
+    /// written), so that the step's check of Σ ∂C/∂θ needs no pass of its own.
     /// </summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void AddAndClear<T>(Span<T> g, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    public static double AddAndClear<T>(Span<T> g, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Length != h.Length)
         {
@@ -89,18 +91,33 @@ public static partial class VectorMath
 
         ref T gr = ref MemoryMarshal.GetReference(g);
         ref T hr = ref MemoryMarshal.GetReference(h);
+        T max = T.Zero, probe = T.Zero;
         int i = 0;
-        for (; i + Vector<T>.Count <= g.Length; i += Vector<T>.Count)
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            Simd.Store(ref gr, i, Simd.Load(ref gr, i) + Simd.Load(ref hr, i));
-            Simd.Store(ref hr, i, Vector<T>.Zero);
+            Vector<T> maxV = Vector<T>.Zero, probeV = Vector<T>.Zero;
+            for (; i + Vector<T>.Count <= g.Length; i += Vector<T>.Count)
+            {
+                Vector<T> sum = Simd.Load(ref gr, i) + Simd.Load(ref hr, i);
+                Simd.Store(ref gr, i, sum);
+                Simd.Store(ref hr, i, Vector<T>.Zero);
+                maxV = Vector.MaxNative(maxV, Vector.Abs(sum));
+                probeV += sum - sum;
+            }
+
+            (max, probe) = (FusedUpdate.MaxOf(maxV), Vector.Sum(probeV));
         }
 
         for (; i < g.Length; i++)
         {
-            g[i] += h[i];
+            T sum = g[i] + h[i];
+            g[i] = sum;
             h[i] = T.Zero;
+            max = T.Max(max, T.Abs(sum));
+            probe += sum - sum;
         }
+
+        return FusedUpdate.Magnitude(max, probe);
     }
 
     /// <summary>g += h, vectorized, in index order.</summary>

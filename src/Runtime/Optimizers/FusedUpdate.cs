@@ -462,11 +462,7 @@ internal static class FusedUpdate
                 probeV += v - v;
             }
 
-            probe = Vector.Sum(probeV);
-            for (int k = 0; k < Vector<T>.Count; k++)
-            {
-                max = T.Max(max, maxV[k]);
-            }
+            (max, probe) = (MaxOf(maxV), Vector.Sum(probeV));
         }
 
         for (; i < values.Length; i++)
@@ -475,7 +471,25 @@ internal static class FusedUpdate
             probe += values[i] - values[i];
         }
 
-        // x − x is NaN for ±∞ and NaN: then the maximum tells which (it is ∞ when an infinity was seen).
-        return T.IsFinite(probe) ? double.CreateChecked(max) : T.IsInfinity(max) ? double.PositiveInfinity : double.NaN;
+        return Magnitude(max, probe);
     }
+
+    /// <summary>The largest lane of <paramref name="maxV"/> (a vector of magnitudes, at least 0).</summary>
+    internal static T MaxOf<T>(Vector<T> maxV) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = T.Zero;
+        for (int k = 0; k < Vector<T>.Count; k++)
+        {
+            max = T.Max(max, maxV[k]);
+        }
+
+        return max;
+    }
+
+    /// <summary>
+    /// <see cref="MaxMagnitude{T}"/>'s answer from the largest |x| seen and Σ (x − x): x − x is NaN for ±∞ and NaN, and then
+    /// the maximum tells which (it is ∞ when an infinity was seen).
+    /// </summary>
+    internal static double Magnitude<T>(T max, T probe) where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.IsFinite(probe) ? double.CreateChecked(max) : T.IsInfinity(max) ? double.PositiveInfinity : double.NaN;
 }

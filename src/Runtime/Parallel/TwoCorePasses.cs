@@ -5,7 +5,7 @@ namespace NetGen;
 
 /// <summary>
 /// The memory-bound passes of a training step over the whole gradient buffer (clearing it, folding the second core's
-/// half into it, the max |Σ ∂C/∂θ| scan), as two halves on <see cref="SecondCore"/> from <see cref="SplitLength"/>
+/// half into it, which also finds max |Σ ∂C/∂θ|, and that scan alone where no fold ran), as two halves on <see cref="SecondCore"/> from <see cref="SplitLength"/>
 /// values: on one core each streams about 1 MB per pass for the Fashion-sized network. Each element is computed as on
 /// one core, so the results are the same bit for bit.
 /// </summary>
@@ -33,19 +33,19 @@ internal static unsafe class TwoCorePasses
         }
     }
 
-    /// <summary>g += h, then h = 0 (<see cref="VectorMath.AddAndClear{T}"/>).</summary>
-    public static void AddAndClear<T>(Span<T> g, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>g += h, then h = 0 (<see cref="VectorMath.AddAndClear{T}"/>); returns max |g| of the sums, as <see cref="MaxMagnitude{T}"/> would.</summary>
+    public static double AddAndClear<T>(Span<T> g, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.Length < SplitLength || g.Length != h.Length || !Parallelism.SplitPasses)
         {
-            VectorMath.AddAndClear(g, h);
-            return;
+            return VectorMath.AddAndClear(g, h);
         }
 
         fixed (T* pg = g, ph = h)
         {
             var work = new AddAndClearWork<T> { G = pg, H = ph };
-            SecondCoreSplit<AddAndClearWork<T>>.Run(ref work, g.Length, Split(g.Length), out _);
+            SecondCoreSplit<AddAndClearWork<T>>.Run(ref work, g.Length, Split(g.Length), out AddAndClearWork<T> second);
+            return Larger(work.Max, second.Max);
         }
     }
 
@@ -61,10 +61,12 @@ internal static unsafe class TwoCorePasses
         {
             var work = new MaxWork<T> { Values = p };
             SecondCoreSplit<MaxWork<T>>.Run(ref work, values.Length, Split(values.Length), out MaxWork<T> second);
-            double a = work.Max, b = second.Max;
-            return double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
+            return Larger(work.Max, second.Max);
         }
     }
+
+    /// <summary>The two halves' maxima as one: NaN when either saw a NaN.</summary>
+    private static double Larger(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
     private struct ClearWork<T> : IRangeWork where T : unmanaged
     {
@@ -76,8 +78,9 @@ internal static unsafe class TwoCorePasses
     private struct AddAndClearWork<T> : IRangeWork where T : unmanaged, IFloatingPointIeee754<T>
     {
         public T* G, H;
+        public double Max;
 
-        public readonly void Run(int from, int to) => VectorMath.AddAndClear(new Span<T>(G + from, to - from), new Span<T>(H + from, to - from));
+        public void Run(int from, int to) => Max = VectorMath.AddAndClear(new Span<T>(G + from, to - from), new Span<T>(H + from, to - from));
     }
 
     private struct MaxWork<T> : IRangeWork where T : unmanaged, IFloatingPointIeee754<T>

@@ -130,6 +130,12 @@ public sealed record FitOptions
     /// </summary>
     public bool UpdateInsideInputLayer { get; init; }
 
+    /// <summary>
+    /// For <c>bench --fit --part foldmax</c> only: the fused step reads ∂C/∂θ once more for max |Σ ∂C/∂θ| instead of
+    /// taking the maximum the two cores' fold found (the behaviour before 2026-12-07's sixth session). Same parameters.
+    /// </summary>
+    internal bool ScanAfterFold { get; init; }
+
     /// <summary>Whether each epoch reports per-layer diagnostics: gradient norms, dead ReLU units, saturated sigmoid/tanh units.</summary>
     public bool LayerDiagnostics { get; init; }
 

@@ -275,9 +275,11 @@ public static class Trainer
         private readonly double[] _blockMaxima;
         private readonly TrainingPassBound _passBound;
 
-        // The engine of a generated network whose fused step forms ∂C/∂W1 inside the update (FitOptions.UpdateInsideInputLayer),
-        // and max |x| over the training rows, which bounds that gradient before it is formed.
+        // The engine of a generated network (IEngineBacked): its fold of the two cores' gradients also finds max |Σ ∂C/∂θ|,
+        // and when _deferInputLayer (FitOptions.UpdateInsideInputLayer) the fused step forms ∂C/∂W1 inside the update;
+        // max |x| over the training rows bounds that gradient before it is formed.
         private readonly ITrainingEngine<T>? _engine;
+        private readonly bool _deferInputLayer, _scanAfterFold;
         private readonly double _maxFeature;
         private readonly T[] _undoState;
         private ulong _undoRandom;
@@ -357,7 +359,9 @@ public static class Trainer
             _undoState = new T[network.State.Length];
             _maxFeature = FusedUpdate.MaxMagnitude<T>(train.Features);
             _passBound = new TrainingPassBound(_spec, _maxFeature, FusedUpdate.MaxMagnitude<T>(train.Targets));
-            _engine = _fusedUpdate && options.UpdateInsideInputLayer && weights is null && network is IEngineBacked<T> backed ? backed.Engine : null;
+            _engine = _fusedUpdate && network is IEngineBacked<T> backed ? backed.Engine : null;
+            _scanAfterFold = options.ScanAfterFold;
+            _deferInputLayer = _engine is not null && options.UpdateInsideInputLayer && weights is null;
 
             // a network that keeps its training outputs (generated networks, GenericNetwork) reports the metrics of the pass
             bool outputsExposed = network is ITrainingOutputs<T> && weights is null;
@@ -798,8 +802,15 @@ public static class Trainer
         }
 
         /// <summary>
+        /// max |Σ ∂C/∂θ_i| over i ≥ <paramref name="from"/>: found by the engine while it folded the two cores' gradients of
+        /// the batch just back-propagated (the last call's fold writes every one of these sums), else one pass over them.
+        /// </summary>
+        private double MaxSum(ReadOnlySpan<T> sums, int from) =>
+            !_scanAfterFold && _engine is { } engine && engine.TryFoldedMaxMagnitude(from, out double max) ? max : TwoCorePasses.MaxMagnitude<T>(sums.Slice(from));
+
+        /// <summary>
         /// One mini-batch through the optimizer's fused pass (<see cref="FitOptions.FusedUpdate"/>): Σ ∂Cₙ/∂θ by
-        /// back-propagation; one read of it for max |Σ ∂C/∂θ| (NaN or ∞ if any value is); then the optimizer averages,
+        /// back-propagation; max |Σ ∂C/∂θ| (NaN or ∞ if any value is), from the fold of the two cores' sums or one read of them; then the optimizer averages,
         /// penalizes, clips by value and updates in one pass that also checks what it wrote. A non-finite loss, gradient or
         /// statistic is found before any parameter changes, so the network keeps the parameters this step started from and
         /// nothing is copied. The parameters and the optimizer's state are copied first only when a bound on this step's
@@ -816,14 +827,15 @@ public static class Trainer
             Span<T> sums = _network.Gradients;
             Span<T> parameters = _network.Parameters;
             double maxSum;
-            if (_engine is { } engine && engine.CanDeferInputLayer(rows))
+            if (_deferInputLayer && _engine!.CanDeferInputLayer(rows))
             {
                 // W1's and b1's sums are left to the update: bounded here from δ1 (|Σ_s δ_sj x_sk| ≤ max|x| · Σ_s |δ_sj|),
                 // formed only if the step must take the separate passes after all (a non-finite value, or a guarded step).
+                ITrainingEngine<T> engine = _engine;
                 loss = double.CreateChecked(engine.BackwardDeferringInputLayer(x, y)) / rows;
                 scale = T.One / T.CreateChecked(rows);
                 inputLayer = engine.DeferredInputLayer(x);
-                double rest = TwoCorePasses.MaxMagnitude<T>(sums.Slice(inputLayer.RestStart));
+                double rest = MaxSum(sums, inputLayer.RestStart);
                 double first = engine.DeferredDeltaBound() * Math.Max(1, _maxFeature);
                 maxSum = double.IsNaN(rest) || double.IsNaN(first) ? double.NaN : Math.Max(rest, first);
                 if (!double.IsFinite(maxSum))
@@ -845,7 +857,7 @@ public static class Trainer
                     (loss, scale) = WeightedGradientSums(x, y, rows);
                 }
 
-                maxSum = TwoCorePasses.MaxMagnitude<T>(sums);
+                maxSum = MaxSum(sums, 0);
             }
 
             if (!double.IsFinite(loss) || !double.IsFinite(maxSum) || !AllFinite(_network.State))
