@@ -12,8 +12,7 @@ namespace NetGen;
 /// <remarks>
 /// Per dense layer l with n inputs: |z| ≤ n·max|W|·A + max|b| (batch normalization: |ẑ| ≤ √B, so |z| ≤ max|γ|·√B + max|β|,
 /// and its statistics ≤ (2|z|)²); |a| ≤ |z| for identity, ReLU, SiLU, GELU and Mish, |z| + 1 for softplus, max(1, α)·|z|
-/// + α for LeakyReLU and ELU, 1 for sigmoid, tanh and softmax; a user-written activation has no bound (every step is then
-/// copied before it is taken); dropout divides by 1 − p. The losses are computed stably (log-sum-exp, log(1 + e^−|z|), clamped
+/// + α for LeakyReLU and ELU, 1 for sigmoid, tanh and softmax; a user-written activation or loss has no bound; dropout divides by 1 − p. The losses are computed stably (log-sum-exp, log(1 + e^−|z|), clamped
 /// logs), so |C| ≤ B·n_L·((|a| + Y)² + 2|z| + 100). Back-propagation: |δ^L| ≤ 4(|a| + Y) + 1; each layer multiplies by
 /// max σ' (1, max(1, α), ¼ for sigmoid, <see cref="SmoothSlope"/> for SiLU, GELU and Mish), 1/(1 − p), 3·max|γ|/√ε for batch normalization, and n_out·max|W| for δ^{l−1};
 /// |∂C/∂W| ≤ B·A·|δ|.
@@ -68,6 +67,11 @@ internal sealed class TrainingPassBound
     /// <summary>The bound for parameters whose block b has max |θ| ≤ blockMaxima[b] + delta, at batches of <paramref name="rows"/> rows.</summary>
     public double Bound(ReadOnlySpan<double> blockMaxima, double delta, int rows)
     {
+        if (_spec.Loss == Loss.Custom)
+        {
+            return double.PositiveInfinity;   // a user-written loss: ℓ and ∂ℓ/∂a can be anything at any a
+        }
+
         int layers = _spec.Stages.Count;
         double b = rows, largest = 0, a = _maxInput;
         Span<double> inputs = stackalloc double[layers];

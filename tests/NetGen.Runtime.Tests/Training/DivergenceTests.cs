@@ -125,6 +125,44 @@ public sealed class DivergenceTests
         Assert.NotNull(error.History);
     }
 
+    /// <summary>
+    /// A user-written loss whose value overflows where its gradient does not (here ℓ = e^{10a} with a derivative that
+    /// says −1, so descent drives a up): the pass bound cannot clear such a step, so the network must end at the last
+    /// parameters whose loss was finite, not at those whose loss first overflowed.
+    /// </summary>
+    [Theory]
+    [InlineData("sgd", 0.05)]
+    [InlineData("adam", 0.05)]
+    [InlineData("momentum", 0.02)]
+    public void A_user_written_loss_that_overflows_keeps_the_last_parameters_whose_loss_was_finite(string optimizer, double eta)
+    {
+        var loss = new CustomLoss("runaway", (a, y) => Math.Exp(10 * a), (a, y) => -1, (a, y) => MathF.Exp(10 * a), (a, y) => -1);
+        NetworkSpec spec = NetworkSpec.Input(2).Dense(4, Activation.Tanh).Dense(1).Build(loss);
+        var rng = new SplitMix64(1);
+        var x = new float[64 * 2];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextGaussian();
+        }
+
+        var data = new Dataset<float>(x, new float[64], 2, 1);
+        foreach (bool fused in new[] { true, false })
+        {
+            var net = new GenericNetwork<float>(spec, seed: 2);
+            TrainingDivergedException error = Assert.Throws<TrainingDivergedException>(() =>
+                net.Fit(data, NetGen.Optimizers.Create<float>(optimizer, eta), new FitOptions { Epochs = 5000, BatchSize = 64, TrainingMetrics = false, FusedUpdate = fused }));
+            Assert.Contains("the loss became NaN or infinite", error.Message, StringComparison.Ordinal);
+            net.ZeroGradients();
+            float kept = net.BackwardBatch(x, data.Targets);
+            Assert.True(float.IsFinite(kept), $"fused = {fused}: the loss at the kept parameters is {kept} ({error.Message})");
+
+            // and they are those the same training reaches after KeptStep steps
+            var replay = new GenericNetwork<float>(spec, seed: 2);
+            replay.Fit(data, NetGen.Optimizers.Create<float>(optimizer, eta), new FitOptions { Epochs = (int)error.KeptStep, BatchSize = 64, TrainingMetrics = false, FusedUpdate = fused });
+            Assert.Equal(replay.Parameters.ToArray(), net.Parameters.ToArray());
+        }
+    }
+
     [Fact]
     public void A_learning_rate_that_is_infinite_in_float_is_named_in_the_message()
     {
