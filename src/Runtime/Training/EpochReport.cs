@@ -99,5 +99,8 @@ public sealed class TrainingHistory
     /// <summary>The fused-update steps whose overflow bound did not clear them, so their start was copied (for tests and benchmarks).</summary>
     internal long GuardedSteps { get; set; }
 
+    /// <summary>The copies made for steps that only the next pass could overflow (one every few steps, replayed from; for tests and benchmarks).</summary>
+    internal long ReplayCopies { get; set; }
+
     internal void Add(EpochReport report) => _epochs.Add(report);
 }

@@ -286,6 +286,16 @@ public static class Trainer
         private long _undoStep = -1;
         private long _guardedSteps;
 
+        // A step whose own values are bounded but whose next pass is not (a user-written activation or loss) is not copied:
+        // the copy made at most ReplaySpan steps before it, in the same epoch, and a replay of the steps since then give
+        // its start back should the next pass overflow (_replayStep: the last such step; _epochFirstStep: _steps at the
+        // first step of this epoch; _lastInEpoch: this step ends the epoch, whose order the next one reshuffles).
+        private const int ReplaySpan = 32;
+        private readonly bool _replayable;
+        private long _replayStep = -1, _epochFirstStep;
+        private bool _lastInEpoch, _replaying;
+        private long _replayCopies;
+
         // Training metrics accumulated during the training pass (FitOptions.TrainingMetricsPass), reset every epoch.
         private readonly bool _metricsInPass, _metricsPass;
         private long _correct;
@@ -387,6 +397,10 @@ public static class Trainer
                     validation is null ? "loss" : "val_loss", options.EarlyStoppingMinDelta, patience, MonitorMode.Min, options.RestoreBestParameters);
                 _callbacks.Add(_legacyEarlyStopping);
             }
+
+            // The built-in callbacks change nothing between the batches of an epoch (TerminateOnNaN only asks to stop);
+            // a callback of the user's might (the parameters, the learning rate), so with one every such step is copied.
+            _replayable = _fusedUpdate && _callbacks.All(c => c is TerminateOnNaN or CsvLogger or EarlyStopping or ModelCheckpoint or ReduceLearningRateOnPlateau);
         }
 
         /// <summary>Puts the network, the optimizer, the schedule position and the random states where the checkpoint left them.</summary>
@@ -493,6 +507,7 @@ public static class Trainer
             {
                 history.Duration = total.Elapsed;
                 history.GuardedSteps = _guardedSteps;
+                history.ReplayCopies = _replayCopies;
                 if (_metricsInPass)
                 {
                     ((ITrainingOutputs<T>)_network).KeepTrainingOutputs = false;   // as the network was: Fit turned it on
@@ -532,30 +547,14 @@ public static class Trainer
             Array.Clear(_sumY);
             Array.Clear(_sumY2);
             Array.Clear(_residual);
+            _epochFirstStep = _steps;
             for (int first = 0; first < n; first += batchSize)
             {
                 _options.CancellationToken.ThrowIfCancellationRequested();
                 int rows = Math.Min(batchSize, n - first);
-                if (_weights is not null)
-                {
-                    // Rows of equal weight together (see WeightedGradient), in a fixed order.
-                    for (int r = 0; r < rows; r++)
-                    {
-                        _batchRows[r] = _order[first + r];
-                        _batchWeights[r] = _weights[_batchRows[r]];
-                    }
-
-                    _batchWeights.AsSpan(0, rows).Sort(_batchRows.AsSpan(0, rows));
-                }
-
-                for (int r = 0; r < rows; r++)
-                {
-                    int row = _weights is null ? _order[first + r] : _batchRows[r];
-                    _train.Features.AsSpan(row * fin, fin).CopyTo(_batchX.AsSpan(r * fin));
-                    _train.Targets.AsSpan(row * fout, fout).CopyTo(_batchY.AsSpan(r * fout));
-                }
-
+                Gather(first, rows);
                 stepInEpoch++;
+                _lastInEpoch = first + rows >= n;
                 double loss = Step(epoch, stepInEpoch, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
                 if (_metricsInPass)
                 {
@@ -586,6 +585,30 @@ public static class Trainer
             IReadOnlyList<LayerDiagnostics> layers = _options.LayerDiagnostics ? Diagnose(stepInEpoch) : [];
             TimeSpan elapsed = clock.Elapsed;
             return new EpochReport(epoch, train, validation, _optimizer.LearningRate, _steps, elapsed, done / Math.Max(elapsed.TotalSeconds, 1e-9), layers);
+        }
+
+        /// <summary>The batch of rows [first, first + rows) of this epoch's order into the batch buffers (rows of equal weight together).</summary>
+        private void Gather(int first, int rows)
+        {
+            int fin = _train.FeatureCount, fout = _train.TargetCount;
+            if (_weights is not null)
+            {
+                // Rows of equal weight together (see WeightedGradient), in a fixed order.
+                for (int r = 0; r < rows; r++)
+                {
+                    _batchRows[r] = _order[first + r];
+                    _batchWeights[r] = _weights[_batchRows[r]];
+                }
+
+                _batchWeights.AsSpan(0, rows).Sort(_batchRows.AsSpan(0, rows));
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                int row = _weights is null ? _order[first + r] : _batchRows[r];
+                _train.Features.AsSpan(row * fin, fin).CopyTo(_batchX.AsSpan(r * fin));
+                _train.Targets.AsSpan(row * fout, fout).CopyTo(_batchY.AsSpan(r * fout));
+            }
         }
 
         /// <summary>Adds the batch's rows to the training metrics, from the outputs a^L of the training pass that just ran.</summary>
@@ -863,11 +886,13 @@ public static class Trainer
             if (!double.IsFinite(loss) || !double.IsFinite(maxSum) || !AllFinite(_network.State))
             {
                 (int layer, string where) = LocateIn(parameters, x, y, _startRandom);
-                if (_undoStep == _steps - 1)
+                if (_undoStep == _steps - 1 || (_replayStep == _steps - 1 && _undoStep >= 0))
                 {
-                    // The previous step was one the bound could not clear: go back to its start, as the separate passes do.
-                    Undo(parameters);
-                    _keptSteps = _steps - 1;
+                    // The previous step was one the bound could not clear: go back to its start, as the separate passes do
+                    // (its copy, or the last copy before it and a replay of the steps in between).
+                    long previous = _steps - 1;
+                    ReplayTo(previous, epoch, parameters);
+                    _keptSteps = previous;
                     Throw(epoch, stepInEpoch, layer, where, loss, "the last step whose loss and gradients were finite");
                 }
 
@@ -892,18 +917,32 @@ public static class Trainer
             }
 
             (double values, double delta) = optimizer.StepBounds(gradientBound, _maxParameter);
-            double bound = Math.Max(values, _passBound.Bound(_blockMaxima, delta, Math.Min(_options.BatchSize, _train.Count)));
             if (_options.L1 > 0 || _options.L2 > 0)
             {
-                bound = Math.Max(bound, _penalizedCount * Math.Max(_maxParameter, _maxParameter * _maxParameter));
+                values = Math.Max(values, _penalizedCount * Math.Max(_maxParameter, _maxParameter * _maxParameter));
             }
 
-            bool guarded = !(bound <= FusedUpdate.Limit<T>());
+            // This step's own values (the update, the state, the penalty) and the next pass's, each against T's range.
+            bool own = values <= FusedUpdate.Limit<T>();
+            bool next = _passBound.Bound(_blockMaxima, delta, Math.Min(_options.BatchSize, _train.Count)) <= FusedUpdate.Limit<T>();
+            bool guarded = !own || (!next && !_replayable);
+            bool replayed = !guarded && !next;
             if (guarded)
             {
                 FormInputLayer(ref inputLayer, sums);   // a step that may need undoing takes the separate passes
                 SaveForUndo(parameters);
                 _guardedSteps++;
+            }
+            else if (replayed)
+            {
+                // Only the next pass may overflow: a copy every ReplaySpan steps of the epoch and at its last step.
+                if (!_replaying && (_undoStep < _epochFirstStep || _steps - _undoStep >= ReplaySpan || _lastInEpoch))
+                {
+                    SaveForUndo(parameters);
+                    _replayCopies++;
+                }
+
+                _replayStep = _steps;
             }
             else
             {
@@ -979,6 +1018,44 @@ public static class Trainer
             }
 
             _optimizerStartSteps = optimizer.StepCount;
+        }
+
+        /// <summary>
+        /// Back to the start of step <paramref name="target"/> of this epoch: the copy made at the start of step
+        /// <see cref="_undoStep"/> (at most <see cref="ReplaySpan"/> steps before it), then the steps in between again, on
+        /// the same rows in the same order: each step is deterministic (on one core or two), so they end on the same bits.
+        /// </summary>
+        private void ReplayTo(long target, int epoch, Span<T> parameters)
+        {
+            long from = _undoStep, guarded = _guardedSteps, copies = _replayCopies;
+            double rate = _optimizer.LearningRate;
+            Undo(parameters);
+            _steps = from;
+            _maxParameter = FusedUpdate.MaxMagnitude<T>(parameters);
+            for (int b = 0; b < _blockMaxima.Length; b++)
+            {
+                ParameterBlock block = _spec.Layout[b];
+                _blockMaxima[b] = FusedUpdate.MaxMagnitude<T>(parameters.Slice(block.Offset, block.Length));
+            }
+
+            int fin = _train.FeatureCount, fout = _train.TargetCount, batchSize = _options.BatchSize;
+            _replaying = true;
+            try
+            {
+                for (long step = from; step < target; step++)
+                {
+                    int index = checked((int)(step - _epochFirstStep));
+                    int first = index * batchSize, rows = Math.Min(batchSize, _train.Count - first);
+                    Gather(first, rows);
+                    UpdateStep(epoch, index + 1, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
+                }
+            }
+            finally
+            {
+                _replaying = false;
+                (_guardedSteps, _replayCopies) = (guarded, copies);
+                _optimizer.LearningRate = rate;
+            }
         }
 
         /// <summary>Back to the start of the guarded step: parameters, statistics, dropout key, the optimizer's state and step count.</summary>
