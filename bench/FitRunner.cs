@@ -23,6 +23,8 @@ namespace NetGen.Benchmarks;
 /// on two networks made with the same seed; bytes allocated per step are read between the 3rd and the last batch.</para>
 /// <para><b>foldmax</b>: the same epoch, the default fused step (max |Σ ∂C/∂θ| found by the fold of the two cores'
 /// gradients) against the same step with a scan of ∂C/∂θ after the fold (FitOptions.ScanAfterFold), interleaved.</para>
+/// <para><b>useractivation</b>: the same epoch of the network with a user-written activation in layer 1, Fit's copy
+/// every 32 steps and replay against a copy per step (what a user callback still gets), interleaved.</para>
 /// <para><b>phases</b>: one B = 64 step taken apart — ForwardBatch; ZeroGradients + BackwardBatch; ZeroGradients alone;
 /// Adam's Step; and the passes the separate-pass Fit adds around them (row gather, the 1/B scaling pass, the finiteness
 /// scan, the copy of every parameter) — each a median over interleaved rounds.</para>
@@ -36,7 +38,7 @@ public static class FitRunner
     private const int Batch = 64;
 
     public const string Usage =
-        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer,foldmax] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer,foldmax,useractivation] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
 
     public static int Run(string[] args)
     {
@@ -74,6 +76,11 @@ public static class FitRunner
         if (parts.Contains("inputlayer", StringComparison.Ordinal))
         {
             InputLayerKernel(output, rounds);
+        }
+
+        if (parts.Contains("useractivation", StringComparison.Ordinal))
+        {
+            UserActivation(output, rows, rounds);
         }
 
         if (parts.Contains("foldmax", StringComparison.Ordinal))
@@ -236,19 +243,44 @@ public static class FitRunner
         ]);
     }
 
-    private static void FashionSides(StringBuilder output, int rows, int rounds, (string Name, FitOptions Options)[] configured)
+    /// <summary>
+    /// The Fashion-sized network with a user-written activation (softsign) in layer 1: Fit's default, a copy every 32
+    /// steps and a replay should the next pass overflow, against the copy per step it made before (which a callback of
+    /// the user's still asks for: here one that does nothing).
+    /// </summary>
+    private static void UserActivation(StringBuilder output, int rows, int rounds)
     {
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        FashionSides(output, rows, rounds,
+        [
+            ("softsign in layer 1, a copy of θ and Adam's state per step (a user callback)", options with { Callbacks = [new NothingCallback()] }),
+            ("softsign in layer 1, a copy every 32 steps and a replay (default)", options),
+        ], () => new FashionSoftsign(seed: 1), "784-256-128-10, softsign (user-written) then ReLU");
+    }
+
+    private sealed class NothingCallback : TrainingCallback
+    {
+        public override void OnBatchEnd(TrainingContext context, BatchProgress batch)
+        {
+        }
+    }
+
+    private static void FashionSides(StringBuilder output, int rows, int rounds, (string Name, FitOptions Options)[] configured,
+        Func<INetwork<float>>? create = null, string topology = "784-256-128-10 ReLU")
+    {
+        create ??= () => new FashionSized(seed: 1);
         Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
-        double flops = StepFlops(new FashionSized().Spec);
-        long guarded = 0;
-        (string Name, FashionSized Network, FitOptions Options)[] sides =
-            configured.Select(c => (c.Name, new FashionSized(seed: 1), c.Options)).ToArray();
+        double flops = StepFlops(create().Spec);
+        long guarded = 0, copies = 0;
+        (string Name, INetwork<float> Network, FitOptions Options)[] sides =
+            configured.Select(c => (c.Name, create(), c.Options)).ToArray();
 
         double Epoch(int side, AllocationMeter? meter = null)
         {
             long start = Stopwatch.GetTimestamp();
             TrainingHistory history = sides[side].Network.Fit(data, new Adam<float>(1e-3), sides[side].Options with { BatchProgress = meter });
             guarded += history.GuardedSteps;
+            copies += history.ReplayCopies;
             return Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / rows;
         }
 
@@ -282,7 +314,7 @@ public static class FitRunner
         double[] medians = times.Select(AbRunner.Median).ToArray();
         output.AppendLine();
         output.AppendLine(CultureInfo.InvariantCulture,
-            $"## Fashion-sized Fit epoch: 784-256-128-10 ReLU softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds, the sides in rotating order; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
+            $"## Fashion-sized Fit epoch: {topology} softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds, the sides in rotating order; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
         output.AppendLine();
         output.AppendLine("| Fit | µs/sample (median) | min–max | GFLOP/s | % of 2-core peak | µs/step | B/step |");
         output.AppendLine("|---|---|---|---|---|---|---|");
@@ -300,7 +332,7 @@ public static class FitRunner
                 $"{sides[side].Name} / {sides[side - 1].Name}: {medians[side] / medians[side - 1]:F3} of the medians, per-round ratios' median {AbRunner.Median(ratios):F3} (min {ratios.Min():F3}, max {ratios.Max():F3})");
         }
 
-        output.AppendLine(CultureInfo.InvariantCulture, $"fused steps that needed the copy (guarded): {guarded}");
+        output.AppendLine(CultureInfo.InvariantCulture, $"fused steps that needed the copy (guarded): {guarded}; copies for a replay: {copies}");
     }
 
     /// <summary>

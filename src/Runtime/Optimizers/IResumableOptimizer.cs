@@ -31,7 +31,8 @@ public interface IResumableOptimizer<T> : IOptimizer<T> where T : unmanaged, IFl
 /// <summary>The checks the resumable optimizers share.</summary>
 internal static class ResumableChecks
 {
-    public static Span<T> Buffer<T>(T[]? bound, int index, params T[][] buffers)
+    /// <summary>State buffer <paramref name="index"/> of <paramref name="buffers"/> (a span, so no array per call: Fit's guarded steps ask on every step).</summary>
+    public static Span<T> Buffer<T>(T[]? bound, int index, params ReadOnlySpan<T[]> buffers)
     {
         if (bound is null)
         {
