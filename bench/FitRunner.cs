@@ -25,6 +25,8 @@ namespace NetGen.Benchmarks;
 /// gradients) against the same step with a scan of ∂C/∂θ after the fold (FitOptions.ScanAfterFold), interleaved.</para>
 /// <para><b>useractivation</b>: the same epoch of the network with a user-written activation in layer 1, Fit's copy
 /// every 32 steps and replay against a copy per step (what a user callback still gets), interleaved.</para>
+/// <para><b>sgd</b>: the same epoch with plain SGD (the network's one-pass step), a copy every 32 steps and a replay
+/// against a copy per step.</para>
 /// <para><b>phases</b>: one B = 64 step taken apart — ForwardBatch; ZeroGradients + BackwardBatch; ZeroGradients alone;
 /// Adam's Step; and the passes the separate-pass Fit adds around them (row gather, the 1/B scaling pass, the finiteness
 /// scan, the copy of every parameter) — each a median over interleaved rounds.</para>
@@ -38,7 +40,7 @@ public static class FitRunner
     private const int Batch = 64;
 
     public const string Usage =
-        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer,foldmax,useractivation] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
+        "usage: --fit [--part fashion,phases,digits,passes,sequence,inputlayer,foldmax,useractivation,sgd] [--rows 16384] [--rounds 7] [--side fused|separate] [--data-dir DIR]";
 
     public static int Run(string[] args)
     {
@@ -76,6 +78,11 @@ public static class FitRunner
         if (parts.Contains("inputlayer", StringComparison.Ordinal))
         {
             InputLayerKernel(output, rounds);
+        }
+
+        if (parts.Contains("sgd", StringComparison.Ordinal))
+        {
+            PlainSgd(output, rows, rounds);
         }
 
         if (parts.Contains("useractivation", StringComparison.Ordinal))
@@ -265,10 +272,22 @@ public static class FitRunner
         }
     }
 
+    /// <summary>Plain SGD's one-pass step (ISgdStep.TrainStep) on the Fashion-sized network: a copy every 32 steps and a replay (the default) against a copy per step (a user callback).</summary>
+    private static void PlainSgd(StringBuilder output, int rows, int rounds)
+    {
+        var options = new FitOptions { Epochs = 1, BatchSize = Batch, TrainingMetrics = false, Seed = 3 };
+        FashionSides(output, rows, rounds,
+        [
+            ("plain SGD, a copy of θ per step (a user callback)", options with { Callbacks = [new NothingCallback()] }),
+            ("plain SGD, a copy every 32 steps and a replay (default)", options),
+        ], optimizer: () => new Sgd<float>(0.05), topology: "784-256-128-10 ReLU, plain SGD η = 0.05,");
+    }
+
     private static void FashionSides(StringBuilder output, int rows, int rounds, (string Name, FitOptions Options)[] configured,
-        Func<INetwork<float>>? create = null, string topology = "784-256-128-10 ReLU")
+        Func<INetwork<float>>? create = null, string topology = "784-256-128-10 ReLU", Func<IOptimizer<float>>? optimizer = null)
     {
         create ??= () => new FashionSized(seed: 1);
+        optimizer ??= () => new Adam<float>(1e-3);
         Dataset<float> data = Synthetic(rows, 784, 10, seed: 7);
         double flops = StepFlops(create().Spec);
         long guarded = 0, copies = 0;
@@ -278,7 +297,7 @@ public static class FitRunner
         double Epoch(int side, AllocationMeter? meter = null)
         {
             long start = Stopwatch.GetTimestamp();
-            TrainingHistory history = sides[side].Network.Fit(data, new Adam<float>(1e-3), sides[side].Options with { BatchProgress = meter });
+            TrainingHistory history = sides[side].Network.Fit(data, optimizer(), sides[side].Options with { BatchProgress = meter });
             guarded += history.GuardedSteps;
             copies += history.ReplayCopies;
             return Stopwatch.GetElapsedTime(start).TotalSeconds * 1e6 / rows;
@@ -314,7 +333,7 @@ public static class FitRunner
         double[] medians = times.Select(AbRunner.Median).ToArray();
         output.AppendLine();
         output.AppendLine(CultureInfo.InvariantCulture,
-            $"## Fashion-sized Fit epoch: {topology} softmax-CE, Adam 1e-3, B = {Batch}, {rows} synthetic rows, {rounds} rounds, the sides in rotating order; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
+            $"## Fashion-sized Fit epoch: {topology} softmax-CE, {optimizer().GetType().Name.Split('`')[0]}, B = {Batch}, {rows} synthetic rows, {rounds} rounds, the sides in rotating order; {flops / 1e6:F3} MFLOP per sample; 2-core FMA peak {peak:F0} GFLOP/s before, {peakAfter:F0} after (best of 5)");
         output.AppendLine();
         output.AppendLine("| Fit | µs/sample (median) | min–max | GFLOP/s | % of 2-core peak | µs/step | B/step |");
         output.AppendLine("|---|---|---|---|---|---|---|");

@@ -296,6 +296,18 @@ public static class Trainer
         private bool _lastInEpoch, _replaying;
         private long _replayCopies;
 
+        // Plain SGD's one-pass step (FusedStep), whose update is written in the same pass that finds its loss: the two
+        // latest copies, so that one is at or before the previous step's start.
+        private StepCopy _newCopy = new(), _oldCopy = new();
+
+        /// <summary>The parameters, statistics and dropout key at the start of step <see cref="Step"/> (−1: none), and the optimizer's step count then.</summary>
+        private sealed class StepCopy
+        {
+            public T[] Parameters = [], State = [];
+            public ulong Random;
+            public long Step = -1, OptimizerSteps;
+        }
+
         // Training metrics accumulated during the training pass (FitOptions.TrainingMetricsPass), reset every epoch.
         private readonly bool _metricsInPass, _metricsPass;
         private long _correct;
@@ -703,6 +715,9 @@ public static class Trainer
                 ((IFusedOptimizer<T>)_optimizer).MeasureState();
                 _undoStep = -1;
             }
+
+            _replayStep = -1;
+            _newCopy.Step = _oldCopy.Step = -1;
         }
 
         /// <summary>One mini-batch: gradient of the mean loss, penalties, checks, clipping, schedule, update, check.</summary>
@@ -1095,6 +1110,11 @@ public static class Trainer
         /// </summary>
         private double FusedStep(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
         {
+            if (_replayable)
+            {
+                return ReplayableFusedStep(epoch, stepInEpoch, x, y, rows);
+            }
+
             SnapshotStart();
             if (_options.Schedule is { } schedule)
             {
@@ -1115,6 +1135,134 @@ public static class Trainer
             ((Sgd<T>)_optimizer).CountFusedStep();
             Commit();
             return loss;
+        }
+
+        /// <summary>
+        /// <see cref="FusedStep"/> without a copy per step: a copy at the first and last step of each epoch and every
+        /// <see cref="ReplaySpan"/> steps; a step that diverges goes back to the copy at or before the start it must give
+        /// back and takes the steps since again (<see cref="RewindTo"/>).
+        /// </summary>
+        private double ReplayableFusedStep(int epoch, int stepInEpoch, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            if (!_replaying && (_newCopy.Step < _epochFirstStep || _steps - _newCopy.Step >= ReplaySpan || _lastInEpoch))
+            {
+                (_newCopy, _oldCopy) = (_oldCopy, _newCopy);
+                Copy(_newCopy);
+                _replayCopies++;
+            }
+
+            if (_options.Schedule is { } schedule)
+            {
+                _optimizer.LearningRate = schedule.Rate(_baseRate, _steps, epoch - 1);
+            }
+
+            double loss = double.CreateChecked(((ISgdStep<T>)_network).TrainStep(x, y, T.CreateChecked(_optimizer.LearningRate))) / rows;
+            bool lossFinite = double.IsFinite(loss) && AllFinite(_network.State);
+            if (!lossFinite || !AllFinite(_network.Parameters))
+            {
+                if (_replaying)
+                {
+                    throw new InvalidOperationException($"Step {_steps + 1} did not give the same result when taken again.");
+                }
+
+                long step = _steps;
+                int layer = 0;
+                string where = "a parameter";
+                if (lossFinite)
+                {
+                    // the update wrote a non-finite parameter: name the first such block, then back to this step's start
+                    foreach (ParameterBlock block in _spec.Layout)
+                    {
+                        if (!AllFinite(_network.Parameters.Slice(block.Offset, block.Length)))
+                        {
+                            (layer, where) = (block.Layer, $"{block.Name} (layer {block.Layer}) after the optimizer's update");
+                            break;
+                        }
+                    }
+
+                    RewindTo(step, epoch);
+                    _keptSteps = step;
+                    Throw(epoch, stepInEpoch, layer, where, loss, "this step's start, whose loss and gradients were finite");
+                }
+
+                // the loss, a statistic or a gradient: located at this step's start, then back to the last step whose were finite
+                long kept = _keptSteps;
+                RewindTo(step, epoch);
+                _network.State.CopyTo(_startState);
+                (layer, where) = LocateIn(_network.Parameters, _batchX.AsSpan(0, x.Length), _batchY.AsSpan(0, y.Length), _network.RandomState);
+                RewindTo(kept, epoch);
+                _keptSteps = kept;
+                Throw(epoch, stepInEpoch, layer, where, loss, "the last step whose loss and gradients were finite");
+            }
+
+            ((Sgd<T>)_optimizer).CountFusedStep();
+            _keptSteps = _steps;
+            _steps++;
+            return loss;
+        }
+
+        /// <summary>The parameters, statistics, dropout key and optimizer step count at the start of this step into <paramref name="copy"/>.</summary>
+        private void Copy(StepCopy copy)
+        {
+            if (copy.Parameters.Length != _network.Parameters.Length)
+            {
+                copy.Parameters = new T[_network.Parameters.Length];
+                copy.State = new T[_network.State.Length];
+            }
+
+            _network.Parameters.CopyTo(copy.Parameters);
+            _network.State.CopyTo(copy.State);
+            copy.Random = _network.RandomState;
+            copy.Step = _steps;
+            copy.OptimizerSteps = ((Sgd<T>)_optimizer).StepCount;
+        }
+
+        /// <summary>
+        /// The network as it was at the start of step <paramref name="target"/> (this epoch's, or the one copied at the
+        /// end of the last epoch): the latest copy at or before it, then the steps in between again on the same rows,
+        /// each deterministic, so they end on the same bits. The batch buffers hold the target step's rows afterwards.
+        /// </summary>
+        private void RewindTo(long target, int epoch)
+        {
+            StepCopy copy = _newCopy.Step >= 0 && _newCopy.Step <= target ? _newCopy : _oldCopy;
+            if (copy.Step < 0 || copy.Step > target || (copy.Step < _epochFirstStep && copy.Step != target))
+            {
+                throw new InvalidOperationException($"No copy to go back to the start of step {target + 1} from.");
+            }
+
+            copy.Parameters.CopyTo(_network.Parameters);
+            copy.State.CopyTo(_network.State);
+            _network.RandomState = copy.Random;
+            ((Sgd<T>)_optimizer).RestoreStepCount(copy.OptimizerSteps);
+            _steps = copy.Step;
+            double rate = _optimizer.LearningRate;
+            long copies = _replayCopies;
+            int fin = _train.FeatureCount, fout = _train.TargetCount, batchSize = _options.BatchSize;
+            _replaying = true;
+            try
+            {
+                for (long step = copy.Step; step <= target; step++)
+                {
+                    if (step < _epochFirstStep)
+                    {
+                        continue;   // the copy at the previous epoch's last step is the target itself
+                    }
+
+                    int index = checked((int)(step - _epochFirstStep));
+                    int first = index * batchSize, rows = Math.Min(batchSize, _train.Count - first);
+                    Gather(first, rows);
+                    if (step < target)
+                    {
+                        Step(epoch, index + 1, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
+                    }
+                }
+            }
+            finally
+            {
+                _replaying = false;
+                _replayCopies = copies;
+                _optimizer.LearningRate = rate;
+            }
         }
 
         private static bool AllFinite(ReadOnlySpan<T> values)

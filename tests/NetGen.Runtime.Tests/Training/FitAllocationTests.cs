@@ -85,6 +85,29 @@ public sealed class FitAllocationTests
         Assert.Equal(0, bytes[49] - bytes[5]);
     }
 
+    [Fact]
+    public void Plain_SGD_s_one_pass_steps_with_a_copy_every_few_steps_allocate_nothing()
+    {
+        var rng = new SplitMix64(3);
+        var x = new double[400 * 2];
+        var y = new double[400];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = rng.NextGaussian();
+        }
+
+        for (int s = 0; s < y.Length; s++)
+        {
+            y[s] = x[2 * s] * x[2 * s + 1];
+        }
+
+        var progress = new ProgressMeter();
+        TrainingHistory history = new QuadraticFitWide(seed: 1).Fit(new Dataset<double>(x, y, 2, 1), new Sgd<double>(0.05),
+            new FitOptions { Epochs = 2, BatchSize = 8, BatchProgress = progress, Schedule = new CosineAnnealing(100) });
+        Assert.Equal(6, history.ReplayCopies);   // the first, the 33rd and the last step of each epoch
+        Assert.Equal(0, progress.Bytes[49] - progress.Bytes[5]);
+    }
+
     private sealed class ProgressMeter : IProgress<BatchProgress>
     {
         public long[] Bytes { get; } = new long[50];

@@ -135,4 +135,72 @@ public sealed class ReplayTests
         Assert.Equal(0, a.GuardedSteps);
         Assert.Equal(2 * 2, a.ReplayCopies);   // 20 steps per epoch: the first and the last
     }
+
+    [Theory]
+    [InlineData(1.3, 4)]
+    [InlineData(1.4, 4)]
+    [InlineData(2.0, 16)]
+    [InlineData(3.0, 16)]
+    [InlineData(1.0, 1)]
+    [InlineData(1.4, 1)]
+    public void Plain_SGD_s_one_pass_step_that_diverges_gives_back_what_the_copy_per_step_gave(double eta, int batch)
+    {
+        // targets of 10⁴ and a learning rate past the stable one: the parameters grow step by step until the update or
+        // the loss overflows, tens of steps in, in the middle of an epoch
+        var rng = new SplitMix64(4);
+        var x = new float[400 * 2];
+        var y = new float[400];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextGaussian();
+        }
+
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = (float)(1e4 * rng.NextGaussian());
+        }
+
+        var data = new Dataset<float>(x, y, 2, 1);
+        var options = new FitOptions { Epochs = 100, BatchSize = batch, Seed = 2, TrainingMetrics = false };
+        var net = new QuadraticFit(seed: 1);
+        TrainingDivergedException error = Assert.Throws<TrainingDivergedException>(() => net.Fit(data, new Sgd<float>(eta), options));
+        Assert.True(error.KeptStep >= 40, error.Message);
+        Assert.True(error.History!.ReplayCopies < error.KeptStep, $"{error.History.ReplayCopies} copies in {error.KeptStep} steps");
+
+        var reference = new QuadraticFit(seed: 1);
+        TrainingDivergedException again = Assert.Throws<TrainingDivergedException>(() =>
+            reference.Fit(data, new Sgd<float>(eta), options with { Callbacks = [new StopAfter(long.MaxValue)] }));
+        Assert.Equal(again.Message, error.Message);
+        Assert.Equal(0, again.History!.ReplayCopies);
+        Assert.Equal(reference.Parameters.ToArray(), net.Parameters.ToArray());
+        Assert.All(net.Parameters.ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Plain_SGD_s_one_pass_step_on_two_cores_trains_as_with_a_copy_per_step()
+    {
+        var rng = new SplitMix64(8);
+        int rows = 64 * 7 + 5;
+        var x = new float[rows * 130];
+        var y = new float[rows * 3];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextGaussian();
+        }
+
+        for (int s = 0; s < rows; s++)
+        {
+            y[s * 3 + (x[s * 130] + x[s * 130 + 1] > 0 ? 2 : 0)] = 1;
+        }
+
+        var data = new Dataset<float>(x, y, 130, 3);
+        var options = new FitOptions { Epochs = 3, BatchSize = 64, Seed = 1, TrainingMetrics = false };
+        var replayed = new SplitFirstLayer(seed: 4);
+        TrainingHistory a = replayed.Fit(data, new Sgd<float>(0.05), options);
+        var copied = new SplitFirstLayer(seed: 4);
+        TrainingHistory b = copied.Fit(data, new Sgd<float>(0.05), options with { Callbacks = [new StopAfter(long.MaxValue)] });
+        Assert.Equal(copied.Parameters.ToArray(), replayed.Parameters.ToArray());
+        Assert.Equal(3 * 2, a.ReplayCopies);   // 8 steps per epoch: the first and the last
+        Assert.Equal(0, b.ReplayCopies);
+    }
 }
