@@ -298,7 +298,7 @@ public static class Trainer
 
         // Plain SGD's one-pass step (FusedStep), whose update is written in the same pass that finds its loss: the two
         // latest copies, so that one is at or before the previous step's start.
-        private StepCopy _newCopy = new(), _oldCopy = new();
+        private StepCopy _newCopy = new(), _oldCopy = new();   // for the one-pass step: _kept and _start (see the constructor)
 
         /// <summary>The parameters, statistics and dropout key at the start of step <see cref="Step"/> (−1: none), and the optimizer's step count then.</summary>
         private sealed class StepCopy
@@ -413,6 +413,12 @@ public static class Trainer
             // The built-in callbacks change nothing between the batches of an epoch (TerminateOnNaN only asks to stop);
             // a callback of the user's might (the parameters, the learning rate), so with one every such step is copied.
             _replayable = _fusedUpdate && _callbacks.All(c => c is TerminateOnNaN or CsvLogger or EarlyStopping or ModelCheckpoint or ReduceLearningRateOnPlateau);
+            if (_replayable && Fused)
+            {
+                // The one-pass step's two copies, in the buffers of the copy per step it no longer makes (allocated here, not in a step).
+                _newCopy = new StepCopy { Parameters = _kept, State = _keptState };
+                _oldCopy = new StepCopy { Parameters = _start, State = new T[network.State.Length] };
+            }
         }
 
         /// <summary>Puts the network, the optimizer, the schedule position and the random states where the checkpoint left them.</summary>
