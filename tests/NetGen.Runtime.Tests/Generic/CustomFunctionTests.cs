@@ -60,6 +60,24 @@ public sealed class CustomFunctionTests : IDisposable
         Assert.Contains("Swish", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A loss curved on the scale of the check's step (σ(z) = z + sin(600 z)/600): the stencil at h = 10⁻³ and h/5 is
+    /// off by more than the tolerance even for the right derivative, so the check also takes h/25; a derivative off by
+    /// 10⁻⁴ still fails. (Found as a false failure of a random topology: batch norm over 4 rows after a 1-unit layer.)
+    /// </summary>
+    [Fact]
+    public void The_gradient_check_resolves_a_loss_curved_on_the_scale_of_its_step()
+    {
+        var ripple = new CustomActivation("Ripple", z => z + Math.Sin(600 * z) / 600, z => 1 + Math.Cos(600 * z));
+        var slightlyWrong = new CustomActivation("Ripple", z => z + Math.Sin(600 * z) / 600, z => 1 + 1.0001 * Math.Cos(600 * z));
+        (double[] x, double[] y) = (IoTestSupport.Batch<double>(4, 3, 7), IoTestSupport.Batch<double>(4, 1, 8));
+        GradientCheckResult right = GradientCheck.Check(new GenericNetwork<double>(NetworkSpec.Input(3).Dense(4, ripple).Dense(1).Build(Loss.MeanSquaredError, Precision.Double), seed: 2), x, y);
+        Assert.True(right.Passed, right.ToString());
+        GradientCheckResult wrong = GradientCheck.Check(new GenericNetwork<double>(NetworkSpec.Input(3).Dense(4, slightlyWrong).Dense(1).Build(Loss.MeanSquaredError, Precision.Double), seed: 2), x, y);
+        Assert.False(wrong.Passed, wrong.ToString());
+        Assert.Equal(1, wrong.WorstLayer);
+    }
+
     [Fact]
     public void The_gradient_check_passes_a_right_derivative_and_names_the_parameter_a_wrong_one_breaks()
     {
