@@ -142,7 +142,11 @@ public sealed record FitOptions
     /// <summary>Receives a report after every epoch.</summary>
     public IProgress<EpochReport>? Progress { get; init; }
 
-    /// <summary>Receives the number of samples done so far in the current epoch after every batch (for progress bars).</summary>
+    /// <summary>
+    /// Receives the number of samples done so far in the current epoch after every batch (for progress bars). It reports;
+    /// it must not change the network or the data: should training diverge, Fit may take the steps since its last copy
+    /// again to give the last good parameters back (a callback of your own can change them: Fit then copies every step).
+    /// </summary>
     public IProgress<BatchProgress>? BatchProgress { get; init; }
 
     /// <summary>

@@ -295,6 +295,8 @@ public static class Trainer
         private long _replayStep = -1, _epochFirstStep;
         private bool _lastInEpoch, _replaying;
         private long _replayCopies;
+        private const int StepLossCount = 64;   // more than the steps a replay takes again (at most 2 · ReplaySpan − 1)
+        private readonly double[] _stepLosses = new double[StepLossCount];
 
         // Plain SGD's one-pass step (FusedStep), whose update is written in the same pass that finds its loss: the two
         // latest copies, so that one is at or before the previous step's start.
@@ -906,6 +908,7 @@ public static class Trainer
 
             if (!double.IsFinite(loss) || !double.IsFinite(maxSum) || !AllFinite(_network.State))
             {
+                NotReplayed();
                 (int layer, string where) = LocateIn(parameters, x, y, _startRandom);
                 if (_undoStep == _steps - 1 || (_replayStep == _steps - 1 && _undoStep >= 0))
                 {
@@ -974,6 +977,7 @@ public static class Trainer
             UpdateOutcome outcome = optimizer.FusedStep(_spec, parameters, sums, inputs, _blockMaxima, inputLayer);
             if (!outcome.Finite || (guarded && !OptimizerStateFinite()))
             {
+                NotReplayed();
                 ParameterBlock? bad = outcome.FirstBadBlock >= 0 ? _spec.Layout[outcome.FirstBadBlock] : null;
                 string where = bad is null
                     ? "the optimizer's state after the optimizer's update"
@@ -999,6 +1003,7 @@ public static class Trainer
                 loss += double.CreateChecked(T.CreateChecked(_options.L1 * outcome.SumOfMagnitudes + 0.5 * _options.L2 * outcome.SumOfSquares));
             }
 
+            Remember(loss);
             _keptSteps = _steps;
             _steps++;
             return loss;
@@ -1166,10 +1171,7 @@ public static class Trainer
             bool lossFinite = double.IsFinite(loss) && AllFinite(_network.State);
             if (!lossFinite || !AllFinite(_network.Parameters))
             {
-                if (_replaying)
-                {
-                    throw new InvalidOperationException($"Step {_steps + 1} did not give the same result when taken again.");
-                }
+                NotReplayed();
 
                 long step = _steps;
                 int layer = 0;
@@ -1202,10 +1204,39 @@ public static class Trainer
             }
 
             ((Sgd<T>)_optimizer).CountFusedStep();
+            Remember(loss);
             _keptSteps = _steps;
             _steps++;
             return loss;
         }
+
+        /// <summary>
+        /// Keeps this step's loss; a step taken again by a replay must give it bit for bit (every step is deterministic
+        /// unless a user-written function is not, or something changed the network between batches).
+        /// </summary>
+        private void Remember(double loss)
+        {
+            ref double known = ref _stepLosses[(int)(_steps & (StepLossCount - 1))];
+            if (_replaying && BitConverter.DoubleToInt64Bits(known) != BitConverter.DoubleToInt64Bits(loss))
+            {
+                throw Different();
+            }
+
+            known = loss;
+        }
+
+        /// <summary>A step being taken again must not diverge: it did not the first time.</summary>
+        private void NotReplayed()
+        {
+            if (_replaying)
+            {
+                throw Different();
+            }
+        }
+
+        private InvalidOperationException Different() => new(
+            $"Step {_steps + 1}, taken again to go back to the last good parameters, did not give the result it gave the first time: a " +
+            "user-written function that is not deterministic, or a BatchProgress handler that changed the network or the data?");
 
         /// <summary>The parameters, statistics, dropout key and optimizer step count at the start of this step into <paramref name="copy"/>.</summary>
         private void Copy(StepCopy copy)

@@ -90,6 +90,21 @@ public sealed class ReplayTests
     }
 
     [Fact]
+    public void A_replay_that_does_not_give_the_first_run_s_losses_says_so()
+    {
+        // a loss that is not a function of (a, y) alone: each call weighs a little more
+        long calls = 0;
+        var drifting = new CustomLoss("drifting", (a, y) => Math.Exp(10 * a) * (1 + 1e-4 * calls++), (a, y) => -1,
+            (a, y) => MathF.Exp(10 * a) * (1 + 1e-4f * calls++), (a, y) => -1);
+        NetworkSpec spec = NetworkSpec.Input(3).Dense(8, Activation.Tanh).Dense(1).Build(drifting);
+        Dataset<float> data = Data(4 * 40, 3, seed: 3);
+        var net = new GenericNetwork<float>(spec, seed: 2);
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() =>
+            net.Fit(data, new Sgd<float>(0.01), new FitOptions { Epochs = 1000, BatchSize = 4, TrainingMetrics = false }));
+        Assert.Contains("did not give the result it gave the first time", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_user_written_activation_trains_with_a_copy_every_few_steps_and_the_same_parameters()
     {
         NetworkSpec spec = NetworkSpec.Input(5).Dense(12, Softsign).Dense(1).Build(Loss.MeanSquaredError);
