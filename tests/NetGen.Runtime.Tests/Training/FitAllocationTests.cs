@@ -9,20 +9,7 @@ public sealed class FitAllocationTests
     [MemberData(nameof(Paths))]
     public void Steps_between_epoch_ends_allocate_nothing(string path)
     {
-        var rng = new SplitMix64(3);
-        var x = new double[400 * 2];
-        var y = new double[400];
-        for (int i = 0; i < x.Length; i++)
-        {
-            x[i] = rng.NextGaussian();
-        }
-
-        for (int s = 0; s < y.Length; s++)
-        {
-            y[s] = x[2 * s] * x[2 * s + 1];
-        }
-
-        var data = new Dataset<double>(x, y, 2, 1);
+        Dataset<double> data = Products();
         INetwork<double> net = path == "generic sgd" ? new GenericNetwork<double>(new QuadraticFitWide(1).Spec, 1) : new QuadraticFitWide(seed: 1);
         IOptimizer<double> optimizer = path.StartsWith("adam", StringComparison.Ordinal) ? new Adam<double>(0.01) : new Sgd<double>(0.05);
         var meter = new Meter();
@@ -88,6 +75,17 @@ public sealed class FitAllocationTests
     [Fact]
     public void Plain_SGD_s_one_pass_steps_with_a_copy_every_few_steps_allocate_nothing()
     {
+        var progress = new ProgressMeter();
+        TrainingHistory history = new QuadraticFitWide(seed: 1).Fit(Products(), new Sgd<double>(0.05),
+            new FitOptions { Epochs = 2, BatchSize = 8, BatchProgress = progress, Schedule = new CosineAnnealing(100) });
+        Assert.Equal(6, history.ReplayCopies);   // the first, the 33rd and the last step of each epoch
+        Assert.Equal(0, progress.Bytes[49] - progress.Bytes[5]);
+    }
+
+    /// <summary>The bytes allocated so far at the end of each batch of the first epoch (the first Fit's buffers are all made in it).</summary>
+    /// <summary>400 rows of (x0, x1) → x0·x1.</summary>
+    private static Dataset<double> Products()
+    {
         var rng = new SplitMix64(3);
         var x = new double[400 * 2];
         var y = new double[400];
@@ -101,14 +99,9 @@ public sealed class FitAllocationTests
             y[s] = x[2 * s] * x[2 * s + 1];
         }
 
-        var progress = new ProgressMeter();
-        TrainingHistory history = new QuadraticFitWide(seed: 1).Fit(new Dataset<double>(x, y, 2, 1), new Sgd<double>(0.05),
-            new FitOptions { Epochs = 2, BatchSize = 8, BatchProgress = progress, Schedule = new CosineAnnealing(100) });
-        Assert.Equal(6, history.ReplayCopies);   // the first, the 33rd and the last step of each epoch
-        Assert.Equal(0, progress.Bytes[49] - progress.Bytes[5]);
+        return new Dataset<double>(x, y, 2, 1);
     }
 
-    /// <summary>The bytes allocated so far at the end of each batch of the first epoch (the first Fit's buffers are all made in it).</summary>
     private sealed class ProgressMeter : IProgress<BatchProgress>
     {
         public long[] Bytes { get; } = new long[50];
