@@ -70,7 +70,9 @@ public sealed partial class NetGenGenerator
 
             WriteTypeDoc(w, plan);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]");
-            // IEngineBacked only where Fit can use it: a network whose first layer's gradients the optimizer may form
+            // IEngineBacked where Fit uses the engine: the fold's max |Σ ∂C/∂θ| and the first layer's gradients formed by the
+            // optimizer, in a network whose first layer is a plain dense layer (a batch-normalized one is never split, a lane
+            // network rarely: Fit scans their gradients itself)
             string engineBacked = plan.DefersInputLayer ? $", global::NetGen.IEngineBacked<{t.Name}>" : "";
             using (w.Block($"partial {model.Type.Keyword} {model.Type.Name} : global::NetGen.INetwork<{t.Name}>, global::NetGen.ISgdStep<{t.Name}>, global::NetGen.ITrainingOutputs<{t.Name}>{engineBacked}"))
             {

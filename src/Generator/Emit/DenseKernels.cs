@@ -210,18 +210,10 @@ internal static class DenseKernels
         w.Line($"// {LayerMath.Gradients(l)}   (times scale: 1, or −η/B for a fused SGD step)");
         if (!layer.Unrolled)
         {
-            string call = $"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);";
-            if (l == 1 && plan.DefersInputLayer)
-            {
-                using (w.Block("if (!t.DefersInputLayer)   // else the optimizer forms them inside its update of W1 (FitOptions.UpdateInsideInputLayer)"))
-                {
-                    w.Line(call);
-                }
-
-                return;
-            }
-
-            w.Line(call);
+            // the first layer's call also leaves them to the optimizer when the tile says so (the same in every network)
+            w.Line(l == 1 && plan.DefersInputLayer
+                ? $"global::NetGen.Dense.AccumulateInputLayerGradients<{t.Name}, {layer.Shape}>(t, g, {aPrev}, {d}, rows, scale);"
+                : $"global::NetGen.Dense.AccumulateGradients<{t.Name}, {layer.Shape}>(g, {aPrev}, {d}, rows, scale);");
             return;
         }
 

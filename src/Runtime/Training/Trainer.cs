@@ -713,19 +713,38 @@ public static class Trainer
             _keptSteps = _steps;
             if (_fusedUpdate)
             {
-                _maxParameter = FusedUpdate.MaxMagnitude<T>(_network.Parameters);
-                for (int b = 0; b < _blockMaxima.Length; b++)
-                {
-                    ParameterBlock block = _spec.Layout[b];
-                    _blockMaxima[b] = FusedUpdate.MaxMagnitude<T>(_network.Parameters.Slice(block.Offset, block.Length));
-                }
-
+                MeasureParameters();
                 ((IFusedOptimizer<T>)_optimizer).MeasureState();
                 _undoStep = -1;
             }
 
             _replayStep = -1;
             _newCopy.Step = _oldCopy.Step = -1;
+        }
+
+        /// <summary>max |θ| overall and per layout block, for the next fused step's bound (after the parameters were set from outside a step).</summary>
+        private void MeasureParameters()
+        {
+            _maxParameter = FusedUpdate.MaxMagnitude<T>(_network.Parameters);
+            for (int b = 0; b < _blockMaxima.Length; b++)
+            {
+                ParameterBlock block = _spec.Layout[b];
+                _blockMaxima[b] = FusedUpdate.MaxMagnitude<T>(_network.Parameters.Slice(block.Offset, block.Length));
+            }
+        }
+
+        /// <summary>The first layout block holding a non-finite parameter after the update: its layer and a description for the message.</summary>
+        private (int Layer, string Where) FirstNonFiniteBlock()
+        {
+            foreach (ParameterBlock block in _spec.Layout)
+            {
+                if (!AllFinite(_network.Parameters.Slice(block.Offset, block.Length)))
+                {
+                    return (block.Layer, $"{block.Name} (layer {block.Layer}) after the optimizer's update");
+                }
+            }
+
+            return (0, "a parameter");
         }
 
         /// <summary>One mini-batch: gradient of the mean loss, penalties, checks, clipping, schedule, update, check.</summary>
@@ -1053,27 +1072,31 @@ public static class Trainer
         /// </summary>
         private void ReplayTo(long target, int epoch, Span<T> parameters)
         {
-            long from = _undoStep, guarded = _guardedSteps, copies = _replayCopies;
-            double rate = _optimizer.LearningRate;
+            long from = _undoStep;
             Undo(parameters);
             _steps = from;
-            _maxParameter = FusedUpdate.MaxMagnitude<T>(parameters);
-            for (int b = 0; b < _blockMaxima.Length; b++)
-            {
-                ParameterBlock block = _spec.Layout[b];
-                _blockMaxima[b] = FusedUpdate.MaxMagnitude<T>(parameters.Slice(block.Offset, block.Length));
-            }
+            MeasureParameters();
+            TakeStepsAgain(target, epoch);
+        }
 
-            int fin = _train.FeatureCount, fout = _train.TargetCount, batchSize = _options.BatchSize;
+        /// <summary>
+        /// From <see cref="_steps"/> (the start of a copied step of this epoch) to the start of step <paramref name="target"/>:
+        /// each step again, on its rows of this epoch's order, as a replay (no copies; its loss must be the first run's).
+        /// The counters the steps keep and the learning rate are as before it.
+        /// </summary>
+        private void TakeStepsAgain(long target, int epoch)
+        {
+            long guarded = _guardedSteps, copies = _replayCopies;
+            double rate = _optimizer.LearningRate;
+            int fin = _train.FeatureCount, fout = _train.TargetCount;
             _replaying = true;
             try
             {
-                for (long step = from; step < target; step++)
+                while (_steps < target)
                 {
-                    int index = checked((int)(step - _epochFirstStep));
-                    int first = index * batchSize, rows = Math.Min(batchSize, _train.Count - first);
-                    Gather(first, rows);
-                    UpdateStep(epoch, index + 1, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
+                    int index = checked((int)(_steps - _epochFirstStep));
+                    int rows = GatherStep(index);
+                    Step(epoch, index + 1, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
                 }
             }
             finally
@@ -1082,6 +1105,14 @@ public static class Trainer
                 (_guardedSteps, _replayCopies) = (guarded, copies);
                 _optimizer.LearningRate = rate;
             }
+        }
+
+        /// <summary>The rows of step <paramref name="index"/> of this epoch into the batch buffers; returns their count.</summary>
+        private int GatherStep(int index)
+        {
+            int first = index * _options.BatchSize, rows = Math.Min(_options.BatchSize, _train.Count - first);
+            Gather(first, rows);
+            return rows;
         }
 
         /// <summary>Back to the start of the guarded step: parameters, statistics, dropout key, the optimizer's state and step count.</summary>
@@ -1174,20 +1205,12 @@ public static class Trainer
                 NotReplayed();
 
                 long step = _steps;
-                int layer = 0;
-                string where = "a parameter";
+                int layer;
+                string where;
                 if (lossFinite)
                 {
                     // the update wrote a non-finite parameter: name the first such block, then back to this step's start
-                    foreach (ParameterBlock block in _spec.Layout)
-                    {
-                        if (!AllFinite(_network.Parameters.Slice(block.Offset, block.Length)))
-                        {
-                            (layer, where) = (block.Layer, $"{block.Name} (layer {block.Layer}) after the optimizer's update");
-                            break;
-                        }
-                    }
-
+                    (layer, where) = FirstNonFiniteBlock();
                     RewindTo(step, epoch);
                     _keptSteps = step;
                     Throw(epoch, stepInEpoch, layer, where, loss, "this step's start, whose loss and gradients were finite");
@@ -1241,13 +1264,7 @@ public static class Trainer
         /// <summary>The parameters, statistics, dropout key and optimizer step count at the start of this step into <paramref name="copy"/>.</summary>
         private void Copy(StepCopy copy)
         {
-            if (copy.Parameters.Length != _network.Parameters.Length)
-            {
-                copy.Parameters = new T[_network.Parameters.Length];
-                copy.State = new T[_network.State.Length];
-            }
-
-            _network.Parameters.CopyTo(copy.Parameters);
+            _network.Parameters.CopyTo(copy.Parameters);   // the buffers made with the Trainer (see its constructor)
             _network.State.CopyTo(copy.State);
             copy.Random = _network.RandomState;
             copy.Step = _steps;
@@ -1272,33 +1289,10 @@ public static class Trainer
             _network.RandomState = copy.Random;
             ((Sgd<T>)_optimizer).RestoreStepCount(copy.OptimizerSteps);
             _steps = copy.Step;
-            double rate = _optimizer.LearningRate;
-            long copies = _replayCopies;
-            int fin = _train.FeatureCount, fout = _train.TargetCount, batchSize = _options.BatchSize;
-            _replaying = true;
-            try
+            TakeStepsAgain(target, epoch);   // none when the copy is the previous epoch's last step, the target itself
+            if (target >= _epochFirstStep)
             {
-                for (long step = copy.Step; step <= target; step++)
-                {
-                    if (step < _epochFirstStep)
-                    {
-                        continue;   // the copy at the previous epoch's last step is the target itself
-                    }
-
-                    int index = checked((int)(step - _epochFirstStep));
-                    int first = index * batchSize, rows = Math.Min(batchSize, _train.Count - first);
-                    Gather(first, rows);
-                    if (step < target)
-                    {
-                        Step(epoch, index + 1, _batchX.AsSpan(0, rows * fin), _batchY.AsSpan(0, rows * fout), rows);
-                    }
-                }
-            }
-            finally
-            {
-                _replaying = false;
-                _replayCopies = copies;
-                _optimizer.LearningRate = rate;
+                GatherStep(checked((int)(target - _epochFirstStep)));
             }
         }
 
@@ -1338,16 +1332,7 @@ public static class Trainer
         /// <summary>The update wrote a non-finite parameter: name the first block, go back to this step's start (whose loss and gradients were finite), throw.</summary>
         private void UpdateDiverged(int epoch, int stepInEpoch, double loss)
         {
-            int layer = 0;
-            string where = "a parameter";
-            foreach (ParameterBlock block in _spec.Layout)
-            {
-                if (!AllFinite(_network.Parameters.Slice(block.Offset, block.Length)))
-                {
-                    (layer, where) = (block.Layer, $"{block.Name} (layer {block.Layer}) after the optimizer's update");
-                    break;
-                }
-            }
+            (int layer, string where) = FirstNonFiniteBlock();
 
             _start.CopyTo(_network.Parameters);
             _startState.CopyTo(_network.State);

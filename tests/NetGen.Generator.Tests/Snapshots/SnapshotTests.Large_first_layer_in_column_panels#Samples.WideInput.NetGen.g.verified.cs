@@ -148,10 +148,7 @@ namespace Samples
 
                 // ─── Layer 1 ───
                 // ∂C/∂W1_jk += δ1_j a0_k,   ∂C/∂b1_j += δ1_j   (times scale: 1, or −η/B for a fused SGD step)
-                if (!t.DefersInputLayer)   // else the optimizer forms them inside its update of W1 (FitOptions.UpdateInsideInputLayer)
-                {
-                    global::NetGen.Dense.AccumulateGradients<float, Layer1>(g, a0, delta1, rows, scale);
-                }
+                global::NetGen.Dense.AccumulateInputLayerGradients<float, Layer1>(t, g, a0, delta1, rows, scale);
 
                 return loss;
             }

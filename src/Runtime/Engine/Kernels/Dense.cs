@@ -279,6 +279,22 @@ public static class Dense
     }
 
     /// <summary>
+    /// <see cref="AccumulateGradients{T, TLayer}"/> for the first layer (a^0 = x), unless the tile leaves ∂C/∂W1 and ∂C/∂b1
+    /// to the optimizer, which forms them from δ1 inside its own pass over W1 (<see cref="Tile{T}.DefersInputLayer"/>,
+    /// <see cref="FitOptions.UpdateInsideInputLayer"/>): the same decision in every network, so it is made here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateInputLayerGradients<T, TLayer>(in Tile<T> t, Span<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> delta, int rows, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayer : struct, IDenseLayer<T>
+    {
+        if (!t.DefersInputLayer)
+        {
+            AccumulateGradients<T, TLayer>(g, x, delta, rows, scale);
+        }
+    }
+
+    /// <summary>
     /// g[W + k·Out + j] += scale · Σ_s a[s, k] δ[s, j] and g[b + j] += scale · Σ_s δ[s, j]: 4 rows of ∂C/∂W × 2 vectors per
     /// block, the sum over the samples in registers (one-output layers: vectorized over k, since W is one column).
     /// </summary>
